@@ -1,0 +1,45 @@
+//! Command-line types (clap derive). Parsing only: behaviour lives in [`crate::commands`].
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// metaform: keep data catalogs in sync the GitOps way.
+#[derive(Debug, Parser)]
+#[command(name = "metaform", version, about)]
+pub struct Cli {
+    /// The subcommand to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve local simulators of the OpenMetadata and Alation REST APIs on loopback.
+    Sandbox(SandboxArgs),
+}
+
+/// Flags of `metaform sandbox`.
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Seed the OpenMetadata sandbox from sample-data-shaped JSON in this directory.
+    #[arg(long, value_name = "DIR", conflicts_with = "generate")]
+    pub data: Option<PathBuf>,
+    /// Seed the OpenMetadata sandbox with a generated catalog,
+    /// `services x databases x schemas x tables x columns`, e.g. `1x2x3x100x20`.
+    #[arg(long, value_name = "SPEC")]
+    pub generate: Option<String>,
+    /// Keep the sandboxes' state in this file across restarts (written atomically).
+    #[arg(long, value_name = "FILE")]
+    pub persist: Option<PathBuf>,
+    /// Port of the OpenMetadata API (0: ephemeral).
+    #[arg(long, default_value_t = 8585)]
+    pub openmetadata_port: u16,
+    /// Port of the Alation API (0: ephemeral).
+    #[arg(long, default_value_t = 8586)]
+    pub alation_port: u16,
+    /// Fault injection, e.g. `seed=7,rate=0.1,kinds=429+5xx+drop+latency` (see `sim::faults`).
+    #[arg(long, value_name = "SPEC")]
+    pub faults: Option<String>,
+}

@@ -1,0 +1,8 @@
+//! The pure core: the catalog model, desired-state files, the plan engine and renderers.
+//!
+//! Nothing in here performs I/O, reads the clock or the environment, or imports an
+//! adapter (`api`, `source`, `target`, `http`, `sim`). Commands gather inputs, call the
+//! core and render its results.
+
+pub mod model;
+pub mod objects;
