@@ -12,4 +12,5 @@ pub mod cli;
 pub mod commands;
 pub mod core;
 pub mod error;
+pub mod http;
 pub mod sim;
