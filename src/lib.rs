@@ -3,14 +3,19 @@
 //! The crate is layered so that the decisions are pure and the I/O is at the edges:
 //! - [`core`]: the catalog model, desired-state files, the plan engine and its renderers.
 //!   No network, no file system, no clock.
+//! - [`source`] and [`target`]: adapters per system, over the typed clients in [`api`]
+//!   and the retrying [`http`] client.
 //! - [`sim`]: the sandboxes, local stateful simulators of the OpenMetadata and Alation
 //!   REST APIs. They have their own wire types and never import the clients, so a
 //!   misunderstanding of an API cannot hide on both sides at once.
 //! - [`commands`]: one module per subcommand, orchestration only.
 
+pub mod api;
 pub mod cli;
 pub mod commands;
 pub mod core;
 pub mod error;
 pub mod http;
 pub mod sim;
+pub mod source;
+pub mod target;

@@ -6,3 +6,5 @@
 
 pub mod model;
 pub mod objects;
+pub mod plan;
+pub mod state;

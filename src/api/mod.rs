@@ -1,0 +1,1 @@
+//! Typed REST clients, one per system: endpoints, wire types, paging, jobs.

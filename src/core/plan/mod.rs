@@ -1,0 +1,1 @@
+//! The plan engine: diff desired and current objects under a policy.

@@ -1,0 +1,1 @@
+//! Desired-state files: the YAML text form of the catalog model (SPEC §3).

@@ -1,0 +1,1 @@
+//! Sources: read a system into the canonical [`crate::core::model::Catalog`].
