@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::sim::faults::FaultConfig;
+use crate::sim::openmetadata::GenerateSpec;
+
 /// metaform: keep data catalogs in sync the GitOps way.
 #[derive(Debug, Parser)]
 #[command(name = "metaform", version, about)]
@@ -29,8 +32,9 @@ pub struct SandboxArgs {
     /// Seed the OpenMetadata sandbox with a generated catalog,
     /// `services x databases x schemas x tables x columns`, e.g. `1x2x3x100x20`.
     #[arg(long, value_name = "SPEC")]
-    pub generate: Option<String>,
+    pub generate: Option<GenerateSpec>,
     /// Keep the sandboxes' state in this file across restarts (written atomically).
+    /// When it exists, it is loaded instead of seeding.
     #[arg(long, value_name = "FILE")]
     pub persist: Option<PathBuf>,
     /// Port of the OpenMetadata API (0: ephemeral).
@@ -39,7 +43,24 @@ pub struct SandboxArgs {
     /// Port of the Alation API (0: ephemeral).
     #[arg(long, default_value_t = 8586)]
     pub alation_port: u16,
-    /// Fault injection, e.g. `seed=7,rate=0.1,kinds=429+5xx+drop+latency` (see `sim::faults`).
+    /// Fault injection: comma-separated `key=value`, lists joined with `+`, e.g.
+    /// `seed=7,rate=0.1,kinds=429+5xx+drop+latency,latency_ms=50,retry_after=1,`
+    /// `paths=/integration/v2/table/,methods=GET,token_ttl=30,job_failure_rate=0.1`.
     #[arg(long, value_name = "SPEC")]
-    pub faults: Option<String>,
+    pub faults: Option<FaultConfig>,
+    /// Lifetime of Alation API access tokens, in seconds (default: 24 hours).
+    #[arg(long, value_name = "SECONDS")]
+    pub access_token_ttl: Option<u64>,
+    /// Lifetime of Alation refresh tokens, in seconds (default: 60 days).
+    #[arg(long, value_name = "SECONDS")]
+    pub refresh_token_ttl: Option<u64>,
+    /// The bearer token the OpenMetadata sandbox accepts (default: a random JWT per start,
+    /// or the persisted one).
+    #[arg(
+        long,
+        value_name = "JWT",
+        env = "METAFORM_SANDBOX_JWT",
+        hide_env_values = true
+    )]
+    pub openmetadata_jwt: Option<String>,
 }

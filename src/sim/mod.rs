@@ -9,13 +9,21 @@
 //! the credentials they accept; `metaform sandbox` and the integration tests both use it.
 
 pub mod alation;
+mod credentials;
 pub mod faults;
 pub mod openmetadata;
 pub mod persist;
+mod sandbox;
+mod server;
 pub mod shared;
 
-use std::net::SocketAddr;
+pub use credentials::{AlationCredentials, AlationRefreshToken, AlationUser, Credentials};
+pub use sandbox::Sandbox;
+
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
+
+use crate::error::Error;
 
 /// How to start the sandboxes.
 #[derive(Debug, Clone)]
@@ -32,6 +40,25 @@ pub struct SandboxOptions {
     pub faults: faults::FaultConfig,
     /// Alation behaviour: token lifetimes and the like.
     pub alation: alation::AlationOptions,
+    /// The bearer token the OpenMetadata sandbox accepts; random per start when `None`
+    /// (or the persisted one when a state file is loaded).
+    pub openmetadata_jwt: Option<String>,
+}
+
+impl Default for SandboxOptions {
+    /// Empty sandboxes on ephemeral loopback ports, without faults or persistence.
+    fn default() -> Self {
+        let loopback = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+        Self {
+            openmetadata_addr: loopback,
+            alation_addr: loopback,
+            seed: Seed::Empty,
+            persist: None,
+            faults: faults::FaultConfig::default(),
+            alation: alation::AlationOptions::default(),
+            openmetadata_jwt: None,
+        }
+    }
 }
 
 /// The initial content of the OpenMetadata sandbox.
@@ -43,4 +70,40 @@ pub enum Seed {
     SampleData(PathBuf),
     /// A deterministic synthetic catalog.
     Generated(openmetadata::GenerateSpec),
+}
+
+// The wiring between the sandbox runner and the two simulators: how each is seeded, how
+// the fault options reach Alation, and which credentials Alation's seed holds.
+
+/// The OpenMetadata state a [`Seed`] describes.
+fn seed_openmetadata(seed: &Seed) -> Result<openmetadata::OmState, Error> {
+    match seed {
+        Seed::Empty => Ok(openmetadata::OmState::default()),
+        Seed::SampleData(dir) => openmetadata::load_sample_data(dir).map_err(|err| {
+            Error::Usage(format!(
+                "cannot seed the OpenMetadata sandbox from `{}`: {err}",
+                dir.display()
+            ))
+        }),
+        Seed::Generated(spec) => Ok(openmetadata::generate(spec)),
+    }
+}
+
+/// The initial Alation state: its users and a ready refresh token.
+fn seed_alation(options: &SandboxOptions) -> alation::AlationState {
+    alation::AlationState::seeded(&alation_options(options))
+}
+
+/// The Alation options with the fault settings applied.
+fn alation_options(options: &SandboxOptions) -> alation::AlationOptions {
+    let mut alation = options.alation.clone();
+    if let Some(ttl) = options.faults.access_token_ttl {
+        alation.access_token_ttl = ttl;
+    }
+    alation
+}
+
+/// The credentials a client may use against the Alation state.
+fn alation_credentials(_state: &alation::AlationState) -> AlationCredentials {
+    AlationCredentials::default()
 }

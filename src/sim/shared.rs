@@ -1,10 +1,9 @@
 //! State shared between a sandbox's request handlers, with change tracking for persistence.
 
 use std::ops::{Deref, DerefMut};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use tokio::sync::Notify;
+use tokio::sync::watch;
 
 /// A sandbox's state behind a lock. Every write bumps a version and wakes the persister.
 ///
@@ -15,8 +14,8 @@ pub struct Shared<T> {
 
 struct Inner<T> {
     state: RwLock<T>,
-    version: AtomicU64,
-    changed: Notify,
+    /// The number of writes so far; a watch channel so that a waiter never misses one.
+    version: watch::Sender<u64>,
 }
 
 impl<T> Clone for Shared<T> {
@@ -33,8 +32,7 @@ impl<T> Shared<T> {
         Self {
             inner: Arc::new(Inner {
                 state: RwLock::new(state),
-                version: AtomicU64::new(0),
-                changed: Notify::new(),
+                version: watch::Sender::new(0),
             }),
         }
     }
@@ -61,12 +59,17 @@ impl<T> Shared<T> {
 
     /// How many writes have happened so far.
     pub fn version(&self) -> u64 {
-        self.inner.version.load(Ordering::Acquire)
+        *self.inner.version.borrow()
     }
 
-    /// Waits until the next write after this call.
-    pub async fn changed(&self) {
-        self.inner.changed.notified().await;
+    /// Waits until the version is past `seen` (at once if it already is) and returns it.
+    pub async fn changed_since(&self, seen: u64) -> u64 {
+        let mut receiver = self.inner.version.subscribe();
+        // The sender lives as long as `self`, so waiting cannot fail.
+        match receiver.wait_for(|version| *version > seen).await {
+            Ok(version) => *version,
+            Err(_) => seen,
+        }
     }
 }
 
@@ -91,7 +94,27 @@ impl<T> DerefMut for WriteGuard<'_, T> {
 
 impl<T> Drop for WriteGuard<'_, T> {
     fn drop(&mut self) {
-        self.inner.version.fetch_add(1, Ordering::AcqRel);
-        self.inner.changed.notify_waiters();
+        self.inner.version.send_modify(|version| *version += 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A write after the waiter started, or before it, wakes it with the new version.
+    #[tokio::test]
+    async fn changed_since_sees_every_write() {
+        let shared = Shared::new(0u32);
+        *shared.write() += 1;
+        assert_eq!(shared.changed_since(0).await, 1);
+        let waiter = {
+            let shared = shared.clone();
+            tokio::spawn(async move { shared.changed_since(1).await })
+        };
+        tokio::task::yield_now().await;
+        *shared.write() += 1;
+        assert_eq!(waiter.await.expect("waiter finishes"), 2);
+        assert_eq!(*shared.read(), 2);
     }
 }

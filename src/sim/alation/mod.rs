@@ -29,6 +29,13 @@ impl Default for AlationOptions {
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct AlationState {}
 
+impl AlationState {
+    /// The initial state: users per role and a ready refresh token.
+    pub fn seeded(_options: &AlationOptions) -> Self {
+        Self::default()
+    }
+}
+
 /// The Alation API router over `state`.
 pub fn router(_state: Shared<AlationState>, _options: AlationOptions) -> Router {
     Router::new()

@@ -1,5 +1,6 @@
 //! The OpenMetadata sandbox (shared/reference/openmetadata-connectors.md §4).
 
+use std::path::Path;
 use std::str::FromStr;
 
 use axum::Router;
@@ -55,4 +56,17 @@ impl FromStr for GenerateSpec {
 /// The OpenMetadata API router over `state`, accepting the bearer token `jwt`.
 pub fn router(_state: Shared<OmState>, _jwt: String) -> Router {
     Router::new()
+}
+
+/// Loads OpenMetadata sample-data-shaped JSON from `dir`.
+pub fn load_sample_data(dir: &Path) -> Result<OmState, String> {
+    Err(format!(
+        "loading sample data from `{}` is not supported",
+        dir.display()
+    ))
+}
+
+/// A deterministic synthetic catalog of the given size.
+pub fn generate(_spec: &GenerateSpec) -> OmState {
+    OmState::default()
 }
