@@ -1,0 +1,45 @@
+//! What every integration test needs: sandboxes on ephemeral loopback ports, an HTTP
+//! client for them, and the sample data.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use metaform::sim::{Sandbox, SandboxOptions, Seed};
+
+/// Both sandboxes on ephemeral loopback ports, seeded with `seed`, without faults.
+pub async fn start_sandbox(seed: Seed) -> Sandbox {
+    start_sandbox_with(SandboxOptions {
+        seed,
+        ..SandboxOptions::default()
+    })
+    .await
+}
+
+/// Both sandboxes with these options (the addresses should keep port 0).
+pub async fn start_sandbox_with(options: SandboxOptions) -> Sandbox {
+    match Sandbox::start(options).await {
+        Ok(sandbox) => sandbox,
+        Err(err) => panic!("the sandboxes did not start: {err}"),
+    }
+}
+
+/// A client for the sandboxes: no proxy, and a timeout so that a hang fails the test.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("the HTTP client builds")
+}
+
+/// The OpenMetadata sample data: `<repo>/../shared/fixtures/openmetadata-sample-data`,
+/// else `/work/shared/fixtures/openmetadata-sample-data`.
+pub fn sample_data_dir() -> PathBuf {
+    const RELATIVE: &str = "../shared/fixtures/openmetadata-sample-data";
+    let beside_repo = Path::new(env!("CARGO_MANIFEST_DIR")).join(RELATIVE);
+    if beside_repo.is_dir() {
+        beside_repo
+    } else {
+        PathBuf::from("/work/shared/fixtures/openmetadata-sample-data")
+    }
+}
