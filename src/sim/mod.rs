@@ -107,3 +107,24 @@ fn alation_options(options: &SandboxOptions) -> alation::AlationOptions {
 fn alation_credentials(_state: &alation::AlationState) -> AlationCredentials {
     AlationCredentials::default()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    /// `token_ttl` in the fault spec shortens Alation's access tokens; without it the
+    /// configured lifetime stands.
+    #[test]
+    fn fault_spec_sets_the_access_token_lifetime() {
+        let mut options = SandboxOptions::default();
+        let configured = options.alation.access_token_ttl;
+        assert_eq!(alation_options(&options).access_token_ttl, configured);
+        options.faults = "token_ttl=30".parse().expect("valid spec");
+        assert_eq!(
+            alation_options(&options).access_token_ttl,
+            Duration::from_secs(30)
+        );
+    }
+}
