@@ -43,9 +43,10 @@ pub struct SandboxArgs {
     /// Port of the Alation API (0: ephemeral).
     #[arg(long, default_value_t = 8586)]
     pub alation_port: u16,
-    /// Fault injection: comma-separated `key=value`, lists joined with `+`, e.g.
-    /// `seed=7,rate=0.1,kinds=429+5xx+drop+latency,latency_ms=50,retry_after=1,`
-    /// `paths=/integration/v2/table/,methods=GET,token_ttl=30,job_failure_rate=0.1`.
+    /// Fault injection, deterministic under its seed, e.g.
+    /// `seed=7,rate=0.1,kinds=429+5xx+drop+latency,latency_ms=50`. Other keys:
+    /// `retry_after` (seconds), `paths` and `methods` (the requests in scope, `+`-joined;
+    /// a path is a prefix, or a glob with `*`), `token_ttl` (seconds), `job_failure_rate`.
     #[arg(long, value_name = "SPEC")]
     pub faults: Option<FaultConfig>,
     /// Lifetime of Alation API access tokens, in seconds (default: 24 hours).

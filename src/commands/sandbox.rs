@@ -54,6 +54,14 @@ fn options(args: SandboxArgs) -> SandboxOptions {
 }
 
 async fn serve(options: SandboxOptions) -> Result<()> {
+    if let Some(path) = options.persist.as_ref().filter(|path| path.exists())
+        && !matches!(options.seed, Seed::Empty)
+    {
+        eprintln!(
+            "note: loading the state saved in `{}`; the seed options are ignored",
+            path.display()
+        );
+    }
     let sandbox = Sandbox::start(options).await?;
     let mut out = std::io::stdout().lock();
     let mut lines = vec![format!(
