@@ -7,6 +7,8 @@ use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
+use secrecy::SecretString;
+
 use crate::cli::SandboxArgs;
 use crate::error::{Error, Result};
 use crate::sim::{Sandbox, SandboxOptions, Seed};
@@ -41,7 +43,7 @@ fn options(args: SandboxArgs) -> SandboxOptions {
         seed,
         persist: args.persist,
         faults: args.faults.unwrap_or_default(),
-        openmetadata_jwt: args.openmetadata_jwt,
+        openmetadata_jwt: args.openmetadata_jwt.map(SecretString::from),
         ..SandboxOptions::default()
     };
     if let Some(seconds) = args.access_token_ttl {

@@ -12,7 +12,7 @@ pub mod alation;
 mod credentials;
 pub mod faults;
 pub mod openmetadata;
-pub mod persist;
+mod persist;
 mod sandbox;
 mod server;
 pub mod shared;
@@ -22,6 +22,8 @@ pub use sandbox::Sandbox;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
+
+use secrecy::SecretString;
 
 use crate::error::Error;
 
@@ -42,7 +44,7 @@ pub struct SandboxOptions {
     pub alation: alation::AlationOptions,
     /// The bearer token the OpenMetadata sandbox accepts; random per start when `None`
     /// (or the persisted one when a state file is loaded).
-    pub openmetadata_jwt: Option<String>,
+    pub openmetadata_jwt: Option<SecretString>,
 }
 
 impl Default for SandboxOptions {

@@ -137,7 +137,8 @@ pub fn save(path: &Path, states: &States) -> Result<(), Error> {
     Ok(())
 }
 
-/// Saves the changes made after this call, at most once per [`DEBOUNCE`], until
+/// Saves the changes made after this call, at most once per [`DEBOUNCE`] (or per the
+/// last save's duration, if longer, so a large state is not saved back to back), until
 /// `shutdown` turns true; then saves a last time and returns that save's outcome. A
 /// failed intermediate save is logged and tried again at the next change.
 pub fn run(
@@ -148,6 +149,7 @@ pub fn run(
     // Read now, not when the task first runs, so no change in between is missed.
     let mut saved = states.versions();
     async move {
+        let mut pause = DEBOUNCE;
         loop {
             tokio::select! {
                 _ = states.openmetadata.changed_since(saved.0) => {}
@@ -155,13 +157,15 @@ pub fn run(
                 () = stopped(&mut shutdown) => break,
             }
             tokio::select! {
-                () = tokio::time::sleep(DEBOUNCE) => {}
+                () = tokio::time::sleep(pause) => {}
                 () = stopped(&mut shutdown) => break,
             }
             saved = states.versions();
+            let started = tokio::time::Instant::now();
             if let Err(err) = save_off_runtime(&path, &states).await {
                 tracing::error!("{err}");
             }
+            pause = DEBOUNCE.max(started.elapsed());
         }
         save_off_runtime(&path, &states).await
     }

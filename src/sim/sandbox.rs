@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 
+use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -173,8 +174,9 @@ async fn initial_states(options: &SandboxOptions) -> Result<(States, bool), Erro
                 seed_alation(&options),
             ),
         };
-        let openmetadata_jwt = match options.openmetadata_jwt {
+        let openmetadata_jwt = match &options.openmetadata_jwt {
             Some(given) => {
+                let given = given.expose_secret().to_owned();
                 unsaved |= given != jwt;
                 given
             }

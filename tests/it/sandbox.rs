@@ -171,3 +171,17 @@ fn sample_data_is_found() {
     let dir = sample_data_dir();
     assert!(dir.join("datasets").is_dir(), "{}", dir.display());
 }
+
+/// A configured OpenMetadata token replaces the random one.
+#[tokio::test]
+async fn configured_token_is_used() {
+    let sandbox = start_sandbox_with(SandboxOptions {
+        openmetadata_jwt: Some("configured.jwt.token".to_owned().into()),
+        ..SandboxOptions::default()
+    })
+    .await;
+    assert_eq!(
+        sandbox.credentials().openmetadata_jwt,
+        "configured.jwt.token"
+    );
+}
