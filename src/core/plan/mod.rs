@@ -21,3 +21,8 @@ pub use plan_file::{
 };
 pub use planned::{DatasourceGroup, Plan, Summary};
 pub use policy::{Excess, IgnoreRule, Policy, PolicyViolation, Prune};
+
+#[cfg(test)]
+pub(crate) mod fixtures;
+#[cfg(test)]
+mod tests;
