@@ -23,6 +23,10 @@ pub use planned::{DatasourceGroup, Plan, Summary};
 pub use policy::{Excess, IgnoreRule, Policy, PolicyViolation, Prune};
 
 #[cfg(test)]
+mod convergence_tests;
+#[cfg(test)]
 pub(crate) mod fixtures;
+#[cfg(test)]
+mod plan_file_tests;
 #[cfg(test)]
 mod tests;

@@ -15,6 +15,9 @@ use super::values::{SHORT_VALUE, binding_label, kind_name, short_value, symbol};
 /// Upper bound of the comment's length, in bytes (so also in characters).
 pub const MARKDOWN_BUDGET: usize = 60_000;
 
+/// Plans with at most this many items show their details expanded.
+const OPEN_UP_TO: usize = 30;
+
 /// Room kept for closing fences and the truncation note.
 const RESERVE: usize = 600;
 
@@ -50,12 +53,13 @@ pub fn render_markdown(plan: &Plan) -> String {
     }
 
     let total = plan.items.len();
+    let expanded = if total <= OPEN_UP_TO { " open" } else { "" };
     let mut shown = 0;
     'groups: for group in &groups {
         let lines: Vec<String> = group.items.iter().map(|item| item_block(item)).collect();
         let fence = fence_for(&lines);
         let open = format!(
-            "\n<details><summary><code>{}</code>: {} items</summary>\n\n{fence}diff\n",
+            "\n<details{expanded}><summary><code>{}</code>: {} items</summary>\n\n{fence}diff\n",
             escape_html(&group.binding.address.to_string()),
             group.items.len()
         );

@@ -9,3 +9,6 @@ mod values;
 pub use json::{JSON_FORMAT_VERSION, render_json};
 pub use markdown::{MARKDOWN_BUDGET, render_markdown};
 pub use text::render_text;
+
+#[cfg(test)]
+mod tests;
