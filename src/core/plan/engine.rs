@@ -53,9 +53,10 @@ impl fmt::Display for Side {
 /// Why no plan came out.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PlanError {
-    /// An address too short to name its data source (`[service, database]` at least).
+    /// An object address that does not lie below a data source, or a data source
+    /// address that is not `[service, database]`.
     #[error(
-        "object address `{address}` in the {side} state does not name a data source (it needs a service and a database)"
+        "address `{address}` in the {side} state is malformed: a data source is `service.database` and every other object lies below one"
     )]
     BadAddress {
         /// The address.
@@ -122,8 +123,22 @@ pub fn plan(
         .iter()
         .map(|binding| (&binding.address, binding))
         .collect();
+    let mut desired_datasources: Vec<&Address> = Vec::new();
     for address in &desired.datasources {
+        if address.kind != ObjectKind::Datasource || address.path.len() != 2 {
+            return Err(PlanError::BadAddress {
+                address: address.clone(),
+                side: Side::Desired,
+            });
+        }
         binding_of(&bindings, address, Side::Desired)?;
+        if desired_datasources.contains(&address) {
+            return Err(PlanError::Duplicate {
+                address: address.clone(),
+                side: Side::Desired,
+            });
+        }
+        desired_datasources.push(address);
     }
     let wanted = index(&desired.objects, &bindings, Side::Desired)?;
     let held = index(&current.objects, &bindings, Side::Current)?;

@@ -504,6 +504,13 @@ fn bad_inputs_are_errors() {
         "object `svc.db.s` appears twice in the desired state"
     );
 
+    let twice = DesiredState {
+        datasources: vec![addr("svc.db"), addr("svc.db")],
+        objects: vec![],
+    };
+    let error = plan(&twice, &have, &Policy::default()).unwrap_err();
+    assert!(matches!(error, PlanError::Duplicate { .. }));
+
     let mut short = obj("svc.db.s", &[]);
     short.address.path.truncate(1);
     let have = current(binding("svc.db", None, OWNED), vec![short]);
@@ -515,4 +522,31 @@ fn bad_inputs_are_errors() {
             ..
         }
     ));
+}
+
+/// Objects below a desired parent the target lacks are creates, parent first.
+#[test]
+fn children_of_new_parents_are_creates() {
+    let want = desired(
+        "svc.db",
+        vec![
+            obj("svc.db.old", &[]),
+            obj("svc.db.new.t", &[]),
+            obj("svc.db.new", &[]),
+            obj("svc.db.new.t.c", &[]),
+        ],
+    );
+    let have = current(
+        binding("svc.db", Some("7"), OWNED),
+        vec![obj("svc.db.old", &[])],
+    );
+    let plan = plan(&want, &have, &Policy::default()).unwrap();
+    assert_eq!(
+        actions(&plan),
+        vec![
+            (Action::Create, "svc.db.new".to_string()),
+            (Action::Create, "svc.db.new.t".to_string()),
+            (Action::Create, "svc.db.new.t.c".to_string()),
+        ]
+    );
 }
