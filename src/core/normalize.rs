@@ -463,4 +463,13 @@ mod tests {
         assert_eq!(canonical_html("é<b>ü</b>"), "é<strong>ü</strong>");
         assert_eq!(canonical_html("&#xFFFFFFFF; &"), "&amp;#xFFFFFFFF; &amp;");
     }
+
+    proptest::proptest! {
+        /// Any input canonicalises without panicking, and the canonical form is a fixed point.
+        #[test]
+        fn canonical_form_is_idempotent(input in "[<>/a-cpbr =\"'&;#x0-9\n\t\u{a0}é!-]{0,60}") {
+            let once = canonical_html(&input);
+            proptest::prop_assert_eq!(canonical_html(&once), once);
+        }
+    }
 }
