@@ -123,93 +123,53 @@ pub fn plan(
         .iter()
         .map(|binding| (&binding.address, binding))
         .collect();
-    let mut desired_datasources: Vec<&Address> = Vec::new();
-    for address in &desired.datasources {
-        if address.kind != ObjectKind::Datasource || address.path.len() != 2 {
-            return Err(PlanError::BadAddress {
-                address: address.clone(),
-                side: Side::Desired,
-            });
-        }
-        binding_of(&bindings, address, Side::Desired)?;
-        if desired_datasources.contains(&address) {
-            return Err(PlanError::Duplicate {
-                address: address.clone(),
-                side: Side::Desired,
-            });
-        }
-        desired_datasources.push(address);
-    }
+    let desired_datasources = desired_datasources(desired, &bindings)?;
     let wanted = index(&desired.objects, &bindings, Side::Desired)?;
     let held = index(&current.objects, &bindings, Side::Current)?;
 
     let mut items = Vec::new();
-    for address in &desired.datasources {
-        let binding = binding_of(&bindings, address, Side::Desired)?;
+    for (address, binding) in &desired_datasources {
         if binding.target_id.is_none()
             && !wanted.contains_key(address)
             && !held.contains_key(address)
         {
             items.push(PlanItem {
                 action: Action::Create,
-                address: address.clone(),
+                address: (*address).clone(),
                 changes: Vec::new(),
                 reason: "data source does not exist in the target yet".to_string(),
             });
         }
     }
     for (address, want) in &wanted {
-        match held.get(address) {
-            Some(have) => {
-                let mut item = PlanItem {
-                    action: Action::Update,
-                    address: (*address).clone(),
-                    changes: field_changes(&want.fields, &have.fields),
-                    reason: "differs from the desired state".to_string(),
-                };
-                policy::drop_ignored(policy, &mut item);
-                if !item.changes.is_empty() {
-                    items.push(item);
-                }
-            }
-            None => {
-                let binding = binding_of(&bindings, address, Side::Desired)?;
-                // A bound data source exists even when the target reports no fields for it.
-                if address.kind == ObjectKind::Datasource && binding.target_id.is_some() {
-                    continue;
-                }
-                items.push(create(want));
-            }
-        }
+        let binding = binding_of(&bindings, address, Side::Desired)?;
+        items.extend(desired_item(
+            want,
+            held.get(address).copied(),
+            binding,
+            policy,
+        ));
     }
     let mut current_counts: BTreeMap<Address, usize> = BTreeMap::new();
     for (address, have) in &held {
         let binding = binding_of(&bindings, address, Side::Current)?;
         *current_counts.entry(binding.address.clone()).or_default() += 1;
-        let desired_datasource =
-            address.kind == ObjectKind::Datasource && desired.datasources.contains(address);
-        if !wanted.contains_key(address) && !desired_datasource {
+        if !wanted.contains_key(address) && !desired_datasources.contains_key(address) {
             items.push(removal(have, binding, policy));
         }
     }
     items.sort_by(|a, b| (&a.address.path, a.address.kind).cmp(&(&b.address.path, b.address.kind)));
 
-    let mut in_scope: BTreeMap<&Address, DatasourceBinding> = BTreeMap::new();
-    for address in &desired.datasources {
-        in_scope.insert(
-            address,
-            (*binding_of(&bindings, address, Side::Desired)?).clone(),
-        );
-    }
+    let mut in_scope: BTreeMap<&Address, &DatasourceBinding> = desired_datasources;
     for item in &items {
         if let Some(address) = datasource_of(&item.address)
             && let Some((key, binding)) = bindings.get_key_value(&address)
         {
-            in_scope.entry(*key).or_insert_with(|| (*binding).clone());
+            in_scope.entry(*key).or_insert(*binding);
         }
     }
     let plan = Plan {
-        datasources: in_scope.into_values().collect(),
+        datasources: in_scope.into_values().cloned().collect(),
         items,
     };
     let violations = policy::check(policy, &plan.items, &current_counts);
@@ -221,6 +181,52 @@ pub fn plan(
             plan: Box::new(plan),
         })
     }
+}
+
+/// The desired data sources with their bindings, checked: well formed, bound, once each.
+fn desired_datasources<'a>(
+    desired: &'a DesiredState,
+    bindings: &BTreeMap<&Address, &'a DatasourceBinding>,
+) -> Result<BTreeMap<&'a Address, &'a DatasourceBinding>, PlanError> {
+    let mut checked = BTreeMap::new();
+    for address in &desired.datasources {
+        if address.kind != ObjectKind::Datasource || address.path.len() != 2 {
+            return Err(PlanError::BadAddress {
+                address: address.clone(),
+                side: Side::Desired,
+            });
+        }
+        let binding = binding_of(bindings, address, Side::Desired)?;
+        if checked.insert(address, binding).is_some() {
+            return Err(PlanError::Duplicate {
+                address: address.clone(),
+                side: Side::Desired,
+            });
+        }
+    }
+    Ok(checked)
+}
+
+/// The create or update (if any) that brings one desired object about.
+fn desired_item(
+    want: &Object,
+    have: Option<&Object>,
+    binding: &DatasourceBinding,
+    policy: &Policy,
+) -> Option<PlanItem> {
+    let Some(have) = have else {
+        // A bound data source exists even when the target reports no fields for it.
+        let bound = want.address.kind == ObjectKind::Datasource && binding.target_id.is_some();
+        return (!bound).then(|| create(want));
+    };
+    let mut item = PlanItem {
+        action: Action::Update,
+        address: want.address.clone(),
+        changes: field_changes(&want.fields, &have.fields),
+        reason: "differs from the desired state".to_string(),
+    };
+    policy::drop_ignored(policy, &mut item);
+    (!item.changes.is_empty()).then_some(item)
 }
 
 fn binding_of<'a>(
