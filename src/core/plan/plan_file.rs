@@ -197,6 +197,61 @@ pub fn stale_objects(saved: &PlanFile, current: &CurrentState) -> Vec<Address> {
         .collect()
 }
 
+/// Why a saved plan may no longer run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StalePlan {
+    /// The desired state differs from the one the plan was computed from.
+    #[error(
+        "the saved plan is stale: the desired state changed since it was planned; run `metaform plan` again"
+    )]
+    DesiredChanged,
+    /// Objects the plan relied on changed in the target (e.g. edited in the UI).
+    #[error("the saved plan is stale: {} changed in the target since it was planned: {}; run `metaform plan` again", count_objects(.objects.len()), list_addresses(.objects))]
+    Drifted {
+        /// The drifted objects, in plan order.
+        objects: Vec<Address>,
+    },
+}
+
+fn count_objects(n: usize) -> String {
+    if n == 1 {
+        "1 object".to_string()
+    } else {
+        format!("{n} objects")
+    }
+}
+
+fn list_addresses(objects: &[Address]) -> String {
+    const SHOWN: usize = 10;
+    let mut listed: Vec<String> = objects
+        .iter()
+        .take(SHOWN)
+        .map(|address| format!("`{address}`"))
+        .collect();
+    if objects.len() > SHOWN {
+        listed.push(format!("and {} more", objects.len() - SHOWN));
+    }
+    listed.join(", ")
+}
+
+/// Checks that `saved` still holds: same desired state, and every object it relied on
+/// unchanged in `current` (SPEC §6). Both checks in one place for `apply`.
+pub fn check_fresh(
+    saved: &PlanFile,
+    desired: &DesiredState,
+    current: &CurrentState,
+) -> Result<(), StalePlan> {
+    if desired_sha256(desired) != saved.desired_sha256 {
+        return Err(StalePlan::DesiredChanged);
+    }
+    let objects = stale_objects(saved, current);
+    if objects.is_empty() {
+        Ok(())
+    } else {
+        Err(StalePlan::Drifted { objects })
+    }
+}
+
 /// sha256 of a desired state: its data sources and every object's fields, in address
 /// order, so the order the adapter produced them in does not matter.
 pub fn desired_sha256(desired: &DesiredState) -> String {

@@ -132,3 +132,27 @@ fn sha256_hex_known_vector() {
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     );
 }
+
+/// The freshness check refuses a changed desired state or drifted objects, naming them.
+#[test]
+fn freshness_check_names_the_cause() {
+    let (want, have, plan) = example();
+    let file = PlanFile::new(&plan, &want, &have);
+    assert_eq!(check_fresh(&file, &want, &have), Ok(()));
+
+    let mut changed = want.clone();
+    changed.objects.pop();
+    assert_eq!(
+        check_fresh(&file, &changed, &have),
+        Err(StalePlan::DesiredChanged)
+    );
+
+    let mut edited = have.clone();
+    edited.objects[0] = obj("svc.db.s", &[("description", html("edited in the UI"))]);
+    let error = check_fresh(&file, &want, &edited).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the saved plan is stale: 1 object changed in the target since it was planned: \
+         `svc.db.s`; run `metaform plan` again"
+    );
+}
