@@ -10,7 +10,7 @@ use std::fmt::Write;
 use crate::core::plan::{Action, Plan, PlanItem};
 
 use super::text::summary_lines;
-use super::values::{SHORT_VALUE, binding_label, kind_name, short_value, symbol};
+use super::values::{SHORT_VALUE, binding_label, kind_name, printable, short_value, symbol};
 
 /// Upper bound of the comment's length, in bytes (so also in characters).
 pub const MARKDOWN_BUDGET: usize = 60_000;
@@ -39,7 +39,7 @@ pub fn render_markdown(plan: &Plan) -> String {
         let counts = crate::core::plan::Summary::of(group.items.iter().copied());
         let row = format!(
             "| `{}` ({}) | {} | {} | {} | {} |\n",
-            group.binding.address,
+            printable(&group.binding.address.to_string()).replace('|', "\\|"),
             binding_label(group.binding),
             counts.add,
             counts.change,
@@ -60,7 +60,7 @@ pub fn render_markdown(plan: &Plan) -> String {
         let fence = fence_for(&lines);
         let open = format!(
             "\n<details{expanded}><summary><code>{}</code>: {} items</summary>\n\n{fence}diff\n",
-            escape_html(&group.binding.address.to_string()),
+            escape_html(&printable(&group.binding.address.to_string())),
             group.items.len()
         );
         let close = format!("{fence}\n\n</details>\n");
@@ -96,7 +96,7 @@ fn item_block(item: &PlanItem) -> String {
         "{} {} {}",
         symbol(item.action),
         kind_name(item.address.kind),
-        item.address
+        printable(&item.address.to_string())
     );
     match item.action {
         Action::Orphan => {

@@ -198,3 +198,17 @@ fn markdown_truncates_under_budget() {
         md.matches("</details>").count()
     );
 }
+
+/// Control characters in names are escaped, so they cannot restyle a terminal.
+#[test]
+fn names_cannot_inject_escapes() {
+    let want = desired("svc.db", vec![obj("svc.db.bad\u{1b}[31mname\nx", &[])]);
+    let have = current(binding("svc.db", Some("1"), OWNED), vec![]);
+    let plan = plan(&want, &have, &Policy::default()).unwrap();
+    let shown = render_text(&plan, false);
+    assert!(
+        shown.contains("+ schema svc.db.bad\\u{1b}[31mname\\nx\n"),
+        "{shown}"
+    );
+    assert!(!render_markdown(&plan).contains('\u{1b}'));
+}

@@ -11,7 +11,9 @@ use similar::{ChangeTag, TextDiff};
 
 use crate::core::plan::{Action, FieldChange, Plan, PlanItem, Summary};
 
-use super::values::{SHORT_VALUE, binding_label, cut, kind_name, multiline, short_value, symbol};
+use super::values::{
+    SHORT_VALUE, binding_label, cut, kind_name, multiline, printable, short_value, symbol,
+};
 
 /// Most lines of a multi-line diff shown per field.
 const DIFF_LINES: usize = 20;
@@ -24,7 +26,10 @@ pub fn render_text(plan: &Plan, color: bool) -> String {
         let _ = writeln!(
             out,
             "{} ({})",
-            paint.bold(&format!("data source {}", group.binding.address)),
+            paint.bold(&format!(
+                "data source {}",
+                printable(&group.binding.address.to_string())
+            )),
             binding_label(group.binding)
         );
         for item in group.items {
@@ -65,7 +70,7 @@ fn item_lines(out: &mut String, item: &PlanItem, paint: &Paint) {
         "{} {} {}",
         symbol(item.action),
         kind_name(item.address.kind),
-        item.address
+        printable(&item.address.to_string())
     );
     let _ = write!(out, "  {}", paint.apply(style, &head));
     match item.action {
@@ -106,7 +111,7 @@ fn change_lines(out: &mut String, change: &FieldChange, paint: &Paint) {
                         ChangeTag::Insert => ('+', action_style(Action::Create)),
                         ChangeTag::Equal => (' ', Style::new()),
                     };
-                    let text = cut(line.value().trim_end_matches('\n'), 120);
+                    let text = cut(&printable(line.value().trim_end_matches('\n')), 120);
                     let _ = writeln!(
                         out,
                         "        {}",

@@ -77,3 +77,17 @@ pub(super) fn cut(line: &str, max: usize) -> String {
         format!("{head}…")
     }
 }
+
+/// Source names are data: control characters (newlines, terminal escapes) are shown
+/// escaped so a name can neither break a line nor restyle the terminal.
+pub(super) fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
