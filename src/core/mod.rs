@@ -5,6 +5,8 @@
 //! core and render its results.
 
 pub mod model;
+pub mod normalize;
 pub mod objects;
 pub mod plan;
+pub mod render;
 pub mod state;

@@ -1,0 +1,359 @@
+//! The diff: desired objects against current objects, under ownership and policy.
+//!
+//! Decisions made here, in one place:
+//! - Addresses match exactly (case-sensitive, path by path). Targets must report names
+//!   as the target stores them and project desired names the same way; Alation's
+//!   case-insensitive keys are the target adapter's business, not the engine's.
+//! - The desired state is authoritative for every managed field: a field absent on the
+//!   desired side while present on the current side is cleared (an update to "no
+//!   value"). Targets must therefore read back only the fields they manage.
+//! - An empty text or rich-text value equals no value (Alation answers `""` for a missing
+//!   description; SPEC §4 forbids sending the text "None").
+//! - Rich text (`Value::Html`) compares by `canonical_html`; everything else exactly.
+//! - `policy.ignore` applies to updates only; a create sets every desired field.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::core::normalize::canonical_html;
+use crate::core::objects::{Address, Object, ObjectKind, Value};
+
+use super::item::{Action, CurrentState, DatasourceBinding, FieldChange, Ownership, PlanItem};
+use super::planned::Plan;
+use super::policy::{self, Policy, PolicyViolation, Prune};
+
+/// What the target should hold: the data sources in scope and their objects, as the
+/// target adapter projects them from the desired catalog.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DesiredState {
+    /// Addresses (`[service, database]`) of the desired data sources.
+    pub datasources: Vec<Address>,
+    /// Desired objects with the fields the target manages.
+    pub objects: Vec<Object>,
+}
+
+/// Which side of the comparison an input problem is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The desired state.
+    Desired,
+    /// The target's current state.
+    Current,
+}
+
+impl fmt::Display for Side {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Side::Desired => "desired",
+            Side::Current => "current",
+        })
+    }
+}
+
+/// Why no plan came out.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PlanError {
+    /// An object address that does not lie below a data source, or a data source
+    /// address that is not `[service, database]`.
+    #[error(
+        "address `{address}` in the {side} state is malformed: a data source is `service.database` and every other object lies below one"
+    )]
+    BadAddress {
+        /// The address.
+        address: Address,
+        /// Where it came from.
+        side: Side,
+    },
+    /// An object (or desired data source) whose data source has no binding.
+    #[error(
+        "`{address}` in the {side} state belongs to data source `{datasource}`, which is not among the data sources read from the target"
+    )]
+    Unbound {
+        /// The object.
+        address: Address,
+        /// Its data source.
+        datasource: Address,
+        /// Where it came from.
+        side: Side,
+    },
+    /// The same address twice on one side.
+    #[error("object `{address}` appears twice in the {side} state")]
+    Duplicate {
+        /// The address.
+        address: Address,
+        /// Where it came from.
+        side: Side,
+    },
+    /// The plan breaks the policy; the plan is kept so it can still be shown.
+    #[error("{}", refusal(violations))]
+    Refused {
+        /// Every rule the plan breaks.
+        violations: Vec<PolicyViolation>,
+        /// The refused plan, for display.
+        plan: Box<Plan>,
+    },
+}
+
+fn refusal(violations: &[PolicyViolation]) -> String {
+    let lines: Vec<String> = violations.iter().map(ToString::to_string).collect();
+    lines.join("\n")
+}
+
+/// The data source address (`[service, database]`) an object belongs to.
+pub fn datasource_of(address: &Address) -> Option<Address> {
+    (address.path.len() >= 2).then(|| Address {
+        kind: ObjectKind::Datasource,
+        path: address.path[..2].to_vec(),
+    })
+}
+
+/// Computes the plan that turns `current` into `desired` under `policy`.
+///
+/// Creates for desired objects the target lacks (and for a desired data source with no
+/// target id), updates with only the changed fields, deletes of undesired owned objects
+/// when pruning, orphans (with the reason) for undesired objects that stay. A plan that
+/// breaks the policy comes back as [`PlanError::Refused`], carrying the plan.
+pub fn plan(
+    desired: &DesiredState,
+    current: &CurrentState,
+    policy: &Policy,
+) -> Result<Plan, PlanError> {
+    let bindings: BTreeMap<&Address, &DatasourceBinding> = current
+        .datasources
+        .iter()
+        .map(|binding| (&binding.address, binding))
+        .collect();
+    let desired_datasources = desired_datasources(desired, &bindings)?;
+    let wanted = index(&desired.objects, &bindings, Side::Desired)?;
+    let held = index(&current.objects, &bindings, Side::Current)?;
+
+    let mut items = Vec::new();
+    for (address, binding) in &desired_datasources {
+        if binding.target_id.is_none()
+            && !wanted.contains_key(address)
+            && !held.contains_key(address)
+        {
+            items.push(PlanItem {
+                action: Action::Create,
+                address: (*address).clone(),
+                changes: Vec::new(),
+                reason: "data source does not exist in the target yet".to_string(),
+            });
+        }
+    }
+    for (address, want) in &wanted {
+        let binding = binding_of(&bindings, address, Side::Desired)?;
+        items.extend(desired_item(
+            want,
+            held.get(address).copied(),
+            binding,
+            policy,
+        ));
+    }
+    let mut current_counts: BTreeMap<Address, usize> = BTreeMap::new();
+    for (address, have) in &held {
+        let binding = binding_of(&bindings, address, Side::Current)?;
+        *current_counts.entry(binding.address.clone()).or_default() += 1;
+        if !wanted.contains_key(address) && !desired_datasources.contains_key(address) {
+            items.push(removal(have, binding, policy));
+        }
+    }
+    items.sort_by(|a, b| (&a.address.path, a.address.kind).cmp(&(&b.address.path, b.address.kind)));
+
+    let mut in_scope: BTreeMap<&Address, &DatasourceBinding> = desired_datasources;
+    for item in &items {
+        if let Some(address) = datasource_of(&item.address)
+            && let Some((key, binding)) = bindings.get_key_value(&address)
+        {
+            in_scope.entry(*key).or_insert(*binding);
+        }
+    }
+    let plan = Plan {
+        datasources: in_scope.into_values().cloned().collect(),
+        items,
+    };
+    let violations = policy::check(policy, &plan.items, &current_counts);
+    if violations.is_empty() {
+        Ok(plan)
+    } else {
+        Err(PlanError::Refused {
+            violations,
+            plan: Box::new(plan),
+        })
+    }
+}
+
+/// The desired data sources with their bindings, checked: well formed, bound, once each.
+fn desired_datasources<'a>(
+    desired: &'a DesiredState,
+    bindings: &BTreeMap<&Address, &'a DatasourceBinding>,
+) -> Result<BTreeMap<&'a Address, &'a DatasourceBinding>, PlanError> {
+    let mut checked = BTreeMap::new();
+    for address in &desired.datasources {
+        if address.kind != ObjectKind::Datasource || address.path.len() != 2 {
+            return Err(PlanError::BadAddress {
+                address: address.clone(),
+                side: Side::Desired,
+            });
+        }
+        let binding = binding_of(bindings, address, Side::Desired)?;
+        if checked.insert(address, binding).is_some() {
+            return Err(PlanError::Duplicate {
+                address: address.clone(),
+                side: Side::Desired,
+            });
+        }
+    }
+    Ok(checked)
+}
+
+/// The create or update (if any) that brings one desired object about.
+fn desired_item(
+    want: &Object,
+    have: Option<&Object>,
+    binding: &DatasourceBinding,
+    policy: &Policy,
+) -> Option<PlanItem> {
+    let Some(have) = have else {
+        // A bound data source exists even when the target reports no fields for it.
+        let bound = want.address.kind == ObjectKind::Datasource && binding.target_id.is_some();
+        return (!bound).then(|| create(want));
+    };
+    let mut item = PlanItem {
+        action: Action::Update,
+        address: want.address.clone(),
+        changes: field_changes(&want.fields, &have.fields),
+        reason: "differs from the desired state".to_string(),
+    };
+    policy::drop_ignored(policy, &mut item);
+    (!item.changes.is_empty()).then_some(item)
+}
+
+fn binding_of<'a>(
+    bindings: &BTreeMap<&Address, &'a DatasourceBinding>,
+    address: &Address,
+    side: Side,
+) -> Result<&'a DatasourceBinding, PlanError> {
+    let datasource = datasource_of(address).ok_or_else(|| PlanError::BadAddress {
+        address: address.clone(),
+        side,
+    })?;
+    bindings
+        .get(&datasource)
+        .copied()
+        .ok_or_else(|| PlanError::Unbound {
+            address: address.clone(),
+            datasource,
+            side,
+        })
+}
+
+fn index<'a>(
+    objects: &'a [Object],
+    bindings: &BTreeMap<&Address, &DatasourceBinding>,
+    side: Side,
+) -> Result<BTreeMap<&'a Address, &'a Object>, PlanError> {
+    let mut indexed = BTreeMap::new();
+    for object in objects {
+        binding_of(bindings, &object.address, side)?;
+        if indexed.insert(&object.address, object).is_some() {
+            return Err(PlanError::Duplicate {
+                address: object.address.clone(),
+                side,
+            });
+        }
+    }
+    Ok(indexed)
+}
+
+fn create(want: &Object) -> PlanItem {
+    PlanItem {
+        action: Action::Create,
+        address: want.address.clone(),
+        changes: want
+            .fields
+            .iter()
+            .map(|(field, value)| FieldChange {
+                field: field.clone(),
+                before: None,
+                after: Some(value.clone()),
+            })
+            .collect(),
+        reason: "not in the target".to_string(),
+    }
+}
+
+fn removal(have: &Object, binding: &DatasourceBinding, policy: &Policy) -> PlanItem {
+    let (action, reason) = match (binding.ownership, policy.prune) {
+        (Ownership::Linked, _) => (Action::Orphan, "not owned: data source is linked"),
+        (Ownership::Owned { deletable: false }, _) => (
+            Action::Orphan,
+            "cannot be deleted through the API: OCF data source",
+        ),
+        (Ownership::Owned { deletable: true }, Prune::Never) => (Action::Orphan, "prune: never"),
+        (Ownership::Owned { deletable: true }, Prune::Owned) => (
+            Action::Delete,
+            "no longer in the desired state (owned, prune: owned)",
+        ),
+    };
+    PlanItem {
+        action,
+        address: have.address.clone(),
+        changes: have
+            .fields
+            .iter()
+            .map(|(field, value)| FieldChange {
+                field: field.clone(),
+                before: Some(value.clone()),
+                after: None,
+            })
+            .collect(),
+        reason: reason.to_string(),
+    }
+}
+
+/// The fields whose desired value differs from the current one, in field-name order.
+fn field_changes(
+    want: &BTreeMap<String, Value>,
+    have: &BTreeMap<String, Value>,
+) -> Vec<FieldChange> {
+    let mut names: Vec<&String> = want.keys().chain(have.keys()).collect();
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .filter(|name| !same_value(want.get(*name), have.get(*name)))
+        .map(|name| FieldChange {
+            field: name.clone(),
+            before: have.get(name).cloned(),
+            after: want.get(name).cloned(),
+        })
+        .collect()
+}
+
+/// A value in the form in which values compare.
+#[derive(PartialEq)]
+enum Comparable<'a> {
+    Text(&'a str),
+    Html(String),
+    Bool(bool),
+    Int(i64),
+}
+
+fn comparable(value: Option<&Value>) -> Option<Comparable<'_>> {
+    match value? {
+        Value::Text(text) if text.is_empty() => None,
+        Value::Text(text) => Some(Comparable::Text(text)),
+        Value::Html(html) => {
+            let canonical = canonical_html(html);
+            (!canonical.is_empty()).then_some(Comparable::Html(canonical))
+        }
+        Value::Bool(b) => Some(Comparable::Bool(*b)),
+        Value::Int(i) => Some(Comparable::Int(*i)),
+    }
+}
+
+/// Whether two field values are the same for planning purposes.
+pub fn same_value(a: Option<&Value>, b: Option<&Value>) -> bool {
+    comparable(a) == comparable(b)
+}

@@ -1,0 +1,72 @@
+//! Builders for plan inputs, shared by the plan and renderer tests.
+
+use std::collections::BTreeMap;
+
+use crate::core::objects::{Address, Object, ObjectKind, Value};
+
+use super::{CurrentState, DatasourceBinding, DesiredState, Ownership};
+
+/// An address from a dotted path; the kind follows from the depth.
+pub(crate) fn addr(dotted: &str) -> Address {
+    let path: Vec<String> = dotted.split('.').map(str::to_string).collect();
+    let kind = match path.len() {
+        2 => ObjectKind::Datasource,
+        3 => ObjectKind::Schema,
+        4 => ObjectKind::Table,
+        _ => ObjectKind::Column,
+    };
+    Address { kind, path }
+}
+
+/// An object with text fields.
+pub(crate) fn obj(dotted: &str, fields: &[(&str, Value)]) -> Object {
+    Object {
+        address: addr(dotted),
+        fields: fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect::<BTreeMap<_, _>>(),
+    }
+}
+
+/// A text value.
+pub(crate) fn text(s: &str) -> Value {
+    Value::Text(s.to_string())
+}
+
+/// A rich-text value.
+pub(crate) fn html(s: &str) -> Value {
+    Value::Html(s.to_string())
+}
+
+/// A binding of data source `dotted`.
+pub(crate) fn binding(
+    dotted: &str,
+    target_id: Option<&str>,
+    ownership: Ownership,
+) -> DatasourceBinding {
+    DatasourceBinding {
+        address: addr(dotted),
+        target_id: target_id.map(str::to_string),
+        ownership,
+    }
+}
+
+/// Owned and deletable (a virtual data source).
+pub(crate) const OWNED: Ownership = Ownership::Owned { deletable: true };
+
+/// A desired state of one data source.
+pub(crate) fn desired(datasource: &str, objects: Vec<Object>) -> DesiredState {
+    DesiredState {
+        datasources: vec![addr(datasource)],
+        objects,
+    }
+}
+
+/// A current state of one data source.
+pub(crate) fn current(bound: DatasourceBinding, objects: Vec<Object>) -> CurrentState {
+    CurrentState {
+        datasources: vec![bound],
+        objects,
+    }
+}
