@@ -87,7 +87,10 @@ mod tests {
     #[test]
     fn replaces_references() {
         assert_eq!(interpolate("${TOKEN}", &env).unwrap(), "s3cret");
-        assert_eq!(interpolate("a-${TOKEN}-b${EMPTY}", &env).unwrap(), "a-s3cret-b");
+        assert_eq!(
+            interpolate("a-${TOKEN}-b${EMPTY}", &env).unwrap(),
+            "a-s3cret-b"
+        );
         assert_eq!(interpolate("no refs", &env).unwrap(), "no refs");
     }
 

@@ -42,7 +42,12 @@ impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.position {
             Some((line, column)) => {
-                write!(f, "{}:{line}:{column}: {}", self.file.display(), self.message)
+                write!(
+                    f,
+                    "{}:{line}:{column}: {}",
+                    self.file.display(),
+                    self.message
+                )
             }
             None => write!(f, "{}: {}", self.file.display(), self.message),
         }
@@ -269,3 +274,6 @@ impl Config {
 pub fn config_json_schema() -> serde_json::Value {
     schemars::schema_for!(RawConfig).to_value()
 }
+
+#[cfg(test)]
+mod tests;

@@ -14,9 +14,8 @@ use super::raw::{
     RawUserId, SourceKind, TargetKind,
 };
 use super::{
-    AlationAuth, AlationTarget, AtlasConnection, Config, ConfigError, DatasourceLink,
-    IgnoreRule, OpenMetadataConnection, PolicyConfig, SourceConfig, SourceConnection,
-    TargetConfig, TlsConfig,
+    AlationAuth, AlationTarget, AtlasConnection, Config, ConfigError, DatasourceLink, IgnoreRule,
+    OpenMetadataConnection, PolicyConfig, SourceConfig, SourceConnection, TargetConfig, TlsConfig,
 };
 use crate::api::openmetadata::fqn;
 
@@ -39,7 +38,7 @@ pub(super) fn parse(
     let raw: RawConfig = if text.trim().is_empty() {
         return Err(ctx.error("the file is empty".into()));
     } else {
-        serde_saphyr::from_str(text).map_err(|e| ctx.yaml_error(&e))?
+        serde_saphyr::from_str(text).map_err(|e| ctx.yaml_error(&e, text))?
     };
     Ok(Config {
         file: path.to_owned(),
@@ -77,14 +76,21 @@ impl Ctx<'_> {
     }
 
     /// A parse error of serde-saphyr as `file:line:col: message`.
-    fn yaml_error(&self, err: &serde_saphyr::Error) -> ConfigError {
+    fn yaml_error(&self, err: &serde_saphyr::Error, text: &str) -> ConfigError {
         let inner = err.without_snippet();
         let mut message = inner.to_string();
-        let position = inner.location().map(|at| (at.line(), at.column()));
+        let mut position = inner.location().map(|at| (at.line(), at.column()));
         if let Some((line, column)) = position {
             let suffix = format!(" at line {line}, column {column}");
             if let Some(stripped) = message.strip_suffix(&suffix) {
                 message = stripped.to_owned();
+            }
+            if let Some(field) = message
+                .strip_prefix("unknown field `")
+                .and_then(|rest| rest.split_once('`'))
+                .map(|(field, _)| field)
+            {
+                position = find_key(text, (line, column), field).or(position);
             }
         }
         ConfigError {
@@ -196,10 +202,7 @@ impl Ctx<'_> {
         let host_port = self.url(&raw.host_port, "source.hostPort")?;
         let tls = self.tls(raw.verify_ssl, raw.ca_certificate.as_ref(), "source")?;
         let auth = raw.auth.as_ref().ok_or_else(|| {
-            self.error_at(
-                &raw.host_port.referenced,
-                "`source.auth` is missing".into(),
-            )
+            self.error_at(&raw.host_port.referenced, "`source.auth` is missing".into())
         })?;
         let at = &auth.referenced;
         let auth = &auth.value;
@@ -211,9 +214,10 @@ impl Ctx<'_> {
                         "`source.auth`: an openmetadata source takes `jwtToken`, not `username`/`password`".into(),
                     ));
                 }
-                let token = auth.jwt_token.as_ref().ok_or_else(|| {
-                    self.error_at(at, "`source.auth.jwtToken` is missing".into())
-                })?;
+                let token = auth
+                    .jwt_token
+                    .as_ref()
+                    .ok_or_else(|| self.error_at(at, "`source.auth.jwtToken` is missing".into()))?;
                 SourceConnection::OpenMetadata(OpenMetadataConnection {
                     host_port,
                     jwt_token: self.jwt(token, "source.auth.jwtToken")?,
@@ -282,10 +286,7 @@ impl Ctx<'_> {
         let host_port = self.url(&raw.host_port, "target.hostPort")?;
         let tls = self.tls(raw.verify_ssl, raw.ca_certificate.as_ref(), "target")?;
         let auth = raw.auth.as_ref().ok_or_else(|| {
-            self.error_at(
-                &raw.host_port.referenced,
-                "`target.auth` is missing".into(),
-            )
+            self.error_at(&raw.host_port.referenced, "`target.auth` is missing".into())
         })?;
         match raw.kind {
             TargetKind::Alation => Ok(TargetConfig::Alation(AlationTarget {
@@ -344,11 +345,23 @@ impl Ctx<'_> {
     /// Rejects Alation-only keys on another target.
     fn only_for_alation(&self, raw: &RawTarget) -> Result<()> {
         let misplaced = [
-            ("createDatasourceAs", raw.create_datasource_as.as_ref().map(|s| &s.referenced)),
-            ("paginationLimit", raw.pagination_limit.as_ref().map(|s| &s.referenced)),
-            ("datasourceLinks", raw.datasource_links.as_ref().map(|s| &s.referenced)),
+            (
+                "createDatasourceAs",
+                raw.create_datasource_as.as_ref().map(|s| &s.referenced),
+            ),
+            (
+                "paginationLimit",
+                raw.pagination_limit.as_ref().map(|s| &s.referenced),
+            ),
+            (
+                "datasourceLinks",
+                raw.datasource_links.as_ref().map(|s| &s.referenced),
+            ),
         ];
-        match misplaced.into_iter().find_map(|(k, at)| at.map(|at| (k, at))) {
+        match misplaced
+            .into_iter()
+            .find_map(|(k, at)| at.map(|at| (k, at)))
+        {
             Some((key, at)) => Err(self.error_at(
                 at,
                 format!("`target.{key}` applies only to `type: alation`"),
@@ -390,16 +403,17 @@ impl Ctx<'_> {
                 ),
             ));
         }
-        let need = |what: &str| {
-            self.error_at(at, format!("`target.auth`: `{what}` is missing"))
-        };
+        let need = |what: &str| self.error_at(at, format!("`target.auth`: `{what}` is missing"));
         if let Some(token) = &auth.access_token {
             return Ok(AlationAuth::AccessToken(
                 self.secret(token, "target.auth.accessToken")?,
             ));
         }
         if refresh {
-            let token = auth.refresh_token.as_ref().ok_or_else(|| need("refreshToken"))?;
+            let token = auth
+                .refresh_token
+                .as_ref()
+                .ok_or_else(|| need("refreshToken"))?;
             let user = auth.user_id.as_ref().ok_or_else(|| need("userId"))?;
             return Ok(AlationAuth::RefreshToken {
                 refresh_token: self.secret(token, "target.auth.refreshToken")?,
@@ -408,7 +422,10 @@ impl Ctx<'_> {
         }
         let username = auth.username.as_ref().ok_or_else(|| need("username"))?;
         let password = auth.password.as_ref().ok_or_else(|| need("password"))?;
-        let project = auth.project_name.as_ref().ok_or_else(|| need("projectName"))?;
+        let project = auth
+            .project_name
+            .as_ref()
+            .ok_or_else(|| need("projectName"))?;
         Ok(AlationAuth::Password {
             username: self.text(username, "target.auth.username")?,
             password: self.secret(password, "target.auth.password")?,
@@ -532,4 +549,36 @@ impl Ctx<'_> {
             )),
         }
     }
+}
+
+/// The position of the first mapping key `key` at or after `from` (1-based line, column).
+///
+/// serde-saphyr 0.0.16 reports an unknown field at the start of its mapping rather than
+/// at the key (its fallback-location guard is restored when the next key replaces it),
+/// so the key is looked up in the text from there.
+fn find_key(text: &str, from: (u64, u64), key: &str) -> Option<(u64, u64)> {
+    let plain = format!("{key}:");
+    let double = format!("\"{key}\":");
+    let single = format!("'{key}':");
+    for (index, line) in text.lines().enumerate() {
+        let number = index as u64 + 1;
+        if number < from.0 {
+            continue;
+        }
+        let skip = if number == from.0 { from.1 - 1 } else { 0 };
+        for (column, (byte, _)) in (1u64..).zip(line.char_indices()) {
+            let boundary = byte == 0 || line[..byte].ends_with([' ', '\t', '{', ',', '-']);
+            let rest = &line[byte..];
+            let hit = column > skip
+                && boundary
+                && [&plain, &double, &single].iter().any(|p| {
+                    rest.strip_prefix(p.as_str())
+                        .is_some_and(|after| after.is_empty() || after.starts_with([' ', '\t']))
+                });
+            if hit {
+                return Some((number, column));
+            }
+        }
+    }
+    None
 }

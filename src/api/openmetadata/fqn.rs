@@ -169,13 +169,19 @@ mod tests {
             decode_name("dim___reserved__colon____reserved__arrow__address"),
             "dim_::>address"
         );
-        assert_eq!(decode_name("say__reserved__quote__hi__reserved__quote__"), "say\"hi\"");
+        assert_eq!(
+            decode_name("say__reserved__quote__hi__reserved__quote__"),
+            "say\"hi\""
+        );
         assert_eq!(
             decode_name("a__reserved__newline__b__reserved__carriage_return__c__reserved__tab__d"),
             "a\nb\rc\td"
         );
         assert_eq!(decode_name("dim.api/client"), "dim.api/client");
-        assert_eq!(decode_name("__reserved__unknown__"), "__reserved__unknown__");
+        assert_eq!(
+            decode_name("__reserved__unknown__"),
+            "__reserved__unknown__"
+        );
     }
 
     /// FQN parts are decoded after splitting, so an encoded quote never breaks the split.

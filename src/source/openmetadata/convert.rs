@@ -102,7 +102,12 @@ fn column(column: wire::Column, table: &str) -> model::Column {
         "UNIQUE" => Some(model::ColumnConstraint::Unique),
         "PRIMARY_KEY" => Some(model::ColumnConstraint::PrimaryKey),
         other => {
-            tracing::warn!(table, column = column.name, constraint = other, "unknown column constraint skipped");
+            tracing::warn!(
+                table,
+                column = column.name,
+                constraint = other,
+                "unknown column constraint skipped"
+            );
             None
         }
     });
@@ -137,7 +142,11 @@ fn table_constraint(
         "DIST_KEY" => model::ConstraintType::DistKey,
         "CLUSTER_KEY" => model::ConstraintType::ClusterKey,
         other => {
-            tracing::warn!(table, constraint = other, "unknown table constraint skipped");
+            tracing::warn!(
+                table,
+                constraint = other,
+                "unknown table constraint skipped"
+            );
             return Ok(None);
         }
     };

@@ -34,7 +34,10 @@ pub enum SourceError {
 }
 
 /// Reads the catalog the server holds, filtered.
-pub async fn snapshot(client: &OpenMetadataClient, filters: &Filters) -> Result<Catalog, SourceError> {
+pub async fn snapshot(
+    client: &OpenMetadataClient,
+    filters: &Filters,
+) -> Result<Catalog, SourceError> {
     let version = client.check_version().await?;
     tracing::info!(version, "OpenMetadata server");
 
@@ -48,7 +51,11 @@ pub async fn snapshot(client: &OpenMetadataClient, filters: &Filters) -> Result<
                 continue;
             }
             let db_fqn = db.fully_qualified_name.clone().unwrap_or_else(|| {
-                format!("{}.{}", fqn::quote_name(&service.name), fqn::quote_name(&db.name))
+                format!(
+                    "{}.{}",
+                    fqn::quote_name(&service.name),
+                    fqn::quote_name(&db.name)
+                )
             });
             let mut schemas = Vec::new();
             for schema in client.schemas(&db_fqn).await? {
@@ -67,11 +74,12 @@ pub async fn snapshot(client: &OpenMetadataClient, filters: &Filters) -> Result<
         }
     }
 
-    let mut fetches = futures::stream::iter(pending.into_iter().map(|(d, s, schema_fqn)| async move {
-        let tables = schema_tables(client, &schema_fqn, filters).await;
-        (d, s, tables)
-    }))
-    .buffer_unordered(TABLE_CONCURRENCY);
+    let mut fetches =
+        futures::stream::iter(pending.into_iter().map(|(d, s, schema_fqn)| async move {
+            let tables = schema_tables(client, &schema_fqn, filters).await;
+            (d, s, tables)
+        }))
+        .buffer_unordered(TABLE_CONCURRENCY);
     while let Some((d, s, tables)) = fetches.next().await {
         databases[d].schemas[s].tables = tables?;
     }
