@@ -113,3 +113,6 @@ async fn schema_tables(
     tables.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(tables)
 }
+
+#[cfg(test)]
+mod tests;
