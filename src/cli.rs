@@ -16,6 +16,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Read the source catalog into the desired-state files.
+    Snapshot(SnapshotArgs),
     /// Serve local simulators of the OpenMetadata and Alation REST APIs on loopback.
     Sandbox(SandboxArgs),
 }
@@ -42,4 +44,12 @@ pub struct SandboxArgs {
     /// Fault injection, e.g. `seed=7,rate=0.1,kinds=429+5xx+drop+latency` (see `sim::faults`).
     #[arg(long, value_name = "SPEC")]
     pub faults: Option<String>,
+}
+
+/// Flags of `metaform snapshot`.
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// The configuration file; relative paths in it are resolved against its directory.
+    #[arg(long, value_name = "FILE", default_value = crate::config::DEFAULT_CONFIG_FILE)]
+    pub config: PathBuf,
 }
