@@ -10,6 +10,7 @@
 mod filters;
 mod interpolate;
 mod raw;
+mod target;
 mod validate;
 
 use std::collections::BTreeMap;

@@ -1,7 +1,6 @@
 //! [`RawConfig`] -> [`Config`]: interpolation, path resolution and consistency checks,
 //! each failure naming the key and its line.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use secrecy::{ExposeSecret, SecretString};
@@ -9,17 +8,13 @@ use serde_saphyr::{Location, Spanned};
 
 use super::filters::{Filters, NameFilter};
 use super::interpolate::interpolate;
-use super::raw::{
-    RawConfig, RawFilterPattern, RawFilters, RawPolicy, RawSource, RawTarget, RawTargetAuth,
-    RawUserId, SourceKind, TargetKind,
-};
+use super::raw::{RawConfig, RawFilterPattern, RawFilters, RawPolicy, RawSource, SourceKind};
 use super::{
-    AlationAuth, AlationTarget, AtlasConnection, Config, ConfigError, DatasourceLink, IgnoreRule,
-    OpenMetadataConnection, PolicyConfig, SourceConfig, SourceConnection, TargetConfig, TlsConfig,
+    AtlasConnection, Config, ConfigError, IgnoreRule, OpenMetadataConnection, PolicyConfig,
+    SourceConfig, SourceConnection, TlsConfig,
 };
-use crate::api::openmetadata::fqn;
 
-type Result<T> = std::result::Result<T, ConfigError>;
+pub(super) type Result<T> = std::result::Result<T, ConfigError>;
 
 /// Parses and validates a configuration file's text.
 pub(super) fn parse(
@@ -52,7 +47,9 @@ pub(super) fn parse(
     })
 }
 
-struct Ctx<'a> {
+/// What validation needs to know: the file (for messages), its directory (for paths)
+/// and the environment (for `${ENV}`).
+pub(super) struct Ctx<'a> {
     file: &'a Path,
     base: PathBuf,
     env: &'a dyn Fn(&str) -> Option<String>,
@@ -67,7 +64,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn error_at(&self, at: &Location, message: String) -> ConfigError {
+    pub(super) fn error_at(&self, at: &Location, message: String) -> ConfigError {
         ConfigError {
             file: self.file.to_owned(),
             position: (at.line() > 0).then(|| (at.line(), at.column())),
@@ -101,13 +98,13 @@ impl Ctx<'_> {
     }
 
     /// An interpolated string value.
-    fn text(&self, value: &Spanned<String>, key: &str) -> Result<String> {
+    pub(super) fn text(&self, value: &Spanned<String>, key: &str) -> Result<String> {
         interpolate(&value.value, self.env)
             .map_err(|e| self.error_at(&value.referenced, format!("`{key}`: {e}")))
     }
 
     /// An interpolated, non-empty secret value.
-    fn secret(&self, value: &Spanned<SecretString>, key: &str) -> Result<SecretString> {
+    pub(super) fn secret(&self, value: &Spanned<SecretString>, key: &str) -> Result<SecretString> {
         let text = interpolate(value.value.expose_secret(), self.env)
             .map_err(|e| self.error_at(&value.referenced, format!("`{key}`: {e}")))?;
         if text.trim().is_empty() {
@@ -118,7 +115,7 @@ impl Ctx<'_> {
 
     /// A JWT given as a value or as the path of a file holding it (OpenMetadata's rule:
     /// a value naming an existing file is read, right-trimmed).
-    fn jwt(&self, value: &Spanned<SecretString>, key: &str) -> Result<SecretString> {
+    pub(super) fn jwt(&self, value: &Spanned<SecretString>, key: &str) -> Result<SecretString> {
         let token = self.secret(value, key)?;
         let candidate = self.base.join(token.expose_secret());
         if !candidate.is_file() {
@@ -141,12 +138,13 @@ impl Ctx<'_> {
     }
 
     /// An interpolated http(s) URL, without a trailing `/`.
-    fn url(&self, value: &Spanned<String>, key: &str) -> Result<String> {
+    pub(super) fn url(&self, value: &Spanned<String>, key: &str) -> Result<String> {
         let text = self.text(value, key)?;
+        // The value as written, not as interpolated: the environment may hold credentials.
         let bad = |why: String| {
             self.error_at(
                 &value.referenced,
-                format!("`{key}`: `{text}` is not an http(s) URL: {why}"),
+                format!("`{key}`: `{}` is not an http(s) URL: {why}", value.value),
             )
         };
         let url = reqwest::Url::parse(&text).map_err(|e| bad(e.to_string()))?;
@@ -165,7 +163,7 @@ impl Ctx<'_> {
         Ok(self.base.join(text))
     }
 
-    fn tls(
+    pub(super) fn tls(
         &self,
         verify: Option<super::VerifySsl>,
         ca: Option<&Spanned<String>>,
@@ -280,207 +278,6 @@ impl Ctx<'_> {
                 ),
             )
         })
-    }
-
-    fn target(&self, raw: &RawTarget) -> Result<TargetConfig> {
-        let host_port = self.url(&raw.host_port, "target.hostPort")?;
-        let tls = self.tls(raw.verify_ssl, raw.ca_certificate.as_ref(), "target")?;
-        let auth = raw.auth.as_ref().ok_or_else(|| {
-            self.error_at(&raw.host_port.referenced, "`target.auth` is missing".into())
-        })?;
-        match raw.kind {
-            TargetKind::Alation => Ok(TargetConfig::Alation(AlationTarget {
-                host_port,
-                create_datasource_as: raw
-                    .create_datasource_as
-                    .as_ref()
-                    .map(|m| m.value)
-                    .unwrap_or_default(),
-                auth: self.alation_auth(&auth.value, &auth.referenced)?,
-                pagination_limit: match &raw.pagination_limit {
-                    None => 1000,
-                    Some(limit) if (1..=1000).contains(&limit.value) => limit.value,
-                    Some(limit) => {
-                        return Err(self.error_at(
-                            &limit.referenced,
-                            format!(
-                                "`target.paginationLimit` must be between 1 and 1000, not {}",
-                                limit.value
-                            ),
-                        ));
-                    }
-                },
-                tls,
-                datasource_links: self.links(raw)?,
-            })),
-            TargetKind::OpenMetadata => {
-                self.only_for_alation(raw)?;
-                let a = &auth.value;
-                let others = [
-                    a.access_token.is_some(),
-                    a.refresh_token.is_some(),
-                    a.user_id.is_some(),
-                    a.username.is_some(),
-                    a.password.is_some(),
-                    a.project_name.is_some(),
-                ];
-                if others.contains(&true) {
-                    return Err(self.error_at(
-                        &auth.referenced,
-                        "`target.auth`: an openmetadata target takes only `jwtToken`".into(),
-                    ));
-                }
-                let token = a.jwt_token.as_ref().ok_or_else(|| {
-                    self.error_at(&auth.referenced, "`target.auth.jwtToken` is missing".into())
-                })?;
-                Ok(TargetConfig::OpenMetadata(OpenMetadataConnection {
-                    host_port,
-                    jwt_token: self.jwt(token, "target.auth.jwtToken")?,
-                    tls,
-                }))
-            }
-        }
-    }
-
-    /// Rejects Alation-only keys on another target.
-    fn only_for_alation(&self, raw: &RawTarget) -> Result<()> {
-        let misplaced = [
-            (
-                "createDatasourceAs",
-                raw.create_datasource_as.as_ref().map(|s| &s.referenced),
-            ),
-            (
-                "paginationLimit",
-                raw.pagination_limit.as_ref().map(|s| &s.referenced),
-            ),
-            (
-                "datasourceLinks",
-                raw.datasource_links.as_ref().map(|s| &s.referenced),
-            ),
-        ];
-        match misplaced
-            .into_iter()
-            .find_map(|(k, at)| at.map(|at| (k, at)))
-        {
-            Some((key, at)) => Err(self.error_at(
-                at,
-                format!("`target.{key}` applies only to `type: alation`"),
-            )),
-            None => Ok(()),
-        }
-    }
-
-    /// Exactly one Alation authentication method.
-    fn alation_auth(&self, auth: &RawTargetAuth, at: &Location) -> Result<AlationAuth> {
-        if auth.jwt_token.is_some() {
-            return Err(self.error_at(
-                at,
-                "`target.auth.jwtToken` is for an openmetadata target; Alation takes `accessToken`, `refreshToken` + `userId`, or `username` + `password` + `projectName`".into(),
-            ));
-        }
-        let access = auth.access_token.is_some();
-        let refresh = auth.refresh_token.is_some() || auth.user_id.is_some();
-        let basic =
-            auth.username.is_some() || auth.password.is_some() || auth.project_name.is_some();
-        let methods: Vec<&str> = [
-            (access, "accessToken"),
-            (refresh, "refreshToken + userId"),
-            (basic, "username + password + projectName"),
-        ]
-        .into_iter()
-        .filter_map(|(set, name)| set.then_some(name))
-        .collect();
-        if methods.len() != 1 {
-            let found = if methods.is_empty() {
-                "none is set".to_owned()
-            } else {
-                format!("found {}", methods.join(" and "))
-            };
-            return Err(self.error_at(
-                at,
-                format!(
-                    "`target.auth` must set exactly one of `accessToken`, `refreshToken` + `userId`, or `username` + `password` + `projectName`; {found}"
-                ),
-            ));
-        }
-        let need = |what: &str| self.error_at(at, format!("`target.auth`: `{what}` is missing"));
-        if let Some(token) = &auth.access_token {
-            return Ok(AlationAuth::AccessToken(
-                self.secret(token, "target.auth.accessToken")?,
-            ));
-        }
-        if refresh {
-            let token = auth
-                .refresh_token
-                .as_ref()
-                .ok_or_else(|| need("refreshToken"))?;
-            let user = auth.user_id.as_ref().ok_or_else(|| need("userId"))?;
-            return Ok(AlationAuth::RefreshToken {
-                refresh_token: self.secret(token, "target.auth.refreshToken")?,
-                user_id: self.user_id(user)?,
-            });
-        }
-        let username = auth.username.as_ref().ok_or_else(|| need("username"))?;
-        let password = auth.password.as_ref().ok_or_else(|| need("password"))?;
-        let project = auth
-            .project_name
-            .as_ref()
-            .ok_or_else(|| need("projectName"))?;
-        Ok(AlationAuth::Password {
-            username: self.text(username, "target.auth.username")?,
-            password: self.secret(password, "target.auth.password")?,
-            project_name: self.text(project, "target.auth.projectName")?,
-        })
-    }
-
-    fn user_id(&self, raw: &Spanned<RawUserId>) -> Result<u64> {
-        match &raw.value {
-            RawUserId::Number(id) => Ok(*id),
-            RawUserId::Text(text) => {
-                let spanned = Spanned::new(text.clone(), raw.referenced, raw.defined);
-                let text = self.text(&spanned, "target.auth.userId")?;
-                text.trim().parse().map_err(|_| {
-                    self.error_at(
-                        &raw.referenced,
-                        format!("`target.auth.userId` must be a number, not `{text}`"),
-                    )
-                })
-            }
-        }
-    }
-
-    fn links(&self, raw: &RawTarget) -> Result<BTreeMap<u64, DatasourceLink>> {
-        let Some(links) = &raw.datasource_links else {
-            return Ok(BTreeMap::new());
-        };
-        let mut out = BTreeMap::new();
-        for (id, value) in &links.value {
-            let key = format!("target.datasourceLinks.{id}");
-            let ds_id: u64 = id.trim().parse().map_err(|_| {
-                self.error_at(
-                    &value.referenced,
-                    format!("`{key}`: a data source id is a number, not `{id}`"),
-                )
-            })?;
-            let text = self.text(value, &key)?;
-            let parts = fqn::split_decoded(&text)
-                .map_err(|e| self.error_at(&value.referenced, format!("`{key}`: {e}")))?;
-            let [service, database] = <[String; 2]>::try_from(parts).map_err(|_| {
-                self.error_at(
-                    &value.referenced,
-                    format!("`{key}`: `{text}` is not a database FQN `service.database`"),
-                )
-            })?;
-            out.insert(
-                ds_id,
-                DatasourceLink {
-                    fqn: text,
-                    service,
-                    database,
-                },
-            );
-        }
-        Ok(out)
     }
 
     fn policy(&self, raw: RawPolicy) -> Result<PolicyConfig> {

@@ -169,3 +169,78 @@ async fn wrong_jwt_is_rejected_without_echoing_it() {
     assert!(err.contains("OpenMetadata rejected the JWT (401)"), "{err}");
     assert!(!err.contains("not-the-right-token"), "{err}");
 }
+
+/// Reads every generated state file under `dir`, by relative path.
+fn state_files(dir: &std::path::Path) -> std::collections::BTreeMap<PathBuf, String> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let text = std::fs::read_to_string(&path).unwrap();
+                files.insert(path.strip_prefix(dir).unwrap().to_path_buf(), text);
+            }
+        }
+    }
+    files
+}
+
+/// `metaform snapshot` writes one file per schema and database, and a second run
+/// with no source change rewrites nothing.
+#[tokio::test]
+async fn snapshot_command_writes_stable_state_files() {
+    let host_port = serve_sample_data().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("metaform.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "source:\n  type: openmetadata\n  hostPort: {host_port}\n  auth: {{ jwtToken: \"${{OM_JWT_TOKEN}}\" }}\n"
+        ),
+    )
+    .unwrap();
+    let run = || {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_metaform"))
+                .arg("snapshot")
+                .arg("--config")
+                .arg(&config)
+                .env("OM_JWT_TOKEN", JWT)
+                .output()
+                .unwrap()
+        })
+    };
+    let first = run().await.unwrap();
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let state = dir.path().join("state");
+    let written = state_files(&state);
+    let paths: Vec<String> = written
+        .keys()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "Glue/default/_database.yaml",
+            "Glue/default/information_schema.yaml",
+            "sample_data/ecommerce_db/_database.yaml",
+            "sample_data/ecommerce_db/shopify.yaml",
+        ]
+    );
+    let shopify = &written[&PathBuf::from("sample_data/ecommerce_db/shopify.yaml")];
+    assert!(shopify.contains("- name: dim.api/client"), "{shopify}");
+    assert!(!shopify.contains(JWT));
+
+    let second = run().await.unwrap();
+    assert_eq!(second.status.code(), Some(0));
+    assert_eq!(state_files(&state), written);
+}
