@@ -6,6 +6,10 @@
 //! the file's directory, compiles filters and checks the combinations (one Alation auth
 //! method, ...), again naming the line. Secrets stay [`SecretString`] throughout, so
 //! `Debug` output and error messages never show them.
+//!
+//! `${ENV}` references are expanded in `hostPort`, every `auth` value, the paths (`state`,
+//! `caCertificate`) and `datasourceLinks` values; not in filter regexes or policy globs,
+//! where `$` means something else.
 
 mod filters;
 mod interpolate;

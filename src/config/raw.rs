@@ -12,19 +12,17 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-/// The whole file.
+/// `metaform.yaml`: the source, the target, the state directory and the safety policy.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schemars(title = "metaform configuration")]
 pub struct RawConfig {
     /// Where the desired state comes from.
     #[serde(default)]
-    #[schemars(with = "Option<RawSource>")]
-    pub source: Option<Spanned<RawSource>>,
+    pub source: Option<RawSource>,
     /// The catalog kept in sync with the desired state.
     #[serde(default)]
-    #[schemars(with = "Option<RawTarget>")]
-    pub target: Option<Spanned<RawTarget>>,
+    pub target: Option<RawTarget>,
     /// Directory of the desired-state files, relative to this file (default `state/`).
     #[serde(default)]
     #[schemars(with = "Option<String>")]

@@ -37,8 +37,8 @@ pub(super) fn parse(
     };
     Ok(Config {
         file: path.to_owned(),
-        source: raw.source.map(|s| ctx.source(&s.value)).transpose()?,
-        target: raw.target.map(|t| ctx.target(&t.value)).transpose()?,
+        source: raw.source.map(|s| ctx.source(&s)).transpose()?,
+        target: raw.target.map(|t| ctx.target(&t)).transpose()?,
         state_dir: match &raw.state {
             Some(state) => ctx.path(state, "state")?,
             None => ctx.base.join("state"),
