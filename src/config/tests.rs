@@ -130,6 +130,12 @@ fn unknown_keys_are_located() {
         "conf/metaform.yaml:6:5: unknown field `extra`, expected one of jwtToken, username, password"
     );
     assert_eq!(
+        error(
+            "source:\n  type: openmetadata\n  hostPort: http://h/api\n  auth: { jwtToken: x, extra: 1 }\n"
+        ),
+        "conf/metaform.yaml:4:24: unknown field `extra`, expected one of jwtToken, username, password"
+    );
+    assert_eq!(
         error("state: x\n\nsauce: {}\n"),
         "conf/metaform.yaml:3:1: unknown field `sauce`, expected one of source, target, state, policy"
     );

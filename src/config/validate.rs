@@ -30,11 +30,10 @@ pub(super) fn parse(
         },
         env,
     };
-    let raw: RawConfig = if text.trim().is_empty() {
+    if text.trim().is_empty() {
         return Err(ctx.error("the file is empty".into()));
-    } else {
-        serde_saphyr::from_str(text).map_err(|e| ctx.yaml_error(&e, text))?
-    };
+    }
+    let raw: RawConfig = serde_saphyr::from_str(text).map_err(|e| ctx.yaml_error(&e, text))?;
     Ok(Config {
         file: path.to_owned(),
         source: raw.source.map(|s| ctx.source(&s)).transpose()?,
