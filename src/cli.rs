@@ -19,6 +19,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Read the source catalog into the desired-state files.
+    Snapshot(SnapshotArgs),
     /// Serve local simulators of the OpenMetadata and Alation REST APIs on loopback.
     Sandbox(SandboxArgs),
 }
@@ -64,4 +66,12 @@ pub struct SandboxArgs {
         hide_env_values = true
     )]
     pub openmetadata_jwt: Option<String>,
+}
+
+/// Flags of `metaform snapshot`.
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// The configuration file; relative paths in it are resolved against its directory.
+    #[arg(long, value_name = "FILE", default_value = crate::config::DEFAULT_CONFIG_FILE)]
+    pub config: PathBuf,
 }

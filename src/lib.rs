@@ -13,6 +13,7 @@
 pub mod api;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod core;
 pub mod error;
 pub mod http;

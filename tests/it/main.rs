@@ -4,4 +4,5 @@
 mod faults;
 mod layering;
 mod sandbox;
+mod snapshot_command;
 mod support;

@@ -1,0 +1,284 @@
+//! The configuration: `metaform.yaml` (SPEC §2) read into [`RawConfig`], then validated
+//! into [`Config`].
+//!
+//! Raw input first, validated input second: parsing reports unknown keys and type errors
+//! with their line; validation interpolates `${ENV}` references, resolves paths against
+//! the file's directory, compiles filters and checks the combinations (one Alation auth
+//! method, ...), again naming the line. Secrets stay [`SecretString`] throughout, so
+//! `Debug` output and error messages never show them.
+//!
+//! `${ENV}` references are expanded in `hostPort`, every `auth` value, the paths (`state`,
+//! `caCertificate`) and `datasourceLinks` values; not in filter regexes or policy globs,
+//! where `$` means something else.
+
+mod filters;
+mod interpolate;
+mod raw;
+mod target;
+mod validate;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use secrecy::SecretString;
+
+pub use filters::{Filters, NameFilter};
+pub use raw::{DatasourceMode, Prune, RawConfig, SourceKind, TargetKind, VerifySsl};
+
+/// The default configuration file name.
+pub const DEFAULT_CONFIG_FILE: &str = "metaform.yaml";
+
+/// A configuration problem, located in the file when possible.
+///
+/// Displayed as `metaform.yaml:LINE:COL: message`, or `metaform.yaml: message` when the
+/// problem has no single position. Never contains a secret value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The configuration file, as given.
+    pub file: PathBuf,
+    /// 1-based line and column, when known.
+    pub position: Option<(u64, u64)>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.position {
+            Some((line, column)) => {
+                write!(
+                    f,
+                    "{}:{line}:{column}: {}",
+                    self.file.display(),
+                    self.message
+                )
+            }
+            None => write!(f, "{}: {}", self.file.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// A validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it was read from.
+    pub file: PathBuf,
+    /// Where the desired state comes from, when configured.
+    pub source: Option<SourceConfig>,
+    /// The catalog to reconcile, when configured.
+    pub target: Option<TargetConfig>,
+    /// Directory of the desired-state files (resolved against the file's directory).
+    pub state_dir: PathBuf,
+    /// Safety rules of plan and apply.
+    pub policy: PolicyConfig,
+}
+
+/// `source:`, validated.
+#[derive(Debug, Clone)]
+pub struct SourceConfig {
+    /// How to reach the source system.
+    pub connection: SourceConnection,
+    /// Which databases, schemas and tables are read.
+    pub filters: Filters,
+}
+
+/// The source system and its credentials.
+#[derive(Debug, Clone)]
+pub enum SourceConnection {
+    /// An OpenMetadata server.
+    OpenMetadata(OpenMetadataConnection),
+    /// An Apache Atlas server.
+    Atlas(AtlasConnection),
+}
+
+/// How to reach an OpenMetadata server.
+#[derive(Debug, Clone)]
+pub struct OpenMetadataConnection {
+    /// Base URL including `/api`, without a trailing `/`.
+    pub host_port: String,
+    /// Bearer JWT (read from the file when `jwtToken` named one).
+    pub jwt_token: SecretString,
+    /// Certificate verification.
+    pub tls: TlsConfig,
+}
+
+/// How to reach an Apache Atlas server.
+#[derive(Debug, Clone)]
+pub struct AtlasConnection {
+    /// Base URL, without a trailing `/`.
+    pub host_port: String,
+    /// Basic-auth user.
+    pub username: String,
+    /// Basic-auth password.
+    pub password: SecretString,
+    /// Certificate verification.
+    pub tls: TlsConfig,
+}
+
+/// Certificate verification settings.
+#[derive(Debug, Clone, Default)]
+pub struct TlsConfig {
+    /// Whether certificates are verified.
+    pub verify: VerifySsl,
+    /// Extra trusted CAs (PEM), resolved against the file's directory.
+    pub ca_certificate: Option<PathBuf>,
+}
+
+impl TlsConfig {
+    /// HTTP client options with these TLS settings and default timeouts and retries.
+    pub fn http_options(&self) -> crate::http::HttpOptions {
+        crate::http::HttpOptions {
+            verify_tls: self.verify == VerifySsl::Validate,
+            ca_certificate: self.ca_certificate.clone(),
+            ..crate::http::HttpOptions::default()
+        }
+    }
+}
+
+/// `target:`, validated.
+#[derive(Debug, Clone)]
+pub enum TargetConfig {
+    /// An Alation instance.
+    Alation(AlationTarget),
+    /// An OpenMetadata server.
+    OpenMetadata(OpenMetadataConnection),
+}
+
+/// An Alation target.
+#[derive(Debug, Clone)]
+pub struct AlationTarget {
+    /// Base URL, without a trailing `/`.
+    pub host_port: String,
+    /// How unlinked databases become data sources.
+    pub create_datasource_as: DatasourceMode,
+    /// The one authentication method.
+    pub auth: AlationAuth,
+    /// Page size of reads, 1 to 1000.
+    pub pagination_limit: u32,
+    /// Certificate verification.
+    pub tls: TlsConfig,
+    /// Existing data sources by id, each linked to an OpenMetadata database.
+    pub datasource_links: BTreeMap<u64, DatasourceLink>,
+}
+
+/// How metaform authenticates to Alation.
+#[derive(Debug, Clone)]
+pub enum AlationAuth {
+    /// An API access token, used as is.
+    AccessToken(SecretString),
+    /// A refresh token from which access tokens are created.
+    RefreshToken {
+        /// The refresh token.
+        refresh_token: SecretString,
+        /// Its user.
+        user_id: u64,
+    },
+    /// User and password, exchanged once for a refresh token named `project_name`.
+    Password {
+        /// The user.
+        username: String,
+        /// The password.
+        password: SecretString,
+        /// Name of the created refresh token.
+        project_name: String,
+    },
+}
+
+/// An Alation data source linked to an OpenMetadata database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatasourceLink {
+    /// The database FQN as written, e.g. `sample_data.ecommerce_db`.
+    pub fqn: String,
+    /// Its service name (decoded).
+    pub service: String,
+    /// Its database name (decoded).
+    pub database: String,
+}
+
+/// `policy:`, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyConfig {
+    /// Which objects may be deleted.
+    pub prune: Prune,
+    /// Largest share of deletes a plan may have, in percent.
+    pub max_delete_percent: u8,
+    /// Largest share of updates a plan may have, in percent.
+    pub max_update_percent: u8,
+    /// Glob patterns of addresses that are never deleted.
+    pub protect: Vec<String>,
+    /// Fields that are never changed on matching addresses.
+    pub ignore: Vec<IgnoreRule>,
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        Self {
+            prune: Prune::Owned,
+            max_delete_percent: 30,
+            max_update_percent: 50,
+            protect: Vec::new(),
+            ignore: Vec::new(),
+        }
+    }
+}
+
+/// One `ignore` entry, `"address-glob:field"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IgnoreRule {
+    /// Glob over object addresses.
+    pub address: String,
+    /// The field left alone.
+    pub field: String,
+}
+
+impl Config {
+    /// Reads and validates the file at `path`, taking `${ENV}` values from the process
+    /// environment.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: path.to_owned(),
+            position: None,
+            message: format!("cannot read the configuration file: {e}"),
+        })?;
+        Self::parse(&text, path, &|name| std::env::var(name).ok())
+    }
+
+    /// Validates the configuration `text` read from `path`, taking `${ENV}` values from
+    /// `env`. Relative paths are resolved against `path`'s directory.
+    pub fn parse(
+        text: &str,
+        path: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        validate::parse(text, path, env)
+    }
+
+    /// The `source` section, or an error saying it is needed.
+    pub fn source(&self) -> Result<&SourceConfig, ConfigError> {
+        self.source.as_ref().ok_or_else(|| self.missing("source"))
+    }
+
+    /// The `target` section, or an error saying it is needed.
+    pub fn target(&self) -> Result<&TargetConfig, ConfigError> {
+        self.target.as_ref().ok_or_else(|| self.missing("target"))
+    }
+
+    fn missing(&self, section: &str) -> ConfigError {
+        ConfigError {
+            file: self.file.clone(),
+            position: None,
+            message: format!("no `{section}` section, and this command needs one"),
+        }
+    }
+}
+
+/// The JSON Schema of the configuration file (`metaform schema config`).
+pub fn config_json_schema() -> serde_json::Value {
+    schemars::schema_for!(RawConfig).to_value()
+}
+
+#[cfg(test)]
+mod tests;

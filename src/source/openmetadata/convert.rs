@@ -1,0 +1,184 @@
+//! OpenMetadata entities -> the canonical model.
+//!
+//! Names are decoded (`__reserved__…__`, see [`fqn::decode_name`]); Markdown descriptions
+//! are kept as they are, an empty one becomes `None` (never the text "None"); columns are
+//! ordered by `ordinalPosition`, then source order; tags are sorted and deduplicated;
+//! foreign-key targets become decoded name paths.
+//!
+//! Choices on facts the reference leaves open:
+//! - `schemaDefinition` is kept as the view definition only for `View`, `SecureView` and
+//!   `MaterializedView`; for other tables it is DDL, which no target stores.
+//! - A constraint value this version does not know (a newer server's enum) is skipped with
+//!   a warning naming the table, rather than failing the whole snapshot.
+
+use crate::api::openmetadata::{fqn, wire};
+use crate::core::model;
+
+/// Table types whose `schemaDefinition` is a view definition.
+const VIEW_TYPES: [&str; 3] = ["View", "SecureView", "MaterializedView"];
+
+/// A table whose content cannot be represented.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("table `{table}`: {message}")]
+pub struct ConvertError {
+    /// The table's FQN (or name).
+    pub table: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Text that is absent when empty or blank.
+fn text(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.trim().is_empty())
+}
+
+/// A database of `service`.
+pub fn database(
+    service: &wire::DatabaseService,
+    db: wire::Database,
+    schemas: Vec<model::Schema>,
+) -> model::Database {
+    model::Database {
+        service: fqn::decode_name(&service.name),
+        service_type: text(db.service_type).or_else(|| service.service_type.clone()),
+        name: fqn::decode_name(&db.name),
+        display_name: text(db.display_name),
+        description: text(db.description),
+        schemas,
+    }
+}
+
+/// A schema with its tables.
+pub fn schema(schema: wire::DatabaseSchema, tables: Vec<model::Table>) -> model::Schema {
+    model::Schema {
+        name: fqn::decode_name(&schema.name),
+        display_name: text(schema.display_name),
+        description: text(schema.description),
+        tables,
+    }
+}
+
+/// A table with its columns, constraints and tags.
+pub fn table(table: wire::Table) -> Result<model::Table, ConvertError> {
+    let label = table
+        .fully_qualified_name
+        .clone()
+        .unwrap_or_else(|| table.name.clone());
+    let table_type = text(table.table_type).unwrap_or_else(|| "Regular".to_owned());
+    let view_definition = if VIEW_TYPES.contains(&table_type.as_str()) {
+        text(table.schema_definition)
+    } else {
+        None
+    };
+    let mut constraints = Vec::new();
+    for constraint in table.table_constraints.unwrap_or_default() {
+        if let Some(c) = table_constraint(constraint, &label)? {
+            constraints.push(c);
+        }
+    }
+    let mut columns: Vec<model::Column> = table
+        .columns
+        .into_iter()
+        .map(|c| column(c, &label))
+        .collect();
+    // Stable: equal or absent positions keep their source order, absent ones last.
+    columns.sort_by_key(|c| (c.ordinal_position.is_none(), c.ordinal_position));
+    Ok(model::Table {
+        name: fqn::decode_name(&table.name),
+        display_name: text(table.display_name),
+        description: text(table.description),
+        table_type,
+        view_definition,
+        constraints,
+        tags: tags(table.tags),
+        columns,
+    })
+}
+
+fn column(column: wire::Column, table: &str) -> model::Column {
+    let constraint = column.constraint.as_deref().and_then(|c| match c {
+        "NULL" => Some(model::ColumnConstraint::Null),
+        "NOT_NULL" => Some(model::ColumnConstraint::NotNull),
+        "UNIQUE" => Some(model::ColumnConstraint::Unique),
+        "PRIMARY_KEY" => Some(model::ColumnConstraint::PrimaryKey),
+        other => {
+            tracing::warn!(
+                table,
+                column = column.name,
+                constraint = other,
+                "unknown column constraint skipped"
+            );
+            None
+        }
+    });
+    model::Column {
+        name: fqn::decode_name(&column.name),
+        display_name: text(column.display_name),
+        data_type: column.data_type,
+        data_type_display: text(column.data_type_display),
+        data_length: column.data_length.and_then(|l| u64::try_from(l).ok()),
+        description: text(column.description),
+        ordinal_position: column.ordinal_position.and_then(|p| u32::try_from(p).ok()),
+        constraint,
+        tags: tags(column.tags),
+        children: column
+            .children
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| self::column(c, table))
+            .collect(),
+    }
+}
+
+fn table_constraint(
+    constraint: wire::TableConstraint,
+    table: &str,
+) -> Result<Option<model::TableConstraint>, ConvertError> {
+    let constraint_type = match constraint.constraint_type.as_str() {
+        "UNIQUE" => model::ConstraintType::Unique,
+        "PRIMARY_KEY" => model::ConstraintType::PrimaryKey,
+        "FOREIGN_KEY" => model::ConstraintType::ForeignKey,
+        "SORT_KEY" => model::ConstraintType::SortKey,
+        "DIST_KEY" => model::ConstraintType::DistKey,
+        "CLUSTER_KEY" => model::ConstraintType::ClusterKey,
+        other => {
+            tracing::warn!(
+                table,
+                constraint = other,
+                "unknown table constraint skipped"
+            );
+            return Ok(None);
+        }
+    };
+    let referred_columns = constraint
+        .referred_columns
+        .unwrap_or_default()
+        .iter()
+        .map(|referred| fqn::split_decoded(referred))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ConvertError {
+            table: table.to_owned(),
+            message: format!("foreign key: {e}"),
+        })?;
+    Ok(Some(model::TableConstraint {
+        constraint_type,
+        columns: constraint
+            .columns
+            .unwrap_or_default()
+            .iter()
+            .map(|c| fqn::decode_name(c))
+            .collect(),
+        referred_columns,
+    }))
+}
+
+fn tags(labels: Option<Vec<wire::TagLabel>>) -> Vec<String> {
+    let mut tags: Vec<String> = labels
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| t.tag_fqn)
+        .collect();
+    tags.sort();
+    tags.dedup();
+    tags
+}

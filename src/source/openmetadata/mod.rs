@@ -1,0 +1,118 @@
+//! OpenMetadata as a source: read every database service's databases, schemas and tables
+//! into the canonical [`Catalog`], applying the configured filters.
+//!
+//! Services, databases and schemas are listed one after another (they are few); the
+//! tables, which carry most of the data, are fetched for up to [`TABLE_CONCURRENCY`]
+//! schemas at once. Each schema's tables are converted as soon as they arrive, so memory
+//! holds the model of the catalog plus at most that many schemas' raw pages.
+//!
+//! Filters follow OpenMetadata's `filter_by_database`/`filter_by_schema`/`filter_by_table`:
+//! on the database, schema and table names respectively (the decoded names users see).
+
+mod convert;
+
+use futures::StreamExt;
+
+use crate::api::openmetadata::{OmError, OpenMetadataClient, fqn, wire};
+use crate::config::Filters;
+use crate::core::model::{Catalog, Database, Table};
+
+pub use convert::ConvertError;
+
+/// How many schemas' tables are fetched at the same time.
+pub const TABLE_CONCURRENCY: usize = 8;
+
+/// A failed snapshot.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// A request failed.
+    #[error(transparent)]
+    Api(#[from] OmError),
+    /// An entity could not be represented in the model.
+    #[error(transparent)]
+    Convert(#[from] ConvertError),
+}
+
+/// Reads the catalog the server holds, filtered.
+pub async fn snapshot(
+    client: &OpenMetadataClient,
+    filters: &Filters,
+) -> Result<Catalog, SourceError> {
+    let version = client.check_version().await?;
+    tracing::info!(version, "OpenMetadata server");
+
+    // Databases and their schemas, tables still to be fetched.
+    let mut databases: Vec<Database> = Vec::new();
+    let mut pending: Vec<(usize, usize, String)> = Vec::new();
+    for service in client.database_services().await? {
+        for db in client.databases(&service.name).await? {
+            if !filters.databases.keeps(&fqn::decode_name(&db.name)) {
+                tracing::debug!(database = db.name, "database filtered out");
+                continue;
+            }
+            let db_fqn = db.fully_qualified_name.clone().unwrap_or_else(|| {
+                format!(
+                    "{}.{}",
+                    fqn::quote_name(&service.name),
+                    fqn::quote_name(&db.name)
+                )
+            });
+            let mut schemas = Vec::new();
+            for schema in client.schemas(&db_fqn).await? {
+                if !filters.schemas.keeps(&fqn::decode_name(&schema.name)) {
+                    tracing::debug!(schema = schema.name, "schema filtered out");
+                    continue;
+                }
+                let schema_fqn = schema
+                    .fully_qualified_name
+                    .clone()
+                    .unwrap_or_else(|| format!("{db_fqn}.{}", fqn::quote_name(&schema.name)));
+                pending.push((databases.len(), schemas.len(), schema_fqn));
+                schemas.push(convert::schema(schema, Vec::new()));
+            }
+            databases.push(convert::database(&service, db, schemas));
+        }
+    }
+
+    let mut fetches =
+        futures::stream::iter(pending.into_iter().map(|(d, s, schema_fqn)| async move {
+            let tables = schema_tables(client, &schema_fqn, filters).await;
+            (d, s, tables)
+        }))
+        .buffer_unordered(TABLE_CONCURRENCY);
+    while let Some((d, s, tables)) = fetches.next().await {
+        databases[d].schemas[s].tables = tables?;
+    }
+
+    for db in &mut databases {
+        db.schemas.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    databases.sort_by(|a, b| (&a.service, &a.name).cmp(&(&b.service, &b.name)));
+    let tables: usize = databases
+        .iter()
+        .flat_map(|d| &d.schemas)
+        .map(|s| s.tables.len())
+        .sum();
+    tracing::info!(databases = databases.len(), tables, "snapshot read");
+    Ok(Catalog { databases })
+}
+
+/// The kept tables of one schema, converted and ordered by name.
+async fn schema_tables(
+    client: &OpenMetadataClient,
+    schema_fqn: &str,
+    filters: &Filters,
+) -> Result<Vec<Table>, SourceError> {
+    let raw: Vec<wire::Table> = client.tables(schema_fqn).await?;
+    let mut tables = Vec::with_capacity(raw.len());
+    for table in raw {
+        if filters.tables.keeps(&fqn::decode_name(&table.name)) {
+            tables.push(convert::table(table)?);
+        }
+    }
+    tables.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(tables)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,246 @@
+//! Snapshotting the OpenMetadata sandbox, seeded with OpenMetadata's sample data, over
+//! real HTTP on 127.0.0.1.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use metaform::api::openmetadata::OpenMetadataClient;
+use metaform::config::{Filters, NameFilter};
+use metaform::core::model::{Catalog, Database};
+use metaform::http::{HttpClient, HttpOptions, RetryPolicy};
+use metaform::sim::openmetadata::{load_sample_data, router};
+use metaform::sim::shared::Shared;
+use metaform::source::openmetadata::snapshot;
+use secrecy::SecretString;
+
+const JWT: &str = "sandbox-jwt-for-tests";
+
+/// The sample data directory: `shared/` beside the repository, else the machine-wide copy.
+fn sample_data() -> PathBuf {
+    let beside = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/fixtures/openmetadata-sample-data");
+    if beside.exists() {
+        beside
+    } else {
+        PathBuf::from("/work/shared/fixtures/openmetadata-sample-data")
+    }
+}
+
+/// Serves the sandbox with the sample data on an ephemeral port; returns its `hostPort`.
+async fn serve_sample_data() -> String {
+    let state = load_sample_data(&sample_data()).expect("the sample data loads");
+    let app = router(Shared::new(state), JWT.to_owned());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}/api")
+}
+
+fn client(host_port: &str, token: &str) -> OpenMetadataClient {
+    let options = HttpOptions {
+        retry: RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(50),
+        },
+        ..HttpOptions::default()
+    };
+    let http = HttpClient::new(&options).unwrap();
+    OpenMetadataClient::new(http, host_port, SecretString::from(token)).unwrap()
+}
+
+fn database<'a>(catalog: &'a Catalog, service: &str, name: &str) -> &'a Database {
+    catalog
+        .databases
+        .iter()
+        .find(|d| d.service == service && d.name == name)
+        .unwrap_or_else(|| panic!("no database {service}.{name} in {catalog:#?}"))
+}
+
+/// The sample data snapshot holds both services, with decoded names and Markdown kept.
+#[tokio::test]
+async fn snapshot_reads_the_sample_data() {
+    let host_port = serve_sample_data().await;
+    let catalog = snapshot(&client(&host_port, JWT), &Filters::default())
+        .await
+        .unwrap();
+
+    let ecommerce = database(&catalog, "sample_data", "ecommerce_db");
+    assert_eq!(ecommerce.schemas.len(), 1);
+    let shopify = &ecommerce.schemas[0];
+    assert_eq!(shopify.name, "shopify");
+    assert_eq!(shopify.tables.len(), 16);
+    let names: Vec<&str> = shopify.tables.iter().map(|t| t.name.as_str()).collect();
+    assert!(names.contains(&"dim.api/client"), "{names:?}");
+    assert!(names.contains(&"dim.product.variant"), "{names:?}");
+    assert!(names.is_sorted(), "{names:?}");
+    assert!(
+        ecommerce
+            .description
+            .as_deref()
+            .is_some_and(|d| d.contains("**mock**"))
+    );
+    let dim_address = shopify
+        .tables
+        .iter()
+        .find(|t| t.name == "dim_address")
+        .unwrap();
+    assert_eq!(dim_address.columns.len(), 12);
+    assert!(!dim_address.constraints.is_empty());
+
+    let glue: Vec<&Database> = catalog
+        .databases
+        .iter()
+        .filter(|d| d.service == "Glue")
+        .collect();
+    let glue_tables: Vec<&str> = glue
+        .iter()
+        .flat_map(|d| &d.schemas)
+        .flat_map(|s| &s.tables)
+        .map(|t| t.name.as_str())
+        .collect();
+    assert_eq!(glue_tables, ["marketing", "sales"]);
+}
+
+/// Small pages give the same catalog as one page: every `after` cursor is followed.
+#[tokio::test]
+async fn small_pages_give_the_same_catalog() {
+    let host_port = serve_sample_data().await;
+    let whole = snapshot(&client(&host_port, JWT), &Filters::default())
+        .await
+        .unwrap();
+    let paged = snapshot(
+        &client(&host_port, JWT).with_page_size(3),
+        &Filters::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(whole, paged);
+}
+
+/// Database, schema and table filters drop what they exclude, exclude winning.
+#[tokio::test]
+async fn filters_exclude_as_configured() {
+    let host_port = serve_sample_data().await;
+    let filters = Filters {
+        databases: NameFilter::new(&["ECOMMERCE"], &[]).unwrap(),
+        schemas: NameFilter::default(),
+        tables: NameFilter::new(&["dim", "fact_sale"], &["dim\\.", "dim_staff"]).unwrap(),
+    };
+    let catalog = snapshot(&client(&host_port, JWT), &filters).await.unwrap();
+    assert_eq!(catalog.databases.len(), 1);
+    let names: Vec<&str> = catalog.databases[0].schemas[0]
+        .tables
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "dim_address",
+            "dim_address_clean",
+            "dim_customer",
+            "dim_location",
+            "fact_sale"
+        ]
+    );
+
+    let no_schemas = Filters {
+        schemas: NameFilter::new(&[], &["shop"]).unwrap(),
+        ..Filters::default()
+    };
+    let catalog = snapshot(&client(&host_port, JWT), &no_schemas)
+        .await
+        .unwrap();
+    assert!(database(&catalog, "sample_data", "ecommerce_db").schemas.is_empty());
+}
+
+/// A wrong JWT is a clear 401 error that does not echo the token.
+#[tokio::test]
+async fn wrong_jwt_is_rejected_without_echoing_it() {
+    let host_port = serve_sample_data().await;
+    let err = snapshot(
+        &client(&host_port, "not-the-right-token"),
+        &Filters::default(),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("OpenMetadata rejected the JWT (401)"), "{err}");
+    assert!(!err.contains("not-the-right-token"), "{err}");
+}
+
+/// Reads every generated state file under `dir`, by relative path.
+fn state_files(dir: &std::path::Path) -> std::collections::BTreeMap<PathBuf, String> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let text = std::fs::read_to_string(&path).unwrap();
+                files.insert(path.strip_prefix(dir).unwrap().to_path_buf(), text);
+            }
+        }
+    }
+    files
+}
+
+/// `metaform snapshot` writes one file per schema and database, and a second run
+/// with no source change rewrites nothing.
+#[tokio::test]
+async fn snapshot_command_writes_stable_state_files() {
+    let host_port = serve_sample_data().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("metaform.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "source:\n  type: openmetadata\n  hostPort: {host_port}\n  auth: {{ jwtToken: \"${{OM_JWT_TOKEN}}\" }}\n"
+        ),
+    )
+    .unwrap();
+    let run = || {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_metaform"))
+                .arg("snapshot")
+                .arg("--config")
+                .arg(&config)
+                .env("OM_JWT_TOKEN", JWT)
+                .output()
+                .unwrap()
+        })
+    };
+    let first = run().await.unwrap();
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let state = dir.path().join("state");
+    let written = state_files(&state);
+    let paths: Vec<String> = written
+        .keys()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "Glue/default/_database.yaml",
+            "Glue/default/information_schema.yaml",
+            "sample_data/ecommerce_db/_database.yaml",
+            "sample_data/ecommerce_db/shopify.yaml",
+        ]
+    );
+    let shopify = &written[&PathBuf::from("sample_data/ecommerce_db/shopify.yaml")];
+    assert!(shopify.contains("- name: dim.api/client"), "{shopify}");
+    assert!(!shopify.contains(JWT));
+
+    let second = run().await.unwrap();
+    assert_eq!(second.status.code(), Some(0));
+    assert_eq!(state_files(&state), written);
+}

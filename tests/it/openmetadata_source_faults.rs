@@ -1,0 +1,74 @@
+//! Snapshotting an OpenMetadata sandbox that injects transient faults: the retries in
+//! the client make the result identical to a fault-free run.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use metaform::api::openmetadata::OpenMetadataClient;
+use metaform::config::Filters;
+use metaform::http::{HttpClient, HttpOptions, RetryPolicy};
+use metaform::sim::{Sandbox, SandboxOptions, Seed};
+use metaform::source::openmetadata::snapshot;
+use secrecy::SecretString;
+
+/// The sample data directory: `shared/` beside the repository, else the machine-wide copy.
+fn sample_data() -> PathBuf {
+    let beside = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/fixtures/openmetadata-sample-data");
+    if beside.exists() {
+        beside
+    } else {
+        PathBuf::from("/work/shared/fixtures/openmetadata-sample-data")
+    }
+}
+
+fn client(sandbox: &Sandbox) -> OpenMetadataClient {
+    let options = HttpOptions {
+        retry: RetryPolicy {
+            max_attempts: 8,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(20),
+        },
+        ..HttpOptions::default()
+    };
+    OpenMetadataClient::new(
+        HttpClient::new(&options).unwrap(),
+        sandbox.openmetadata_url(),
+        SecretString::from(sandbox.credentials().openmetadata_jwt.clone()),
+    )
+    .unwrap()
+    .with_page_size(3)
+}
+
+/// 429s, 5xx answers and dropped connections on a third of the requests leave the
+/// snapshot unchanged.
+#[tokio::test]
+async fn snapshot_survives_transient_faults() {
+    let clean = Sandbox::start(SandboxOptions {
+        seed: Seed::SampleData(sample_data()),
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
+    let faulty = Sandbox::start(SandboxOptions {
+        seed: Seed::SampleData(sample_data()),
+        faults: "seed=7,rate=0.3,kinds=429+5xx+drop,retry_after=0"
+            .parse()
+            .unwrap(),
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
+
+    let expected = snapshot(&client(&clean), &Filters::default())
+        .await
+        .unwrap();
+    let got = snapshot(&client(&faulty), &Filters::default())
+        .await
+        .unwrap();
+    assert_eq!(got, expected);
+    assert!(!faulty.openmetadata_faults().records().is_empty());
+
+    clean.shutdown().await.unwrap();
+    faulty.shutdown().await.unwrap();
+}
