@@ -1,0 +1,294 @@
+//! A whole catalog <-> the set of state files that hold it.
+//!
+//! [`render_catalog`] gives every file's relative path and text; [`load`] takes the
+//! files found in a state directory and gives back the catalog and every problem found.
+//! Neither touches the file system.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::check::{self, ColumnIndex};
+use super::document::{DatabaseDoc, SchemaDoc};
+use super::emit::{emit_database, emit_schema};
+use super::file_name::{MAX_ENCODED_LEN, decode_name, encode_name};
+use super::parse::{parse_database, parse_schema};
+use super::{DATABASE_FILE, EXTENSION, Problem};
+use crate::core::model::{Catalog, Column};
+
+/// A state file to write: its path relative to the state directory, and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateFile {
+    /// `<service>/<database>/<file>.yaml`, encoded.
+    pub path: PathBuf,
+    /// The canonical text.
+    pub text: String,
+}
+
+/// A file read from a state directory.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to the state directory.
+    pub path: PathBuf,
+    /// The file's text.
+    pub text: String,
+}
+
+/// A catalog cannot be written as state files.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// A name is empty: it would have no file name.
+    #[error("cannot write {what} with an empty name (in `{parent}`)")]
+    EmptyName {
+        /// `database`, `schema`, ...
+        what: &'static str,
+        /// Where it is.
+        parent: String,
+    },
+    /// A name is too long for a file name once encoded.
+    #[error("cannot write {what} `{name}`: its file name would exceed {MAX_ENCODED_LEN} bytes")]
+    NameTooLong {
+        /// `service`, `database` or `schema`.
+        what: &'static str,
+        /// The name.
+        name: String,
+    },
+    /// Two objects would be written to the same file.
+    #[error("two {what}s named `{name}` in `{parent}`")]
+    Duplicate {
+        /// `database` or `schema`.
+        what: &'static str,
+        /// The name.
+        name: String,
+        /// Where they are.
+        parent: String,
+    },
+}
+
+fn component(what: &'static str, name: &str, parent: &str) -> Result<String, RenderError> {
+    if name.is_empty() {
+        return Err(RenderError::EmptyName {
+            what,
+            parent: parent.into(),
+        });
+    }
+    let encoded = encode_name(name);
+    if encoded.len() > MAX_ENCODED_LEN {
+        return Err(RenderError::NameTooLong {
+            what,
+            name: name.into(),
+        });
+    }
+    Ok(encoded)
+}
+
+fn sort_columns(columns: &mut [Column]) {
+    columns.sort_by_key(|c| c.ordinal_position.unwrap_or(u32::MAX));
+    for column in columns {
+        column.tags.sort();
+    }
+}
+
+/// Puts a catalog in the canonical order of state files: databases by (service, name),
+/// schemas and tables by name, columns by ordinal position (stable: equal or missing
+/// positions keep their order, missing ones last), tags sorted. Nested members keep
+/// their source order.
+pub fn canonicalize(catalog: &mut Catalog) {
+    catalog
+        .databases
+        .sort_by(|a, b| (&a.service, &a.name).cmp(&(&b.service, &b.name)));
+    for db in &mut catalog.databases {
+        db.schemas.sort_by(|a, b| a.name.cmp(&b.name));
+        for schema in &mut db.schemas {
+            canonicalize_schema(schema);
+        }
+    }
+}
+
+/// [`canonicalize`] for one schema.
+pub fn canonicalize_schema(schema: &mut crate::core::model::Schema) {
+    schema.tables.sort_by(|a, b| a.name.cmp(&b.name));
+    for table in &mut schema.tables {
+        table.tags.sort();
+        sort_columns(&mut table.columns);
+    }
+}
+
+/// The files holding `catalog`, in path order, without reordering anything (call
+/// [`canonicalize`] first for canonical order). Fails before producing anything if a
+/// name cannot be a file name or two objects would share a file.
+pub fn render_catalog(catalog: &Catalog) -> Result<Vec<StateFile>, RenderError> {
+    let mut files = BTreeMap::new();
+    for db in &catalog.databases {
+        let service = component("service", &db.service, "state")?;
+        let database = component("database", &db.name, &db.service)?;
+        let dir = PathBuf::from(service).join(database);
+        let parent = format!("{}/{}", db.service, db.name);
+        if files.contains_key(&dir.join(DATABASE_FILE)) {
+            return Err(RenderError::Duplicate {
+                what: "database",
+                name: db.name.clone(),
+                parent: db.service.clone(),
+            });
+        }
+        files.insert(dir.join(DATABASE_FILE), emit_database(db));
+        for schema in &db.schemas {
+            let name = component("schema", &schema.name, &parent)?;
+            let path = dir.join(format!("{name}.{EXTENSION}"));
+            if files.insert(path, emit_schema(schema)).is_some() {
+                return Err(RenderError::Duplicate {
+                    what: "schema",
+                    name: schema.name.clone(),
+                    parent,
+                });
+            }
+        }
+    }
+    Ok(files
+        .into_iter()
+        .map(|(path, text)| StateFile { path, text })
+        .collect())
+}
+
+/// What [`load`] found.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// The catalog of every file that parsed, in canonical database and schema order.
+    pub catalog: Catalog,
+    /// Every problem, in file order.
+    pub problems: Vec<Problem>,
+    /// How many state files were read.
+    pub files: usize,
+}
+
+/// Reports a name whose encoding differs from the path component holding it.
+fn check_component(
+    file: &Path,
+    what: &str,
+    name: &serde_saphyr::Spanned<String>,
+    component: &str,
+    out: &mut Vec<Problem>,
+) {
+    if encode_name(&name.value) != component {
+        let decoded = decode_name(component).map_or_else(
+            || "not a valid encoded name".to_string(),
+            |n| format!("`{n}`"),
+        );
+        out.push(Problem::at(
+            file,
+            name.referenced.line(),
+            name.referenced.column(),
+            format!(
+                "{what} name `{}` does not match its path component `{component}` ({decoded}); expected `{}`",
+                name.value,
+                encode_name(&name.value)
+            ),
+        ));
+    }
+}
+
+struct DatabaseDir {
+    database: Option<(PathBuf, DatabaseDoc)>,
+    schemas: Vec<(PathBuf, SchemaDoc)>,
+}
+
+/// Parses and checks the files of a state directory and assembles the catalog.
+///
+/// Each path is `<service>/<database>/<file>.yaml` relative to the state directory;
+/// files elsewhere are reported. A problem in one file does not stop the others from
+/// being read, so every problem is reported at once.
+pub fn load(files: Vec<SourceFile>) -> Loaded {
+    let mut loaded = Loaded {
+        files: files.len(),
+        ..Loaded::default()
+    };
+    let problems = &mut loaded.problems;
+    let mut dirs: BTreeMap<(String, String), DatabaseDir> = BTreeMap::new();
+    for file in files {
+        let parts: Vec<String> = file
+            .path
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let [service, database, name] = parts.as_slice() else {
+            problems.push(Problem::file(
+                &file.path,
+                "not where state files live: expected <service>/<database>/<schema>.yaml or <service>/<database>/_database.yaml",
+            ));
+            continue;
+        };
+        let dir = dirs
+            .entry((service.clone(), database.clone()))
+            .or_insert_with(|| DatabaseDir {
+                database: None,
+                schemas: Vec::new(),
+            });
+        if name == DATABASE_FILE {
+            match parse_database(&file.path, &file.text) {
+                Ok(doc) => {
+                    check::check_database(&file.path, &doc, problems);
+                    check_component(&file.path, "service", &doc.service, service, problems);
+                    check_component(&file.path, "database", &doc.name, database, problems);
+                    dir.database = Some((file.path, doc));
+                }
+                Err(problem) => problems.push(problem),
+            }
+            continue;
+        }
+        match parse_schema(&file.path, &file.text) {
+            Ok(doc) => {
+                check::check_schema(&file.path, &doc, problems);
+                let stem = name.strip_suffix(&format!(".{EXTENSION}")).unwrap_or(name);
+                check_component(&file.path, "schema", &doc.name, stem, problems);
+                dir.schemas.push((file.path, doc));
+            }
+            Err(problem) => problems.push(problem),
+        }
+    }
+    let mut index = ColumnIndex::default();
+    for dir in dirs.values() {
+        if let Some((_, db)) = &dir.database {
+            for (_, schema) in &dir.schemas {
+                index.add(db, schema);
+            }
+        }
+    }
+    for ((service, database), dir) in &dirs {
+        if dir.database.is_none() && !dir.schemas.is_empty() {
+            let path = PathBuf::from(service).join(database).join(DATABASE_FILE);
+            problems.push(Problem::file(
+                path,
+                "missing: every database directory needs a _database.yaml (kind: Database)",
+            ));
+        }
+        for (path, schema) in &dir.schemas {
+            index.check_references(path, schema, problems);
+        }
+    }
+    for dir in dirs.into_values() {
+        let Some((_, db)) = dir.database else {
+            continue;
+        };
+        let mut database = db.into_model();
+        database.schemas = dir
+            .schemas
+            .into_iter()
+            .map(|(_, s)| s.into_model())
+            .collect();
+        loaded.catalog.databases.push(database);
+    }
+    canonicalize_order_only(&mut loaded.catalog);
+    loaded
+        .problems
+        .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    loaded
+}
+
+/// Orders databases and schemas (which come from paths, not from file content).
+fn canonicalize_order_only(catalog: &mut Catalog) {
+    catalog
+        .databases
+        .sort_by(|a, b| (&a.service, &a.name).cmp(&(&b.service, &b.name)));
+    for db in &mut catalog.databases {
+        db.schemas.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+}
