@@ -1,6 +1,10 @@
 //! One module per subcommand: gather inputs, call the core or the sandboxes, render.
 
+mod fmt;
 mod sandbox;
+mod schema;
+pub mod state_dir;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -10,6 +14,9 @@ use crate::cli::{Cli, Command};
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Sandbox(args) => sandbox::run(args),
+        Command::Validate(args) => validate::run(args),
+        Command::Fmt(args) => fmt::run(args),
+        Command::Schema(args) => schema::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
