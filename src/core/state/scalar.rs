@@ -56,10 +56,15 @@ pub fn is_plain(s: &str, flow: bool) -> bool {
     if RESERVED.iter().any(|word| s.eq_ignore_ascii_case(word)) {
         return false;
     }
+    // Inside `[...]` only word-like text is plain: some readers mis-scan a plain flow
+    // scalar holding `-` or spaces before a `,`.
     s.chars().all(|c| {
-        (c.is_ascii_graphic() || c == ' ' || (!c.is_ascii() && c.is_alphanumeric()))
-            && !matches!(c, ':' | '#')
-            && !(flow && matches!(c, ',' | '[' | ']' | '{' | '}'))
+        if flow {
+            c.is_alphanumeric() || matches!(c, '_' | '.' | '/' | '$')
+        } else {
+            (c.is_ascii_graphic() || c == ' ' || (!c.is_ascii() && c.is_alphanumeric()))
+                && !matches!(c, ':' | '#')
+        }
     })
 }
 
@@ -189,6 +194,8 @@ mod tests {
             assert!(is_plain(s, false), "{s:?} can be plain");
         }
         assert!(!is_plain("a,b", true));
+        assert!(!is_plain("xp  -", true));
+        assert!(is_plain("dim_customer", true));
     }
 
     /// Multi-line text gets a literal block with the chomping that keeps its ending.
