@@ -13,6 +13,11 @@
 //! - the first character of a Windows device name (`con`, `nul`, `com1`, ..., in any
 //!   case, with or without an extension) is encoded.
 //!
+//! Case-insensitive file systems (macOS, Windows) would merge `Sales` and `sales`. When
+//! names in one directory differ only in ASCII case, the writer uses the *folded*
+//! encoding for them ([`encode_name_folded`]), which also encodes upper-case letters, so
+//! the two files differ in more than case. Both encodings decode to the name.
+//!
 //! Inside a file the name is stored exactly; the file name is only an index and the
 //! file's `name` field is the authority.
 
@@ -38,13 +43,29 @@ fn is_windows_device(name: &str) -> bool {
 
 /// Encodes a name as one path component (see the module documentation).
 pub fn encode_name(name: &str) -> String {
+    encode(name, false)
+}
+
+/// Encodes a name as one path component that no other name's folded encoding equals
+/// ignoring ASCII case: like [`encode_name`], and upper-case ASCII letters are
+/// percent-encoded too.
+pub fn encode_name_folded(name: &str) -> String {
+    encode(name, true)
+}
+
+/// Whether `component` is one of the two encodings of `name`.
+pub fn is_encoding_of(component: &str, name: &str) -> bool {
+    component == encode_name(name) || component == encode_name_folded(name)
+}
+
+fn encode(name: &str, fold: bool) -> String {
     let bytes = name.as_bytes();
     let device = is_windows_device(name);
     let mut out = String::with_capacity(bytes.len());
     for (i, &byte) in bytes.iter().enumerate() {
         let edge = (i == 0 && (byte == b'.' || byte == b'_' || device))
             || (i + 1 == bytes.len() && byte == b'.');
-        if is_kept(byte) && !edge {
+        if is_kept(byte) && !edge && !(fold && byte.is_ascii_uppercase()) {
             out.push(char::from(byte));
         } else {
             out.push_str(&format!("%{byte:02X}"));
@@ -53,8 +74,9 @@ pub fn encode_name(name: &str) -> String {
     out
 }
 
-/// Decodes a path component made by [`encode_name`]; `None` when it is not a canonical
-/// encoding of any name (stray `%`, lower-case hex, invalid UTF-8, unencoded unsafe bytes).
+/// Decodes a path component made by [`encode_name`] or [`encode_name_folded`]; `None`
+/// when it is neither encoding of any name (stray `%`, lower-case hex, invalid UTF-8,
+/// unencoded unsafe bytes).
 pub fn decode_name(component: &str) -> Option<String> {
     let bytes = component.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -73,7 +95,7 @@ pub fn decode_name(component: &str) -> Option<String> {
         }
     }
     let name = String::from_utf8(out).ok()?;
-    (encode_name(&name) == component).then_some(name)
+    is_encoding_of(component, &name).then_some(name)
 }
 
 #[cfg(test)]
@@ -106,10 +128,21 @@ mod tests {
         }
     }
 
+    /// The folded encoding keeps case-only differences apart and decodes back.
+    #[test]
+    fn folded_encoding_survives_case_folding() {
+        assert_eq!(encode_name_folded("Sales"), "%53ales");
+        assert_eq!(decode_name("%53ales").as_deref(), Some("Sales"));
+        assert_ne!(
+            encode_name_folded("Sales").to_ascii_lowercase(),
+            encode_name_folded("sales").to_ascii_lowercase()
+        );
+    }
+
     /// Components that are not canonical encodings are rejected.
     #[test]
     fn rejects_non_canonical_components() {
-        for component in ["a%2fb", "a%2", "%ZZ", "a b", "%FF", "a%41"] {
+        for component in ["a%2fb", "a%2", "%ZZ", "a b", "%FF", "A%41"] {
             assert_eq!(decode_name(component), None, "{component}");
         }
     }

@@ -4,13 +4,15 @@
 //! files found in a state directory and gives back the catalog and every problem found.
 //! Neither touches the file system.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::check::{self, ColumnIndex};
 use super::document::{DatabaseDoc, SchemaDoc};
 use super::emit::{emit_database, emit_schema};
-use super::file_name::{MAX_ENCODED_LEN, decode_name, encode_name};
+use super::file_name::{
+    MAX_ENCODED_LEN, decode_name, encode_name, encode_name_folded, is_encoding_of,
+};
 use super::parse::{parse_database, parse_schema};
 use super::{DATABASE_FILE, EXTENSION, Problem};
 use crate::core::model::{Catalog, Column};
@@ -62,16 +64,48 @@ pub enum RenderError {
         /// Where they are.
         parent: String,
     },
+    /// Two files would have paths that differ only in case.
+    #[error("`{}` would collide with another state file on a case-insensitive file system", path.display())]
+    CaseCollision {
+        /// The second of the two paths.
+        path: PathBuf,
+    },
 }
 
-fn component(what: &'static str, name: &str, parent: &str) -> Result<String, RenderError> {
+/// Names among `names` whose encodings collide on a case-insensitive file system.
+fn case_collisions<'a>(names: impl Iterator<Item = &'a str>) -> HashSet<&'a str> {
+    let mut by_folded: HashMap<String, Vec<&str>> = HashMap::new();
+    for name in names {
+        by_folded
+            .entry(encode_name(name).to_ascii_lowercase())
+            .or_default()
+            .push(name);
+    }
+    by_folded
+        .into_values()
+        .filter(|group| group.len() > 1)
+        .flatten()
+        .collect()
+}
+
+/// The path component of `name`, folded when it collides with a sibling.
+fn component(
+    what: &'static str,
+    name: &str,
+    parent: &str,
+    collisions: &HashSet<&str>,
+) -> Result<String, RenderError> {
     if name.is_empty() {
         return Err(RenderError::EmptyName {
             what,
             parent: parent.into(),
         });
     }
-    let encoded = encode_name(name);
+    let encoded = if collisions.contains(name) {
+        encode_name_folded(name)
+    } else {
+        encode_name(name)
+    };
     if encoded.len() > MAX_ENCODED_LEN {
         return Err(RenderError::NameTooLong {
             what,
@@ -118,9 +152,20 @@ pub fn canonicalize_schema(schema: &mut crate::core::model::Schema) {
 /// name cannot be a file name or two objects would share a file.
 pub fn render_catalog(catalog: &Catalog) -> Result<Vec<StateFile>, RenderError> {
     let mut files = BTreeMap::new();
+    let services = case_collisions(catalog.databases.iter().map(|d| d.service.as_str()));
     for db in &catalog.databases {
-        let service = component("service", &db.service, "state")?;
-        let database = component("database", &db.name, &db.service)?;
+        let siblings = catalog
+            .databases
+            .iter()
+            .filter(|d| d.service == db.service)
+            .map(|d| d.name.as_str());
+        let service = component("service", &db.service, "state", &services)?;
+        let database = component(
+            "database",
+            &db.name,
+            &db.service,
+            &case_collisions(siblings),
+        )?;
         let dir = PathBuf::from(service).join(database);
         let parent = format!("{}/{}", db.service, db.name);
         if files.contains_key(&dir.join(DATABASE_FILE)) {
@@ -131,8 +176,9 @@ pub fn render_catalog(catalog: &Catalog) -> Result<Vec<StateFile>, RenderError> 
             });
         }
         files.insert(dir.join(DATABASE_FILE), emit_database(db));
+        let schemas = case_collisions(db.schemas.iter().map(|s| s.name.as_str()));
         for schema in &db.schemas {
-            let name = component("schema", &schema.name, &parent)?;
+            let name = component("schema", &schema.name, &parent, &schemas)?;
             let path = dir.join(format!("{name}.{EXTENSION}"));
             if files.insert(path, emit_schema(schema)).is_some() {
                 return Err(RenderError::Duplicate {
@@ -141,6 +187,13 @@ pub fn render_catalog(catalog: &Catalog) -> Result<Vec<StateFile>, RenderError> 
                     parent,
                 });
             }
+        }
+    }
+    let mut folded = HashSet::new();
+    for path in files.keys() {
+        let key = path.to_string_lossy().to_ascii_lowercase();
+        if !folded.insert(key) {
+            return Err(RenderError::CaseCollision { path: path.clone() });
         }
     }
     Ok(files
@@ -168,7 +221,7 @@ fn check_component(
     component: &str,
     out: &mut Vec<Problem>,
 ) {
-    if encode_name(&name.value) != component {
+    if !is_encoding_of(component, &name.value) {
         let decoded = decode_name(component).map_or_else(
             || "not a valid encoded name".to_string(),
             |n| format!("`{n}`"),
@@ -187,6 +240,8 @@ fn check_component(
 }
 
 struct DatabaseDir {
+    /// Whether a `_database.yaml` exists (parsed or not).
+    present: bool,
     database: Option<(PathBuf, DatabaseDoc)>,
     schemas: Vec<(PathBuf, SchemaDoc)>,
 }
@@ -219,10 +274,12 @@ pub fn load(files: Vec<SourceFile>) -> Loaded {
         let dir = dirs
             .entry((service.clone(), database.clone()))
             .or_insert_with(|| DatabaseDir {
+                present: false,
                 database: None,
                 schemas: Vec::new(),
             });
         if name == DATABASE_FILE {
+            dir.present = true;
             match parse_database(&file.path, &file.text) {
                 Ok(doc) => {
                     check::check_database(&file.path, &doc, problems);
@@ -253,7 +310,7 @@ pub fn load(files: Vec<SourceFile>) -> Loaded {
         }
     }
     for ((service, database), dir) in &dirs {
-        if dir.database.is_none() && !dir.schemas.is_empty() {
+        if !dir.present {
             let path = PathBuf::from(service).join(database).join(DATABASE_FILE);
             problems.push(Problem::file(
                 path,

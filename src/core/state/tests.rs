@@ -189,6 +189,46 @@ fn load_reports_semantic_problems() {
     );
 }
 
+/// Schemas whose names differ only in case get files that differ in more than case.
+#[test]
+fn case_only_differences_get_distinct_files() {
+    let mut upper = sample_schema();
+    upper.name = "Sales".into();
+    let mut lower = sample_schema();
+    lower.name = "sales".into();
+    let catalog = Catalog {
+        databases: vec![Database {
+            service: "svc".into(),
+            service_type: None,
+            name: "db".into(),
+            display_name: None,
+            description: None,
+            schemas: vec![upper, lower],
+        }],
+    };
+    let files = render_catalog(&catalog).expect("renders");
+    let paths: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
+    assert_eq!(
+        paths,
+        [
+            "svc/db/%53ales.yaml",
+            "svc/db/_database.yaml",
+            "svc/db/sales.yaml"
+        ]
+    );
+    let loaded = load(
+        files
+            .into_iter()
+            .map(|f| SourceFile {
+                path: f.path,
+                text: f.text,
+            })
+            .collect(),
+    );
+    assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+    assert_eq!(loaded.catalog, catalog);
+}
+
 /// A schema file of 10,000 tables x 20 columns stays within the parser's limits.
 #[test]
 fn parses_a_large_schema() {
