@@ -172,10 +172,17 @@ pub fn write_state_dir(dir: &Path, catalog: &Catalog) -> Result<WriteSummary> {
         tmp.persist(&path)
             .map_err(|e| io("write", &path)(e.error))?;
     }
-    let keep: BTreeSet<&Path> = files.iter().map(|f| f.path.as_path()).collect();
+    // Compared ignoring case: on a case-insensitive file system a listed name may differ
+    // in case from the file just written over it.
+    let keep: BTreeSet<String> = files
+        .iter()
+        .map(|f| f.path.to_string_lossy().to_ascii_lowercase())
+        .collect();
     let mut emptied = BTreeSet::new();
     for rel in yaml_files(dir)? {
-        if rel.components().count() != 3 || keep.contains(rel.as_path()) {
+        if rel.components().count() != 3
+            || keep.contains(&rel.to_string_lossy().to_ascii_lowercase())
+        {
             continue;
         }
         let path = dir.join(&rel);
