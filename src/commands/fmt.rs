@@ -41,13 +41,7 @@ pub fn run(args: FmtArgs) -> Result<u8> {
         }
     }
     for problem in &problems {
-        eprintln!(
-            "{}:{}:{}: {}",
-            args.state.join(&problem.file).display(),
-            problem.line,
-            problem.column,
-            problem.message
-        );
+        eprintln!("{}", problem.in_dir(&args.state));
     }
     let verb = if args.check {
         "would be reformatted"

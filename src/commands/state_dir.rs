@@ -100,18 +100,7 @@ pub fn read_state_dir(dir: &Path) -> Result<Catalog> {
     if problems.is_empty() {
         return Ok(loaded.catalog);
     }
-    let lines: Vec<String> = problems
-        .iter()
-        .map(|p| {
-            format!(
-                "{}:{}:{}: {}",
-                dir.join(&p.file).display(),
-                p.line,
-                p.column,
-                p.message
-            )
-        })
-        .collect();
+    let lines: Vec<String> = problems.iter().map(|p| p.in_dir(dir).to_string()).collect();
     Err(Error::Usage(format!(
         "{} problem(s) in the state files under `{}`:\n{}",
         problems.len(),

@@ -33,13 +33,7 @@ pub fn run(args: ValidateArgs) -> Result<u8> {
         return Ok(0);
     }
     for problem in &problems {
-        eprintln!(
-            "{}:{}:{}: {}",
-            args.state.join(&problem.file).display(),
-            problem.line,
-            problem.column,
-            problem.message
-        );
+        eprintln!("{}", problem.in_dir(&args.state));
     }
     eprintln!(
         "error: {} problem(s) in the state files under `{}`",

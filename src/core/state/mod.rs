@@ -22,7 +22,7 @@ mod scalar;
 mod tests;
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub use layout::{
     Loaded, RenderError, SourceFile, StateFile, canonicalize, canonicalize_schema, load,
@@ -68,6 +68,14 @@ impl Problem {
             line: line.max(1),
             column: column.max(1),
             message: message.into(),
+        }
+    }
+
+    /// The same problem with its file path prefixed by `dir` (the state directory).
+    pub fn in_dir(&self, dir: &Path) -> Problem {
+        Problem {
+            file: dir.join(&self.file),
+            ..self.clone()
         }
     }
 

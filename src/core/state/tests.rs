@@ -189,6 +189,40 @@ fn load_reports_semantic_problems() {
     );
 }
 
+/// A foreign key to a column missing from a schema in the state is reported.
+#[test]
+fn load_reports_dangling_foreign_keys() {
+    let db = Database {
+        service: "sample_data".into(),
+        service_type: None,
+        name: "ecommerce_db".into(),
+        display_name: None,
+        description: None,
+        schemas: vec![],
+    };
+    let files = vec![
+        SourceFile {
+            path: "sample_data/ecommerce_db/_database.yaml".into(),
+            text: emit_database(&db),
+        },
+        SourceFile {
+            path: "sample_data/ecommerce_db/shopify.yaml".into(),
+            text: emit_schema(&sample_schema()),
+        },
+    ];
+    let problems: Vec<String> = load(files)
+        .problems
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            "sample_data/ecommerce_db/shopify.yaml:20:13: referred column `dim,other.id` does not exist in schema `shopify` of `sample_data/ecommerce_db`"
+        ]
+    );
+}
+
 /// Schemas whose names differ only in case get files that differ in more than case.
 #[test]
 fn case_only_differences_get_distinct_files() {
