@@ -5,8 +5,8 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 use serde_saphyr::{Budget, DuplicateKeyPolicy, Options};
 
-use super::Problem;
 use super::document::{DatabaseDoc, SchemaDoc};
+use super::{API_VERSION, Problem};
 
 /// Parser limits: serde-saphyr's defaults (250,000 nodes) stop far short of a schema
 /// of 10,000 tables x 20 columns (about 1.5 million nodes), so they are raised, while
@@ -36,8 +36,29 @@ fn parse<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T, Problem> {
             _ => rendered,
         };
         let (line, column) = refine_position(text, line, column, &message);
-        Problem::at(file, line, column, message)
+        Problem::at(file, line, column, humanize(text, message))
     })
+}
+
+/// Rephrases serde-saphyr's messages that speak of parser events or Rust types in terms
+/// of the file; any other message is kept as is.
+fn humanize(text: &str, message: String) -> String {
+    let expected = match message.as_str() {
+        "unexpected end of input" if text.trim().is_empty() => {
+            return format!(
+                "empty file: expected a state file starting with `apiVersion: {API_VERSION}`"
+            );
+        }
+        "invalid u32" | "invalid u64" => "a whole number (0 or more)",
+        "unexpected event: expected sequence start" => "a list",
+        "unexpected event: expected mapping start" => "a mapping of keys to values",
+        "unexpected event: expected string scalar" => "a string",
+        m if m.starts_with("cannot deserialize null into string") => {
+            return "expected a string, found null".into();
+        }
+        _ => return message,
+    };
+    format!("expected {expected}")
 }
 
 /// serde-saphyr places an unknown field at the start of its mapping and an unsupported

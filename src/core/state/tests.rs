@@ -146,6 +146,30 @@ fn refuses_unknown_and_duplicate_keys() {
     assert!(problem.message.contains("duplicate"), "{problem}");
 }
 
+/// Parser messages are phrased in terms of the file, saying what was expected.
+#[test]
+fn parse_errors_say_what_was_expected() {
+    let cases = [
+        (
+            "",
+            "1:1: empty file: expected a state file starting with `apiVersion: metaform/v1`",
+        ),
+        (
+            "apiVersion: metaform/v1\nkind: DatabaseSchema\nname: ~\n",
+            "3:7: expected a string, found null",
+        ),
+        (
+            "apiVersion: metaform/v1\nkind: DatabaseSchema\nname: x\ntables: 5\n",
+            "4:9: expected a list",
+        ),
+        ("- a\n", "1:1: expected a mapping of keys to values"),
+    ];
+    for (text, expected) in cases {
+        let problem = parse_schema(Path::new("f.yaml"), text).expect_err("refused");
+        assert_eq!(problem.to_string(), format!("f.yaml:{expected}"));
+    }
+}
+
 /// Duplicate names, empty names and constraints on missing columns are reported.
 #[test]
 fn load_reports_semantic_problems() {
