@@ -23,6 +23,46 @@ pub enum Command {
     Snapshot(SnapshotArgs),
     /// Serve local simulators of the OpenMetadata and Alation REST APIs on loopback.
     Sandbox(SandboxArgs),
+    /// Check every desired-state file offline; report problems as `file:line:column: message`.
+    Validate(ValidateArgs),
+    /// Rewrite desired-state files in canonical form.
+    Fmt(FmtArgs),
+    /// Print the JSON Schema of a file metaform reads.
+    Schema(SchemaArgs),
+}
+
+/// Flags of `metaform validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Directory of the desired-state files.
+    #[arg(long, value_name = "DIR", default_value = "state")]
+    pub state: PathBuf,
+}
+
+/// Flags of `metaform fmt`.
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Directory of the desired-state files.
+    #[arg(long, value_name = "DIR", default_value = "state")]
+    pub state: PathBuf,
+    /// Change nothing; list the files that are not canonical and exit 1 if there are any.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Arguments of `metaform schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which file's schema to print.
+    #[command(subcommand)]
+    pub document: SchemaDocument,
+}
+
+/// The documents `metaform schema` describes.
+#[derive(Debug, Subcommand)]
+pub enum SchemaDocument {
+    /// A desired-state file (`_database.yaml` or `<schema>.yaml`).
+    State,
 }
 
 /// Flags of `metaform sandbox`.

@@ -1,7 +1,11 @@
 //! One module per subcommand: gather inputs, call the core or the sandboxes, render.
 
+mod fmt;
 mod sandbox;
+mod schema;
 mod snapshot;
+pub mod state_dir;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -12,6 +16,9 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Sandbox(args) => sandbox::run(args),
         Command::Snapshot(args) => snapshot::run(args),
+        Command::Validate(args) => validate::run(args),
+        Command::Fmt(args) => fmt::run(args),
+        Command::Schema(args) => schema::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

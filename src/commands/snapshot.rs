@@ -1,12 +1,9 @@
 //! `metaform snapshot`: read the source catalog and write it as desired-state files
 //! (SPEC §3), which are then reviewed and committed like code.
 
-use std::path::Path;
-
 use crate::api::openmetadata::OpenMetadataClient;
 use crate::cli::SnapshotArgs;
 use crate::config::{Config, SourceConnection};
-use crate::core::model::Catalog;
 use crate::error::{Error, Result};
 use crate::http::HttpClient;
 use crate::source;
@@ -34,7 +31,7 @@ pub fn run(args: SnapshotArgs) -> Result<u8> {
             )));
         }
     };
-    write_state(&config.state_dir, &catalog)?;
+    let written = super::state_dir::write_state_dir(&config.state_dir, &catalog)?;
     let schemas: usize = catalog.databases.iter().map(|d| d.schemas.len()).sum();
     let tables: usize = catalog
         .databases
@@ -43,17 +40,12 @@ pub fn run(args: SnapshotArgs) -> Result<u8> {
         .map(|s| s.tables.len())
         .sum();
     eprintln!(
-        "Snapshot: {} database(s), {schemas} schema(s), {tables} table(s) written to `{}`.",
+        "Snapshot: {} database(s), {schemas} schema(s), {tables} table(s) in `{}`: {} file(s) written, {} unchanged, {} removed.",
         catalog.databases.len(),
-        config.state_dir.display()
+        config.state_dir.display(),
+        written.written.len(),
+        written.unchanged,
+        written.removed.len()
     );
     Ok(0)
-}
-
-/// Writes the desired-state files of `catalog` under `dir` (the state-file writer).
-fn write_state(dir: &Path, _catalog: &Catalog) -> Result<()> {
-    Err(Error::Service(format!(
-        "state writer not available: cannot write `{}`",
-        dir.display()
-    )))
 }

@@ -91,7 +91,7 @@ pub struct Column {
 }
 
 /// OpenMetadata's column-level constraint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ColumnConstraint {
     /// Nullable.
@@ -117,7 +117,7 @@ pub struct TableConstraint {
 }
 
 /// OpenMetadata's table constraint types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ConstraintType {
     /// Unique key.

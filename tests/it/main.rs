@@ -5,4 +5,5 @@ mod faults;
 mod layering;
 mod sandbox;
 mod snapshot_command;
+mod state_files;
 mod support;

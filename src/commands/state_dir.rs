@@ -1,0 +1,192 @@
+//! The file-system side of desired-state files: walking a state directory and writing
+//! a catalog into one atomically. Text <-> model lives in [`crate::core::state`].
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::core::model::Catalog;
+use crate::core::state::{
+    self, EXTENSION, GENERATED_HEADER, Problem, SourceFile, canonicalize, render_catalog,
+};
+use crate::error::{Error, Result};
+
+/// Directories deeper than this are not searched (state files live at depth 3).
+const MAX_DEPTH: usize = 6;
+
+/// What [`write_state_dir`] did, with paths relative to the state directory.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct WriteSummary {
+    /// Files created or rewritten because their bytes changed.
+    pub written: Vec<PathBuf>,
+    /// Files left alone because their bytes were already right.
+    pub unchanged: usize,
+    /// Generated files removed because their schema or database is gone.
+    pub removed: Vec<PathBuf>,
+}
+
+fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Error {
+    let path = path.to_path_buf();
+    move |source| Error::Io {
+        action,
+        path,
+        source,
+    }
+}
+
+fn walk(root: &Path, rel: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<()> {
+    let dir = root.join(rel);
+    let mut entries = Vec::new();
+    for entry in fs::read_dir(&dir).map_err(io("read directory", &dir))? {
+        let entry = entry.map_err(io("read directory", &dir))?;
+        entries.push(entry.file_name());
+    }
+    entries.sort();
+    for name in entries {
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let rel = rel.join(&name);
+        let path = root.join(&rel);
+        let meta = fs::metadata(&path).map_err(io("read", &path))?;
+        if meta.is_dir() {
+            if depth < MAX_DEPTH {
+                walk(root, &rel, depth + 1, out)?;
+            }
+        } else if path.extension().is_some_and(|e| e == EXTENSION) {
+            out.push(rel);
+        }
+    }
+    Ok(())
+}
+
+/// The relative paths of every `*.yaml` file under `dir` (hidden entries skipped), sorted.
+fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "state directory `{}` does not exist",
+            dir.display()
+        )));
+    }
+    let mut out = Vec::new();
+    walk(dir, Path::new(""), 1, &mut out)?;
+    Ok(out)
+}
+
+/// Reads every state file under `dir`: the files that are UTF-8 text, and a problem
+/// for each that is not. Paths are relative to `dir`.
+pub(crate) fn collect_files(dir: &Path) -> Result<(Vec<SourceFile>, Vec<Problem>)> {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for rel in yaml_files(dir)? {
+        let path = dir.join(&rel);
+        let bytes = fs::read(&path).map_err(io("read", &path))?;
+        match String::from_utf8(bytes) {
+            Ok(text) => files.push(SourceFile { path: rel, text }),
+            Err(_) => problems.push(Problem::file(rel, "not UTF-8 text")),
+        }
+    }
+    Ok((files, problems))
+}
+
+/// Reads a state directory (`<dir>/<service>/<database>/{_database.yaml,<schema>.yaml}`)
+/// into a catalog. Any problem in any file is an error listing them all as
+/// `file:line:column: message`.
+pub fn read_state_dir(dir: &Path) -> Result<Catalog> {
+    let (files, mut problems) = collect_files(dir)?;
+    let loaded = state::load(files);
+    problems.extend(loaded.problems);
+    if problems.is_empty() {
+        return Ok(loaded.catalog);
+    }
+    let lines: Vec<String> = problems.iter().map(|p| p.in_dir(dir).to_string()).collect();
+    Err(Error::Usage(format!(
+        "{} problem(s) in the state files under `{}`:\n{}",
+        problems.len(),
+        dir.display(),
+        lines.join("\n")
+    )))
+}
+
+/// Writes `contents` to `path` through a temporary file in the same directory that is
+/// then renamed over it, so readers see the old file or the new one, never a mix.
+pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
+    stage(path, contents)?
+        .persist(path)
+        .map_err(|e| io("write", path)(e.error))?;
+    Ok(())
+}
+
+fn stage(path: &Path, contents: &[u8]) -> Result<tempfile::NamedTempFile> {
+    let parent = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).map_err(io("create directory", parent))?;
+    let mut tmp =
+        tempfile::NamedTempFile::new_in(parent).map_err(io("create a file in", parent))?;
+    tmp.write_all(contents).map_err(io("write", path))?;
+    tmp.as_file().sync_all().map_err(io("write", path))?;
+    Ok(tmp)
+}
+
+/// Whether a file starts with the generated-file header (so metaform may remove it).
+fn is_generated(path: &Path) -> bool {
+    fs::read(path).is_ok_and(|bytes| bytes.starts_with(GENERATED_HEADER.as_bytes()))
+}
+
+/// Writes `catalog` into `dir` as canonical state files.
+///
+/// The catalog is put in canonical order and every file is rendered before anything
+/// is written: a catalog that cannot be written (an empty name, a name too long for a
+/// file name, two schemas with one name) writes nothing. Files whose bytes are already
+/// right are not touched; the others are staged as temporary files and then renamed
+/// into place. Files of schemas and databases no longer in the catalog are removed, but
+/// only those that start with the generated-file header, and directories left empty by
+/// that are removed too.
+pub fn write_state_dir(dir: &Path, catalog: &Catalog) -> Result<WriteSummary> {
+    let mut catalog = catalog.clone();
+    canonicalize(&mut catalog);
+    let files = render_catalog(&catalog).map_err(|e| Error::Usage(e.to_string()))?;
+    let mut summary = WriteSummary::default();
+    let mut staged = Vec::new();
+    for file in &files {
+        let path = dir.join(&file.path);
+        if fs::read(&path).is_ok_and(|old| old == file.text.as_bytes()) {
+            summary.unchanged += 1;
+        } else {
+            staged.push((stage(&path, file.text.as_bytes())?, path));
+            summary.written.push(file.path.clone());
+        }
+    }
+    for (tmp, path) in staged {
+        tmp.persist(&path)
+            .map_err(|e| io("write", &path)(e.error))?;
+    }
+    // Compared ignoring case: on a case-insensitive file system a listed name may differ
+    // in case from the file just written over it.
+    let keep: BTreeSet<String> = files
+        .iter()
+        .map(|f| f.path.to_string_lossy().to_ascii_lowercase())
+        .collect();
+    let mut emptied = BTreeSet::new();
+    for rel in yaml_files(dir)? {
+        if rel.components().count() != 3
+            || keep.contains(&rel.to_string_lossy().to_ascii_lowercase())
+        {
+            continue;
+        }
+        let path = dir.join(&rel);
+        if is_generated(&path) {
+            fs::remove_file(&path).map_err(io("remove", &path))?;
+            emptied.extend(rel.parent().map(Path::to_path_buf));
+            summary.removed.push(rel);
+        }
+    }
+    for database_dir in emptied.iter().rev() {
+        // Removing a directory that still holds anything fails, and that is fine.
+        let _ = fs::remove_dir(dir.join(database_dir));
+        if let Some(service_dir) = database_dir.parent() {
+            let _ = fs::remove_dir(dir.join(service_dir));
+        }
+    }
+    Ok(summary)
+}

@@ -1,0 +1,186 @@
+//! Checks on parsed documents that YAML and serde cannot express: names that are
+//! empty, hold line breaks or repeat within their parent, constraints naming columns
+//! that do not exist, and foreign keys pointing at missing columns.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use serde_saphyr::Spanned;
+
+use super::Problem;
+use super::document::{ColumnDoc, DatabaseDoc, SchemaDoc, TableDoc};
+use crate::core::model::ConstraintType;
+
+fn at<T>(file: &Path, spanned: &Spanned<T>, message: String) -> Problem {
+    Problem::at(
+        file,
+        spanned.referenced.line(),
+        spanned.referenced.column(),
+        message,
+    )
+}
+
+/// Reports an empty name or one with a line break.
+fn check_name(file: &Path, what: &str, name: &Spanned<String>, out: &mut Vec<Problem>) {
+    if name.value.is_empty() {
+        out.push(at(file, name, format!("{what} name is empty")));
+    } else if name.value.contains(['\n', '\r']) {
+        out.push(at(
+            file,
+            name,
+            format!("{what} name {:?} contains a line break", name.value),
+        ));
+    }
+}
+
+/// Reports names that occur twice among siblings.
+fn check_unique<'a>(
+    file: &Path,
+    what: &str,
+    names: impl Iterator<Item = &'a Spanned<String>>,
+    out: &mut Vec<Problem>,
+) {
+    let mut seen = HashMap::new();
+    for name in names {
+        if let Some(first) = seen.insert(name.value.as_str(), name.referenced.line()) {
+            out.push(at(
+                file,
+                name,
+                format!(
+                    "duplicate {what} name `{}` (first at line {first})",
+                    name.value
+                ),
+            ));
+        }
+    }
+}
+
+/// Checks the fields of a `_database.yaml`.
+pub fn check_database(file: &Path, doc: &DatabaseDoc, out: &mut Vec<Problem>) {
+    check_name(file, "service", &doc.service, out);
+    check_name(file, "database", &doc.name, out);
+}
+
+/// Checks one schema file on its own.
+pub fn check_schema(file: &Path, doc: &SchemaDoc, out: &mut Vec<Problem>) {
+    check_name(file, "schema", &doc.name, out);
+    check_unique(file, "table", doc.tables.iter().map(|t| &t.name), out);
+    for table in &doc.tables {
+        check_table(file, table, out);
+    }
+}
+
+fn check_columns(file: &Path, columns: &[ColumnDoc], out: &mut Vec<Problem>) {
+    check_unique(file, "column", columns.iter().map(|c| &c.name), out);
+    for column in columns {
+        check_name(file, "column", &column.name, out);
+        check_columns(file, &column.children, out);
+    }
+}
+
+fn check_table(file: &Path, table: &TableDoc, out: &mut Vec<Problem>) {
+    check_name(file, "table", &table.name, out);
+    check_columns(file, &table.columns, out);
+    let columns: HashSet<&str> = table
+        .columns
+        .iter()
+        .map(|c| c.name.value.as_str())
+        .collect();
+    for constraint in &table.table_constraints {
+        for column in &constraint.columns {
+            if !columns.contains(column.value.as_str()) {
+                out.push(at(
+                    file,
+                    column,
+                    format!(
+                        "constraint column `{}` is not a column of table `{}`",
+                        column.value, table.name.value
+                    ),
+                ));
+            }
+        }
+        let foreign = constraint.constraint_type == ConstraintType::ForeignKey;
+        for path in &constraint.referred_columns {
+            if path.value.len() != 5 {
+                out.push(at(
+                    file,
+                    path,
+                    format!(
+                        "a referred column is [service, database, schema, table, column]; found {} names",
+                        path.value.len()
+                    ),
+                ));
+            } else if !foreign {
+                out.push(at(
+                    file,
+                    path,
+                    "referredColumns are only allowed on a FOREIGN_KEY constraint".into(),
+                ));
+            }
+        }
+    }
+}
+
+/// All columns of the parsed state, for resolving foreign keys across files.
+#[derive(Default)]
+pub struct ColumnIndex<'a> {
+    schemas: HashSet<[&'a str; 3]>,
+    columns: HashSet<[&'a str; 5]>,
+}
+
+impl<'a> ColumnIndex<'a> {
+    /// Adds a schema file's tables and top-level columns.
+    pub fn add(&mut self, db: &'a DatabaseDoc, schema: &'a SchemaDoc) {
+        let prefix = [
+            db.service.value.as_str(),
+            db.name.value.as_str(),
+            schema.name.value.as_str(),
+        ];
+        self.schemas.insert(prefix);
+        for table in &schema.tables {
+            for column in &table.columns {
+                self.columns.insert([
+                    prefix[0],
+                    prefix[1],
+                    prefix[2],
+                    table.name.value.as_str(),
+                    column.name.value.as_str(),
+                ]);
+            }
+        }
+    }
+
+    /// Reports foreign keys of `schema` whose referenced schema is in the state but whose
+    /// table or column is not. References to schemas outside the state are not checked.
+    pub fn check_references(&self, file: &Path, schema: &SchemaDoc, out: &mut Vec<Problem>) {
+        let references = schema
+            .tables
+            .iter()
+            .flat_map(|t| &t.table_constraints)
+            .flat_map(|c| &c.referred_columns);
+        for path in references {
+            let [service, database, schema_name, table, column] = path.value.as_slice() else {
+                continue;
+            };
+            let in_state =
+                self.schemas
+                    .contains(&[service.as_str(), database.as_str(), schema_name.as_str()]);
+            let key = [
+                service.as_str(),
+                database.as_str(),
+                schema_name.as_str(),
+                table.as_str(),
+                column.as_str(),
+            ];
+            if in_state && !self.columns.contains(&key) {
+                out.push(at(
+                    file,
+                    path,
+                    format!(
+                        "referred column `{table}.{column}` does not exist in schema `{schema_name}` of `{service}/{database}`"
+                    ),
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,351 @@
+//! A whole catalog <-> the set of state files that hold it.
+//!
+//! [`render_catalog`] gives every file's relative path and text; [`load`] takes the
+//! files found in a state directory and gives back the catalog and every problem found.
+//! Neither touches the file system.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use super::check::{self, ColumnIndex};
+use super::document::{DatabaseDoc, SchemaDoc};
+use super::emit::{emit_database, emit_schema};
+use super::file_name::{
+    MAX_ENCODED_LEN, decode_name, encode_name, encode_name_folded, is_encoding_of,
+};
+use super::parse::{parse_database, parse_schema};
+use super::{DATABASE_FILE, EXTENSION, Problem};
+use crate::core::model::{Catalog, Column};
+
+/// A state file to write: its path relative to the state directory, and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateFile {
+    /// `<service>/<database>/<file>.yaml`, encoded.
+    pub path: PathBuf,
+    /// The canonical text.
+    pub text: String,
+}
+
+/// A file read from a state directory.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to the state directory.
+    pub path: PathBuf,
+    /// The file's text.
+    pub text: String,
+}
+
+/// A catalog cannot be written as state files.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// A name is empty: it would have no file name.
+    #[error("cannot write {what} with an empty name (in `{parent}`)")]
+    EmptyName {
+        /// `database`, `schema`, ...
+        what: &'static str,
+        /// Where it is.
+        parent: String,
+    },
+    /// A name is too long for a file name once encoded.
+    #[error("cannot write {what} `{name}`: its file name would exceed {MAX_ENCODED_LEN} bytes")]
+    NameTooLong {
+        /// `service`, `database` or `schema`.
+        what: &'static str,
+        /// The name.
+        name: String,
+    },
+    /// Two objects would be written to the same file.
+    #[error("two {what}s named `{name}` in `{parent}`")]
+    Duplicate {
+        /// `database` or `schema`.
+        what: &'static str,
+        /// The name.
+        name: String,
+        /// Where they are.
+        parent: String,
+    },
+    /// Two files would have paths that differ only in case.
+    #[error("`{}` would collide with another state file on a case-insensitive file system", path.display())]
+    CaseCollision {
+        /// The second of the two paths.
+        path: PathBuf,
+    },
+}
+
+/// Names among `names` whose encodings collide on a case-insensitive file system.
+fn case_collisions<'a>(names: impl Iterator<Item = &'a str>) -> HashSet<&'a str> {
+    let mut by_folded: HashMap<String, Vec<&str>> = HashMap::new();
+    for name in names {
+        by_folded
+            .entry(encode_name(name).to_ascii_lowercase())
+            .or_default()
+            .push(name);
+    }
+    by_folded
+        .into_values()
+        .filter(|group| group.len() > 1)
+        .flatten()
+        .collect()
+}
+
+/// The path component of `name`, folded when it collides with a sibling.
+fn component(
+    what: &'static str,
+    name: &str,
+    parent: &str,
+    collisions: &HashSet<&str>,
+) -> Result<String, RenderError> {
+    if name.is_empty() {
+        return Err(RenderError::EmptyName {
+            what,
+            parent: parent.into(),
+        });
+    }
+    let encoded = if collisions.contains(name) {
+        encode_name_folded(name)
+    } else {
+        encode_name(name)
+    };
+    if encoded.len() > MAX_ENCODED_LEN {
+        return Err(RenderError::NameTooLong {
+            what,
+            name: name.into(),
+        });
+    }
+    Ok(encoded)
+}
+
+fn sort_columns(columns: &mut [Column]) {
+    columns.sort_by_key(|c| c.ordinal_position.unwrap_or(u32::MAX));
+    for column in columns {
+        column.tags.sort();
+    }
+}
+
+/// Puts a catalog in the canonical order of state files: databases by (service, name),
+/// schemas and tables by name, columns by ordinal position (stable: equal or missing
+/// positions keep their order, missing ones last), tags sorted. Nested members keep
+/// their source order.
+pub fn canonicalize(catalog: &mut Catalog) {
+    catalog
+        .databases
+        .sort_by(|a, b| (&a.service, &a.name).cmp(&(&b.service, &b.name)));
+    for db in &mut catalog.databases {
+        db.schemas.sort_by(|a, b| a.name.cmp(&b.name));
+        for schema in &mut db.schemas {
+            canonicalize_schema(schema);
+        }
+    }
+}
+
+/// [`canonicalize`] for one schema.
+pub fn canonicalize_schema(schema: &mut crate::core::model::Schema) {
+    schema.tables.sort_by(|a, b| a.name.cmp(&b.name));
+    for table in &mut schema.tables {
+        table.tags.sort();
+        sort_columns(&mut table.columns);
+    }
+}
+
+/// The files holding `catalog`, in path order, without reordering anything (call
+/// [`canonicalize`] first for canonical order). Fails before producing anything if a
+/// name cannot be a file name or two objects would share a file.
+pub fn render_catalog(catalog: &Catalog) -> Result<Vec<StateFile>, RenderError> {
+    let mut files = BTreeMap::new();
+    let services = case_collisions(catalog.databases.iter().map(|d| d.service.as_str()));
+    for db in &catalog.databases {
+        let siblings = catalog
+            .databases
+            .iter()
+            .filter(|d| d.service == db.service)
+            .map(|d| d.name.as_str());
+        let service = component("service", &db.service, "state", &services)?;
+        let database = component(
+            "database",
+            &db.name,
+            &db.service,
+            &case_collisions(siblings),
+        )?;
+        let dir = PathBuf::from(service).join(database);
+        let parent = format!("{}/{}", db.service, db.name);
+        if files.contains_key(&dir.join(DATABASE_FILE)) {
+            return Err(RenderError::Duplicate {
+                what: "database",
+                name: db.name.clone(),
+                parent: db.service.clone(),
+            });
+        }
+        files.insert(dir.join(DATABASE_FILE), emit_database(db));
+        let schemas = case_collisions(db.schemas.iter().map(|s| s.name.as_str()));
+        for schema in &db.schemas {
+            let name = component("schema", &schema.name, &parent, &schemas)?;
+            let path = dir.join(format!("{name}.{EXTENSION}"));
+            if files.insert(path, emit_schema(schema)).is_some() {
+                return Err(RenderError::Duplicate {
+                    what: "schema",
+                    name: schema.name.clone(),
+                    parent,
+                });
+            }
+        }
+    }
+    let mut folded = HashSet::new();
+    for path in files.keys() {
+        let key = path.to_string_lossy().to_ascii_lowercase();
+        if !folded.insert(key) {
+            return Err(RenderError::CaseCollision { path: path.clone() });
+        }
+    }
+    Ok(files
+        .into_iter()
+        .map(|(path, text)| StateFile { path, text })
+        .collect())
+}
+
+/// What [`load`] found.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// The catalog of every file that parsed, in canonical database and schema order.
+    pub catalog: Catalog,
+    /// Every problem, in file order.
+    pub problems: Vec<Problem>,
+    /// How many state files were read.
+    pub files: usize,
+}
+
+/// Reports a name whose encoding differs from the path component holding it.
+fn check_component(
+    file: &Path,
+    what: &str,
+    name: &serde_saphyr::Spanned<String>,
+    component: &str,
+    out: &mut Vec<Problem>,
+) {
+    if !is_encoding_of(component, &name.value) {
+        let decoded = decode_name(component).map_or_else(
+            || "not a valid encoded name".to_string(),
+            |n| format!("`{n}`"),
+        );
+        out.push(Problem::at(
+            file,
+            name.referenced.line(),
+            name.referenced.column(),
+            format!(
+                "{what} name `{}` does not match its path component `{component}` ({decoded}); expected `{}`",
+                name.value,
+                encode_name(&name.value)
+            ),
+        ));
+    }
+}
+
+struct DatabaseDir {
+    /// Whether a `_database.yaml` exists (parsed or not).
+    present: bool,
+    database: Option<(PathBuf, DatabaseDoc)>,
+    schemas: Vec<(PathBuf, SchemaDoc)>,
+}
+
+/// Parses and checks the files of a state directory and assembles the catalog.
+///
+/// Each path is `<service>/<database>/<file>.yaml` relative to the state directory;
+/// files elsewhere are reported. A problem in one file does not stop the others from
+/// being read, so every problem is reported at once.
+pub fn load(files: Vec<SourceFile>) -> Loaded {
+    let mut loaded = Loaded {
+        files: files.len(),
+        ..Loaded::default()
+    };
+    let problems = &mut loaded.problems;
+    let mut dirs: BTreeMap<(String, String), DatabaseDir> = BTreeMap::new();
+    for file in files {
+        let parts: Vec<String> = file
+            .path
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let [service, database, name] = parts.as_slice() else {
+            problems.push(Problem::file(
+                &file.path,
+                "not where state files live: expected <service>/<database>/<schema>.yaml or <service>/<database>/_database.yaml",
+            ));
+            continue;
+        };
+        let dir = dirs
+            .entry((service.clone(), database.clone()))
+            .or_insert_with(|| DatabaseDir {
+                present: false,
+                database: None,
+                schemas: Vec::new(),
+            });
+        if name == DATABASE_FILE {
+            dir.present = true;
+            match parse_database(&file.path, &file.text) {
+                Ok(doc) => {
+                    check::check_database(&file.path, &doc, problems);
+                    check_component(&file.path, "service", &doc.service, service, problems);
+                    check_component(&file.path, "database", &doc.name, database, problems);
+                    dir.database = Some((file.path, doc));
+                }
+                Err(problem) => problems.push(problem),
+            }
+            continue;
+        }
+        match parse_schema(&file.path, &file.text) {
+            Ok(doc) => {
+                check::check_schema(&file.path, &doc, problems);
+                let stem = name.strip_suffix(&format!(".{EXTENSION}")).unwrap_or(name);
+                check_component(&file.path, "schema", &doc.name, stem, problems);
+                dir.schemas.push((file.path, doc));
+            }
+            Err(problem) => problems.push(problem),
+        }
+    }
+    let mut index = ColumnIndex::default();
+    for dir in dirs.values() {
+        if let Some((_, db)) = &dir.database {
+            for (_, schema) in &dir.schemas {
+                index.add(db, schema);
+            }
+        }
+    }
+    for ((service, database), dir) in &dirs {
+        if !dir.present {
+            let path = PathBuf::from(service).join(database).join(DATABASE_FILE);
+            problems.push(Problem::file(
+                path,
+                "missing: every database directory needs a _database.yaml (kind: Database)",
+            ));
+        }
+        for (path, schema) in &dir.schemas {
+            index.check_references(path, schema, problems);
+        }
+    }
+    for dir in dirs.into_values() {
+        let Some((_, db)) = dir.database else {
+            continue;
+        };
+        let mut database = db.into_model();
+        database.schemas = dir
+            .schemas
+            .into_iter()
+            .map(|(_, s)| s.into_model())
+            .collect();
+        loaded.catalog.databases.push(database);
+    }
+    canonicalize_order_only(&mut loaded.catalog);
+    loaded
+        .problems
+        .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    loaded
+}
+
+/// Orders databases and schemas (which come from paths, not from file content).
+fn canonicalize_order_only(catalog: &mut Catalog) {
+    catalog
+        .databases
+        .sort_by(|a, b| (&a.service, &a.name).cmp(&(&b.service, &b.name)));
+    for db in &mut catalog.databases {
+        db.schemas.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+}
