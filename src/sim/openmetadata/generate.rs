@@ -186,7 +186,9 @@ fn generate_table(t: usize, ctx: &TableContext, rng: &mut ChaCha8Rng) -> Table {
     let table_fqn = fqn::child(ctx.schema_fqn, &name);
     let is_view = t % 10 == 9;
     let composite_key = t % 3 == 2;
-    let foreign_key = ctx.previous_fqn.filter(|_| t.is_multiple_of(5) && ctx.columns > 1);
+    let foreign_key = ctx
+        .previous_fqn
+        .filter(|_| t.is_multiple_of(5) && ctx.columns > 1);
     let mut columns = Vec::with_capacity(ctx.columns);
     let mut constraints = Vec::new();
     for c in 0..ctx.columns {
