@@ -38,11 +38,16 @@ async fn serve_sample() -> String {
     serve(load_sample_data(&sample_data_dir()).expect("sample data loads")).await
 }
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
+thread_local! {
+    /// One client per test thread (each test runs its own runtime on its own thread).
+    static CLIENT: reqwest::Client = reqwest::Client::builder()
         .no_proxy()
         .build()
-        .expect("client builds")
+        .expect("client builds");
+}
+
+fn client() -> reqwest::Client {
+    CLIENT.with(Clone::clone)
 }
 
 async fn get_json(base: &str, path: &str) -> (StatusCode, Value) {
@@ -115,6 +120,21 @@ async fn lists_shopify_tables_in_pages() {
     let (status, body) = get_json(&base, "/api/v1/tables?service=Glue&limit=0").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, json!({"data": [], "paging": {"total": 2}}));
+    let (_, databases) = get_json(&base, "/api/v1/databases?service=sample_data").await;
+    assert_eq!(
+        databases["data"][0]["fullyQualifiedName"],
+        "sample_data.ecommerce_db"
+    );
+    assert_eq!(databases["paging"], json!({"total": 1}));
+    let (_, schemas) = get_json(&base, "/api/v1/databaseSchemas?database=Glue.default").await;
+    assert_eq!(
+        schemas["data"][0]["fullyQualifiedName"],
+        "Glue.default.information_schema"
+    );
+    let (_, services) = get_json(&base, "/api/v1/services/databaseServices/name/Glue").await;
+    assert_eq!(services["serviceType"], "Glue");
+    let (status, _) = get_json(&base, "/api/v1/tables?before=x&after=y").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
 /// A table whose name holds dots and a slash is found by its quoted FQN, however `/` is sent.

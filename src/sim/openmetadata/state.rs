@@ -348,3 +348,23 @@ impl OmState {
         self.services.slot_by_fqn(fqn).map(Anc::Service)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::openmetadata::{GenerateSpec, generate};
+
+    /// A persisted state reads back to the same catalog, soft deletes and counts included.
+    #[test]
+    fn persisted_state_round_trips() {
+        let spec: GenerateSpec = "1x1x2x5x3".parse().expect("valid spec");
+        let mut state = generate(&spec);
+        state.set_table_deleted(0, true);
+        let text = serde_json::to_string(&state).expect("serialises");
+        let back: OmState = serde_json::from_str(&text).expect("deserialises");
+        assert_eq!(serde_json::to_string(&back).expect("serialises"), text);
+        assert_eq!(back.tables.len(), 10);
+        assert_eq!(back.tables.all.deleted, 1);
+        assert!(back.tables.is_deleted(0));
+    }
+}
