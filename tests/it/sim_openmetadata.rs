@@ -387,3 +387,50 @@ fn paging_visits_every_table_once_in_both_directions() {
         })
         .expect("paging holds for every page-size sequence");
 }
+
+/// Generated foreign keys point at columns of generated tables, views carry their SQL, and
+/// tables with dotted, quoted or non-ASCII names are found by FQN.
+#[tokio::test]
+async fn generated_catalog_is_consistent() {
+    let spec: GenerateSpec = "1x1x1x50x4".parse().expect("valid spec");
+    let base = serve(generate(&spec)).await;
+    let query = "fields=tableConstraints,schemaDefinition";
+    let (tables, paging) = list_forward(&base, query, &[1000]).await;
+    assert_eq!(paging["total"], 50);
+    let fqns: HashSet<String> = tables
+        .iter()
+        .map(|t| t["fullyQualifiedName"].as_str().expect("fqn").to_owned())
+        .collect();
+    let referred: Vec<&str> = tables
+        .iter()
+        .flat_map(|t| t["tableConstraints"].as_array().into_iter().flatten())
+        .filter(|c| c["constraintType"] == "FOREIGN_KEY")
+        .flat_map(|c| c["referredColumns"].as_array().expect("referred columns"))
+        .map(|c| c.as_str().expect("column FQN"))
+        .collect();
+    assert!(!referred.is_empty());
+    for column in referred {
+        let table = column.strip_suffix(".id").expect("refers to an id column");
+        assert!(fqns.contains(table), "{column} refers to a listed table");
+    }
+    assert!(
+        tables
+            .iter()
+            .any(|t| t["tableType"] == "View" && t["schemaDefinition"].is_string())
+    );
+    for name in tables.iter().map(|t| t["name"].as_str().expect("name")) {
+        if name.is_ascii() && !name.contains('.') && !name.contains("__reserved__") {
+            continue;
+        }
+        let fqn = tables
+            .iter()
+            .find(|t| t["name"] == name)
+            .and_then(|t| t["fullyQualifiedName"].as_str())
+            .expect("fqn");
+        let encoded =
+            percent_encoding::utf8_percent_encode(fqn, percent_encoding::NON_ALPHANUMERIC);
+        let (status, table) = get_json(&base, &format!("/api/v1/tables/name/{encoded}")).await;
+        assert_eq!(status, StatusCode::OK, "{fqn}");
+        assert_eq!(table["name"], name);
+    }
+}

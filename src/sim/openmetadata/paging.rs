@@ -5,6 +5,10 @@
 //! `BTreeMap` ordered by `(name, id)`, so a page costs O(log n + page) whatever the size
 //! of the catalog. A cursor is the base64url (padded) JSON `{"name":…,"id":…}` of the row
 //! it points after (or before).
+//!
+//! UNVERIFIED: the database collation of `name` on a real server (MySQL or Postgres) may
+//! order mixed-case or non-ASCII names differently; the sandbox orders by the bytes of the
+//! stored name, then by id.
 
 use std::collections::BTreeMap;
 use std::ops::Bound;

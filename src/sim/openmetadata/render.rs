@@ -116,13 +116,16 @@ impl Kind {
 pub struct Fields(Vec<&'static str>);
 
 impl Fields {
-    /// Parses `fields` as the server does: spaces stripped, comma-separated, unknown names
-    /// refused with `Invalid field name X`.
+    /// Parses `fields` as the server does: `*` means every field; otherwise spaces are
+    /// stripped, names comma-separated, unknown names refused with `Invalid field name X`.
     pub fn parse(kind: Kind, text: Option<&str>) -> Result<Self, String> {
         let mut fields = Vec::new();
         let Some(text) = text else {
             return Ok(Self(fields));
         };
+        if text.trim() == "*" {
+            return Ok(Self::all(kind));
+        }
         for name in text.replace(' ', "").split(',').filter(|n| !n.is_empty()) {
             match kind.allowed_fields().iter().find(|f| **f == name) {
                 Some(field) => fields.push(*field),
