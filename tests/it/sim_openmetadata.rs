@@ -164,6 +164,9 @@ async fn gets_table_by_url_encoded_fqn() {
         assert_eq!(status, StatusCode::OK);
         assert_eq!(by_id, table);
     }
+    let (status, body) = get_json(&base, "/api/v1/nothing").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["code"], 404);
     let (status, body) = get_json(&base, "/api/v1/tables/name/sample_data.nope.t").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::fqn;
-use super::model::Entity;
+use super::model::{Database, Entity, Schema, Table};
 use super::paging::{self, Cursor, Include};
 use super::patch;
 use super::render::{self, Fields, Kind};
@@ -108,6 +108,13 @@ pub fn routes(app: App) -> Router {
     router
         .layer(middleware::from_fn_with_state(app.clone(), authenticate))
         .route("/api/v1/system/version", get(version))
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "HTTP 404 Not Found") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "HTTP 405 Method Not Allowed",
+            )
+        })
         .with_state(app)
 }
 
@@ -359,52 +366,88 @@ async fn patch_entity(
     let operations: Vec<patch::Operation> = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(format!("invalid JSON Patch document: {e}")))?;
     let uuid = Uuid::parse_str(&id).map_err(|_| ApiError::not_found(kind, &id))?;
-    let mut state = app.state.write();
-    let slot =
-        slot_of(&state, kind, Some(&uuid), None).ok_or_else(|| ApiError::not_found(kind, &id))?;
     let all = Fields::all(kind);
-    let before =
-        render::entity(&state, kind, slot, &all).ok_or_else(|| ApiError::not_found(kind, &id))?;
-    let mut doc = before.clone();
-    patch::apply(&mut doc, &operations).map_err(ApiError::bad_request)?;
-    patch::check_fixed(&before, &doc).map_err(ApiError::bad_request)?;
-    match kind {
-        Kind::Service => {}
-        Kind::Database => update(state.databases.get_mut(slot), &doc, |_, _| Ok(()))?,
-        Kind::Schema => update(state.schemas.get_mut(slot), &doc, |_, _| Ok(()))?,
-        Kind::Table => update(state.tables.get_mut(slot), &doc, |table, doc| {
-            let changes = patch::table_changes(doc)?;
-            table.columns = changes.columns;
-            table.table_constraints = changes.table_constraints;
-            table.table_type = changes.table_type;
-            table.schema_definition = changes.schema_definition;
-            Ok(())
-        })?,
+    // Compute under the read lock; take the write lock only to store a real change.
+    let (slot, change) = {
+        let state = app.state.read();
+        let slot = slot_of(&state, kind, Some(&uuid), None)
+            .ok_or_else(|| ApiError::not_found(kind, &id))?;
+        let before = render::entity(&state, kind, slot, &all)
+            .ok_or_else(|| ApiError::not_found(kind, &id))?;
+        let mut doc = before.clone();
+        patch::apply(&mut doc, &operations).map_err(ApiError::bad_request)?;
+        patch::check_fixed(&before, &doc).map_err(ApiError::bad_request)?;
+        let change = match kind {
+            Kind::Service => None,
+            Kind::Database => patched(state.databases.get(slot), &doc, |_, _| Ok(()))?
+                .map(|(old, new)| Change::Database(old, new)),
+            Kind::Schema => patched(state.schemas.get(slot), &doc, |_, _| Ok(()))?
+                .map(|(old, new)| Change::Schema(old, new)),
+            Kind::Table => patched(state.tables.get(slot), &doc, |table, doc| {
+                let changes = patch::table_changes(doc)?;
+                table.columns = changes.columns;
+                table.table_constraints = changes.table_constraints;
+                table.table_type = changes.table_type;
+                table.schema_definition = changes.schema_definition;
+                Ok(())
+            })?
+            .map(|(old, new)| Change::Table(old, new)),
+        };
+        (slot, change)
+    };
+    if let Some(change) = change {
+        let mut state = app.state.write();
+        match change {
+            Change::Database(old, new) => store(state.databases.get_mut(slot), &old, new)?,
+            Change::Schema(old, new) => store(state.schemas.get_mut(slot), &old, new)?,
+            Change::Table(old, new) => store(state.tables.get_mut(slot), &old, new)?,
+        }
     }
+    let state = app.state.read();
     render::entity(&state, kind, slot, &all)
         .map(axum::Json)
         .ok_or_else(|| ApiError::not_found(kind, &id))
 }
 
-/// Applies the patched `doc` to `entity`; bumps version and time when something changed.
-fn update<T: Entity + Clone + PartialEq>(
-    entity: Option<&mut T>,
+/// A patched entity: what it was and what it becomes.
+enum Change {
+    Database(Database, Database),
+    Schema(Schema, Schema),
+    Table(Table, Table),
+}
+
+/// The entity with the patched `doc` applied, with version and time bumped, if it changed.
+fn patched<T: Entity + Clone + PartialEq>(
+    entity: Option<&T>,
     doc: &Value,
     specific: impl Fn(&mut T, &Value) -> Result<(), String>,
-) -> Result<(), ApiError> {
+) -> Result<Option<(T, T)>, ApiError> {
     let Some(entity) = entity else {
-        return Err(ApiError::bad_request("entity vanished"));
+        return Err(ApiError::bad_request("the entity was removed meanwhile"));
     };
     let mut next = entity.clone();
     patch::update_common(next.common_mut(), doc).map_err(ApiError::bad_request)?;
     specific(&mut next, doc).map_err(ApiError::bad_request)?;
     if next == *entity {
-        return Ok(());
+        return Ok(None);
     }
     let common = next.common_mut();
     common.version = next_version(common.version);
     common.updated_at = now_millis();
     common.updated_by = "admin".into();
-    *entity = next;
-    Ok(())
+    Ok(Some((entity.clone(), next)))
+}
+
+/// Stores `new` in place of `old`, unless the entity changed since `old` was read.
+fn store<T: PartialEq>(slot: Option<&mut T>, old: &T, new: T) -> Result<(), ApiError> {
+    match slot {
+        Some(current) if *current == *old => {
+            *current = new;
+            Ok(())
+        }
+        _ => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "the entity changed while the patch was applied; retry",
+        )),
+    }
 }

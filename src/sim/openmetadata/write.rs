@@ -130,12 +130,17 @@ pub async fn delete_table(
 ) -> Result<Json<Value>, ApiError> {
     let hard = params.get("hardDelete").is_some_and(|v| v == "true");
     let uuid = Uuid::parse_str(&id).map_err(|_| ApiError::not_found(Kind::Table, &id))?;
+    let find = |state: &super::state::OmState| {
+        state
+            .tables
+            .slot_by_id(&uuid)
+            .filter(|slot| hard || !state.tables.is_deleted(*slot))
+            .ok_or_else(|| ApiError::not_found(Kind::Table, &id))
+    };
+    // Refuse under the read lock, so that a failed request records no change.
+    find(&app.state.read())?;
     let mut state = app.state.write();
-    let slot = state
-        .tables
-        .slot_by_id(&uuid)
-        .filter(|slot| hard || !state.tables.is_deleted(*slot))
-        .ok_or_else(|| ApiError::not_found(Kind::Table, &id))?;
+    let slot = find(&state)?;
     if !hard {
         if let Some(table) = state.tables.get_mut(slot) {
             table.common.version = next_version(table.common.version);
