@@ -266,8 +266,8 @@ async fn patched_description_is_visible() {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 }
 
-/// A soft-deleted table leaves the default listing, stays under `include=deleted`, and a
-/// hard delete removes it; a PUT creates a table in a schema.
+/// A PUT creates a table; a soft delete hides it unless `include=deleted|all`; a PUT
+/// restores it; a hard delete removes it.
 #[tokio::test]
 async fn tables_can_be_created_and_dropped() {
     let base = serve_sample().await;
@@ -311,6 +311,18 @@ async fn tables_can_be_created_and_dropped() {
     assert_eq!(count("").await, 16);
     assert_eq!(count("&include=deleted").await, 1);
     assert_eq!(count("&include=all").await, 17);
+    let put = || {
+        client()
+            .put(format!("{base}/api/v1/tables"))
+            .bearer_auth(JWT)
+            .json(&create)
+            .send()
+    };
+    assert_eq!(
+        put().await.expect("request succeeds").status(),
+        StatusCode::OK
+    );
+    assert_eq!(count("").await, 17, "a PUT restores a soft-deleted table");
     assert_eq!(
         delete(true).await.expect("request succeeds").status(),
         StatusCode::OK

@@ -3,7 +3,7 @@
 //! - a Table's `columns` are always returned; column `tags` only when both `columns` and
 //!   `tags` are requested; `tableConstraints` and `schemaDefinition` only when requested;
 //!   `database`, `databaseSchema`, `service` and `serviceType` always;
-//! - `tags`, `owners`, `followers` and child lists only when requested;
+//! - `tags`, `owners`, table `followers` and child lists only when requested;
 //! - other accepted fields the sandbox does not model (usage, profiles, …) are left out.
 //!
 //! `href` is not produced: it is optional on every entity and reference.
@@ -177,9 +177,6 @@ fn common_tail(map: &mut Map<String, Value>, common: &Common, fields: &Fields) {
     if fields.has("owners") {
         put(map, "owners", json!([]));
     }
-    if fields.has("followers") {
-        put(map, "followers", json!([]));
-    }
     put(map, "deleted", json!(common.deleted));
 }
 
@@ -323,6 +320,10 @@ pub fn table(state: &OmState, slot: u32, fields: &Fields) -> Option<Value> {
         && let Some(sql) = &table.schema_definition
     {
         put(&mut map, "schemaDefinition", json!(sql));
+    }
+    // Of the four kinds only Table has `followers` in the 1.6 entity models.
+    if fields.has("followers") {
+        put(&mut map, "followers", json!([]));
     }
     common_tail(&mut map, &table.common, fields);
     Some(Value::Object(map))

@@ -1,6 +1,7 @@
 //! Creating, updating and deleting tables: `PUT /api/v1/tables` (create-or-update from a
-//! CreateTable body) and `DELETE /api/v1/tables/{id}` (soft by default, `hardDelete=true`
-//! removes), so that tests can add and drop tables.
+//! CreateTable body; a PUT of a soft-deleted table restores it) and
+//! `DELETE /api/v1/tables/{id}` (soft by default, `hardDelete=true` removes), so that tests
+//! can add and drop tables.
 
 use std::collections::HashMap;
 
@@ -80,11 +81,16 @@ pub async fn put_table(
             next.columns = create.columns;
             next.table_constraints = create.table_constraints.unwrap_or_default();
             next.schema_definition = create.schema_definition.map(Into::into);
-            if next != *table {
+            // A PUT of a soft-deleted table restores it, as the server's updater does.
+            let restore = table.common.deleted;
+            if next != *table || restore {
                 next.common.version = next_version(next.common.version);
                 next.common.updated_at = now;
                 next.common.updated_by = "admin".into();
                 *table = next;
+            }
+            if restore {
+                state.set_table_deleted(slot, false);
             }
             (slot, StatusCode::OK)
         }
