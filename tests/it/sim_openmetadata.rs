@@ -133,6 +133,19 @@ async fn lists_shopify_tables_in_pages() {
     );
     let (_, services) = get_json(&base, "/api/v1/services/databaseServices/name/Glue").await;
     assert_eq!(services["serviceType"], "Glue");
+    let (_, first) = get_json(&base, "/api/v1/tables").await;
+    assert_eq!(
+        first["data"].as_array().map(Vec::len),
+        Some(10),
+        "limit defaults to 10"
+    );
+    assert!(first["paging"]["after"].is_string());
+    assert!(
+        first["paging"].get("before").is_none(),
+        "no before without after"
+    );
+    let (status, _) = get_json(&base, "/api/v1/tables?limit=-1").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     let (status, _) = get_json(&base, "/api/v1/tables?before=x&after=y").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }

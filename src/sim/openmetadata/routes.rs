@@ -2,6 +2,10 @@
 //! tables, with the server's error shape `{"code": N, "message": "…"}`
 //! (shared/reference/openmetadata-connectors.md §4.1-§4.4).
 //!
+//! Choices where the reference is silent (UNVERIFIED): `/api/v1/system/version` answers
+//! without a token (the server's JWT filter exempts it); changes are recorded as made by
+//! `admin`; an id that is not a UUID gets the entity 404.
+//!
 //! Handlers take the lock, compute the whole response and release it before returning;
 //! no guard lives across an `.await`.
 
