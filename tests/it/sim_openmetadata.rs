@@ -462,3 +462,58 @@ async fn generated_catalog_is_consistent() {
         assert_eq!(table["name"], name);
     }
 }
+
+async fn send_patch(base: &str, collection: &str, id: &str, patch: Value) -> (StatusCode, Value) {
+    let response = client()
+        .patch(format!("{base}/api/v1/{collection}/{id}"))
+        .bearer_auth(JWT)
+        .header("Content-Type", "application/json-patch+json")
+        .body(patch.to_string())
+        .send()
+        .await
+        .expect("request succeeds");
+    let status = response.status();
+    (status, response.json().await.expect("JSON body"))
+}
+
+/// Patches of tags, constraints and nested columns are re-validated, and an invalid result
+/// is refused without changing the entity.
+#[tokio::test]
+async fn patches_are_validated() {
+    let base = serve_sample().await;
+    let path = format!("/api/v1/tables/name/{SHOPIFY}.dim_customer?fields=tags,tableConstraints");
+    let (_, table) = get_json(&base, &path).await;
+    let id = table["id"].as_str().expect("id");
+    let invalid = json!([{"op": "replace", "path": "/columns/0/dataType", "value": "NOPE"}]);
+    let (status, body) = send_patch(&base, "tables", id, invalid).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["code"], 400);
+    assert_eq!(
+        get_json(&base, &path).await.1,
+        table,
+        "a refused patch changes nothing"
+    );
+
+    let label = json!({"tagFQN": "PII.Sensitive", "source": "Classification",
+                       "labelType": "Manual", "state": "Confirmed"});
+    let foreign_key = json!({"constraintType": "FOREIGN_KEY", "columns": ["customer_id"],
+                             "referredColumns": [format!("{SHOPIFY}.fact_order.customer_id")]});
+    let valid = json!([
+        {"op": "add", "path": "/tags/0", "value": label},
+        {"op": "add", "path": "/tableConstraints", "value": [foreign_key]},
+        {"op": "add", "path": "/columns/0/tags", "value": [label]}
+    ]);
+    let (status, _) = send_patch(&base, "tables", id, valid).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, after) = get_json(&base, &format!("{path},columns")).await;
+    assert_eq!(after["tags"], json!([label]));
+    assert_eq!(after["tableConstraints"], json!([foreign_key]));
+    assert_eq!(after["columns"][0]["tags"], json!([label]));
+
+    let (_, database) = get_json(&base, "/api/v1/databases/name/sample_data.ecommerce_db").await;
+    let database_id = database["id"].as_str().expect("id");
+    let describe = json!([{"op": "replace", "path": "/description", "value": "Shop data."}]);
+    let (status, patched) = send_patch(&base, "databases", database_id, describe).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(patched["description"], "Shop data.");
+}
