@@ -3,7 +3,10 @@
 
 mod faults;
 mod layering;
+mod openmetadata_source;
+mod openmetadata_source_faults;
 mod sandbox;
+mod sim_openmetadata;
 mod snapshot_command;
 mod state_files;
 mod support;

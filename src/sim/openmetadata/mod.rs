@@ -1,16 +1,34 @@
-//! The OpenMetadata sandbox (shared/reference/openmetadata-connectors.md §4).
+//! The OpenMetadata sandbox (shared/reference/openmetadata-connectors.md §4): the
+//! database-service/database/schema/table part of the REST API, faithful enough for
+//! OpenMetadata's own Python client and for our snapshot adapter.
+//!
+//! - `model.rs`: the stored entities (typed, compact); `state.rs`: the catalog and its
+//!   indexes; `fqn.rs`: how names and FQNs are spelled (the one place that decides it);
+//! - `paging.rs`: ordered listing with cursors; `render.rs`: entities to JSON per `fields`;
+//! - `routes.rs`: the HTTP API; `patch.rs`: JSON Patch; `write.rs`: create and delete;
+//! - `seed.rs`: loading OpenMetadata's sample data; `generate.rs`: synthetic catalogs.
 
-use std::path::Path;
+mod fqn;
+mod generate;
+mod model;
+mod paging;
+mod patch;
+mod render;
+mod routes;
+mod seed;
+mod state;
+mod write;
+
 use std::str::FromStr;
 
 use axum::Router;
-use serde::{Deserialize, Serialize};
 
 use super::shared::Shared;
 
-/// Everything the OpenMetadata sandbox stores.
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct OmState {}
+pub use generate::generate;
+pub use routes::SERVER_VERSION;
+pub use seed::load_sample_data;
+pub use state::OmState;
 
 /// Size of a generated catalog: `services x databases x schemas x tables x columns`
 /// (databases per service, schemas per database, tables per schema, columns per table).
@@ -54,19 +72,6 @@ impl FromStr for GenerateSpec {
 }
 
 /// The OpenMetadata API router over `state`, accepting the bearer token `jwt`.
-pub fn router(_state: Shared<OmState>, _jwt: String) -> Router {
-    Router::new()
-}
-
-/// Loads OpenMetadata sample-data-shaped JSON from `dir`.
-pub fn load_sample_data(dir: &Path) -> Result<OmState, String> {
-    Err(format!(
-        "loading sample data from `{}` is not supported",
-        dir.display()
-    ))
-}
-
-/// A deterministic synthetic catalog of the given size.
-pub fn generate(_spec: &GenerateSpec) -> OmState {
-    OmState::default()
+pub fn router(state: Shared<OmState>, jwt: String) -> Router {
+    routes::routes(routes::App { state, jwt })
 }

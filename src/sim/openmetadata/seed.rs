@@ -1,0 +1,305 @@
+//! Seeding from OpenMetadata's sample data (`ingestion/examples/sample_data/`): the
+//! create-shaped entities there become stored entities as the server would make them.
+//!
+//! Every directory (the given one and any below it) holding `tables.json` is one set:
+//! `service.json` or `database_service.json`, `database.json`, `database_schema.json`
+//! and `tables.json`. Parent references inside the files are ignored: the service,
+//! database and schema of a set are the ones of its directory. Ids are uuid v5 of the
+//! entity type and FQN, so a seed is the same on every run; `serviceType` is the service's
+//! `serviceConnection.config.type`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::fqn;
+use super::model::{
+    Column, Common, Database, Schema, Service, Table, TableConstraint, TableType,
+    encode_column_names, entity_id, validate_columns, validate_name,
+};
+use super::state::OmState;
+
+/// `updatedAt` of seeded entities that carry none.
+const SEED_TIME: i64 = 1_700_000_000_000;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ServiceFile {
+    service_name: String,
+    #[serde(default)]
+    description: Option<String>,
+    service_connection: Connection,
+}
+
+#[derive(Deserialize)]
+struct Connection {
+    config: ConnectionConfig,
+}
+
+#[derive(Deserialize)]
+struct ConnectionConfig {
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Container {
+    name: String,
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    tags: Option<Vec<Value>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SampleTable {
+    name: String,
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    table_type: Option<TableType>,
+    columns: Vec<Column>,
+    #[serde(default)]
+    table_constraints: Option<Vec<TableConstraint>>,
+    #[serde(default)]
+    tags: Option<Vec<Value>>,
+    #[serde(default)]
+    schema_definition: Option<String>,
+    #[serde(default)]
+    version: Option<f64>,
+    #[serde(default)]
+    updated_at: Option<i64>,
+    #[serde(default)]
+    updated_by: Option<String>,
+}
+
+/// One or many objects, as the sample files hold either.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany<T> {
+    Many(Vec<T>),
+    One(T),
+}
+
+impl<T> OneOrMany<T> {
+    fn into_vec(self) -> Vec<T> {
+        match self {
+            Self::Many(items) => items,
+            Self::One(item) => vec![item],
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum TablesFile {
+    Wrapped { tables: Vec<SampleTable> },
+    Bare(Vec<SampleTable>),
+}
+
+fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, String> {
+    let text =
+        fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn set_directories(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    let entries =
+        fs::read_dir(dir).map_err(|e| format!("cannot read directory {}: {e}", dir.display()))?;
+    let mut children = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("cannot read directory {}: {e}", dir.display()))?
+            .path();
+        if path.is_dir() {
+            children.push(path);
+        }
+    }
+    if dir.join("tables.json").is_file() {
+        out.push(dir.to_path_buf());
+    }
+    children.sort();
+    for child in children {
+        set_directories(&child, out)?;
+    }
+    Ok(())
+}
+
+fn new_common(name: &str, fqn: &str, type_name: &str, description: Option<String>) -> Common {
+    Common {
+        id: entity_id(type_name, fqn),
+        name: name.into(),
+        fully_qualified_name: fqn.into(),
+        display_name: None,
+        description: description.map(Into::into),
+        tags: Vec::new(),
+        version: 0.1,
+        updated_at: SEED_TIME,
+        updated_by: "admin".into(),
+        deleted: false,
+    }
+}
+
+fn container(item: Container, fqn: &str, type_name: &str, file: &Path) -> Result<Common, String> {
+    let name = fqn::encode_name(&item.name);
+    validate_name(&name).map_err(|e| format!("{}: {e}", file.display()))?;
+    let mut common = new_common(&name, fqn, type_name, item.description);
+    common.display_name = item.display_name.map(Into::into);
+    common.tags = item.tags.unwrap_or_default();
+    Ok(common)
+}
+
+fn load_set(state: &mut OmState, dir: &Path) -> Result<(), String> {
+    let service_file = ["service.json", "database_service.json"]
+        .iter()
+        .map(|f| dir.join(f))
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            format!(
+                "{}: missing service.json or database_service.json",
+                dir.display()
+            )
+        })?;
+    let database_file = dir.join("database.json");
+    let schema_file = dir.join("database_schema.json");
+    let tables_file = dir.join("tables.json");
+
+    let service: ServiceFile = read_json(&service_file)?;
+    let service_name = fqn::encode_name(&service.service_name);
+    validate_name(&service_name).map_err(|e| format!("{}: {e}", service_file.display()))?;
+    let service_fqn = fqn::quote_name(&service_name);
+    let service_id = match state.services.slot_by_fqn(&service_fqn) {
+        Some(slot) => state.services.get(slot).map(|s| s.common.id),
+        None => None,
+    };
+    let service_id = match service_id {
+        Some(id) => id,
+        None => {
+            let common = new_common(
+                &service_name,
+                &service_fqn,
+                "databaseService",
+                service.description,
+            );
+            let id = common.id;
+            state.add_service(Service {
+                common,
+                service_type: service.service_connection.config.kind.into(),
+            })?;
+            id
+        }
+    };
+
+    let databases = read_json::<OneOrMany<Container>>(&database_file)?.into_vec();
+    let mut database_fqns = Vec::new();
+    for item in databases {
+        let database_fqn = fqn::child(&service_fqn, &fqn::encode_name(&item.name));
+        let common = container(item, &database_fqn, "database", &database_file)?;
+        if state.databases.slot_by_fqn(&database_fqn).is_none() {
+            state
+                .add_database(Database {
+                    common,
+                    service: service_id,
+                })
+                .map_err(|e| format!("{}: {e}", database_file.display()))?;
+        }
+        database_fqns.push(database_fqn);
+    }
+    let database_fqn = database_fqns
+        .first()
+        .ok_or_else(|| format!("{}: no database", database_file.display()))?;
+    let database_id = state
+        .databases
+        .slot_by_fqn(database_fqn)
+        .and_then(|slot| state.databases.get(slot))
+        .map(|d| d.common.id)
+        .ok_or_else(|| format!("{}: database not stored", database_file.display()))?;
+
+    let schemas = read_json::<OneOrMany<Container>>(&schema_file)?.into_vec();
+    let mut schema_fqns = Vec::new();
+    for item in schemas {
+        let schema_fqn = fqn::child(database_fqn, &fqn::encode_name(&item.name));
+        let common = container(item, &schema_fqn, "databaseSchema", &schema_file)?;
+        if state.schemas.slot_by_fqn(&schema_fqn).is_none() {
+            state
+                .add_schema(Schema {
+                    common,
+                    database: database_id,
+                })
+                .map_err(|e| format!("{}: {e}", schema_file.display()))?;
+        }
+        schema_fqns.push(schema_fqn);
+    }
+    let schema_fqn = schema_fqns
+        .first()
+        .ok_or_else(|| format!("{}: no schema", schema_file.display()))?;
+    let schema_id = state
+        .schemas
+        .slot_by_fqn(schema_fqn)
+        .and_then(|slot| state.schemas.get(slot))
+        .map(|s| s.common.id)
+        .ok_or_else(|| format!("{}: schema not stored", schema_file.display()))?;
+
+    let tables = match read_json::<TablesFile>(&tables_file)? {
+        TablesFile::Wrapped { tables } | TablesFile::Bare(tables) => tables,
+    };
+    for sample in tables {
+        let at = |e: String| format!("{}: table `{}`: {e}", tables_file.display(), sample.name);
+        let name = fqn::encode_name(&sample.name);
+        validate_name(&name).map_err(at)?;
+        let table_fqn = fqn::child(schema_fqn, &name);
+        let mut columns = sample.columns.clone();
+        encode_column_names(&mut columns);
+        validate_columns(&columns).map_err(at)?;
+        let mut common = new_common(&name, &table_fqn, "table", sample.description.clone());
+        common.display_name = sample.display_name.clone().map(Into::into);
+        common.tags = sample.tags.clone().unwrap_or_default();
+        common.version = sample.version.unwrap_or(0.1);
+        common.updated_at = sample.updated_at.unwrap_or(SEED_TIME);
+        if let Some(by) = &sample.updated_by {
+            common.updated_by = by.as_str().into();
+        }
+        let mut constraints = sample.table_constraints.clone().unwrap_or_default();
+        for constraint in &mut constraints {
+            for column in &mut constraint.columns {
+                *column = fqn::encode_name(column);
+            }
+        }
+        state
+            .add_table(Table {
+                common,
+                database_schema: schema_id,
+                table_type: sample.table_type,
+                columns,
+                table_constraints: constraints,
+                schema_definition: sample.schema_definition.clone().map(Into::into),
+            })
+            .map_err(at)?;
+    }
+    Ok(())
+}
+
+/// Reads every sample-data set under `dir` into a new state.
+pub fn load_sample_data(dir: &Path) -> Result<OmState, String> {
+    let mut sets = Vec::new();
+    set_directories(dir, &mut sets)?;
+    if sets.is_empty() {
+        return Err(format!(
+            "{}: no sample data set (a directory with tables.json) found",
+            dir.display()
+        ));
+    }
+    let mut state = OmState::default();
+    for set in sets {
+        load_set(&mut state, &set)?;
+    }
+    Ok(state)
+}
