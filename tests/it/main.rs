@@ -2,3 +2,4 @@
 //! sandboxes over real HTTP on 127.0.0.1.
 
 mod layering;
+mod sim_alation;
