@@ -1,5 +1,6 @@
 //! The one integration-test binary: a module per behaviour, each talking to the
 //! sandboxes over real HTTP on 127.0.0.1.
 
+mod allie_sdk;
 mod layering;
 mod sim_alation;
