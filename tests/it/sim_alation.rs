@@ -3,6 +3,7 @@
 
 mod auth;
 mod datasources;
+mod persisted;
 mod properties;
 mod rdbms;
 pub mod support;

@@ -101,13 +101,13 @@ pub(super) async fn list(
     RawQuery(raw): RawQuery,
     kind: Kind,
 ) -> ApiResult<Response> {
+    let state = ctx.shared.read();
+    authenticate(&state, &headers)?;
     let pairs = query_pairs(raw.as_deref());
     let filters = parse_filters(&pairs, kind)?;
     let wanted_fields = projection(&pairs);
     let custom = custom_field_filter(&pairs)?;
     let order = query_value(&pairs, "order_by").unwrap_or("id").to_string();
-    let state = ctx.shared.read();
-    authenticate(&state, &headers)?;
     let mut rows = rows(&state, kind);
     for f in &filters {
         let mut kept = Vec::with_capacity(rows.len());

@@ -391,3 +391,90 @@ async fn failing_jobs_write_nothing() {
         json!([])
     );
 }
+
+/// Which jobs fail is decided by the seed alone: the same seed fails the same jobs.
+#[tokio::test]
+async fn job_failures_follow_the_seed() {
+    let mut runs = Vec::new();
+    for _ in 0..2 {
+        let options = AlationOptions {
+            job_failure_rate: 0.5,
+            seed: 42,
+            ..AlationOptions::default()
+        };
+        let sb = start(options).await;
+        let token = sb.admin_token().await;
+        let ds = sb.datasource(&token, true).await;
+        let mut statuses = Vec::new();
+        for i in 0..12 {
+            let job = sb
+                .write(
+                    Method::POST,
+                    "schema",
+                    ds,
+                    &token,
+                    json!([{"key": format!("{ds}.s{i}")}]),
+                )
+                .await;
+            statuses.push(job["status"].as_str().unwrap_or_default().to_string());
+        }
+        runs.push(statuses);
+    }
+    assert_eq!(runs[0], runs[1]);
+    assert!(runs[0].iter().any(|s| s == "failed") && runs[0].iter().any(|s| s == "successful"));
+}
+
+/// The payloads OpenMetadata's AlationSink sends are accepted: string positions, empty index, "None" texts.
+#[tokio::test]
+async fn openmetadata_sink_payloads_are_accepted() {
+    let sb = start(AlationOptions::default()).await;
+    let user = sb.user(metaform::sim::alation::Role::SourceAdmin);
+    let refresh = sb
+        .post(
+            "/integration/v1/createRefreshToken/",
+            None,
+            json!({"username": user.username, "password": user.password, "name": "Test"}),
+        )
+        .await;
+    let access = sb
+        .post("/integration/v1/createAPIAccessToken/", None,
+            json!({"refresh_token": refresh.body["refresh_token"], "user_id": refresh.body["user_id"]}))
+        .await;
+    let token = access.body["api_access_token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let ds = sb
+        .post("/integration/v2/datasource/", Some(&token),
+            json!({"uri": "None", "connector_id": 13, "db_username": "Test", "title": "ecommerce_db",
+                   "description": "None"}))
+        .await;
+    assert_eq!(ds.status, 201, "{}", ds.body);
+    let ds = ds.body["id"].as_u64().expect("id");
+    sb.write(
+        Method::POST,
+        "schema",
+        ds,
+        &token,
+        json!([{"key": format!("{ds}.shopify"), "title": "shopify", "description": "None"}]),
+    )
+    .await;
+    sb.write(Method::POST, "table", ds, &token,
+        json!([{"key": format!(r#"{ds}.shopify."dim.product.variant""#), "title": "dim.product.variant",
+                "description": "None", "table_type": "VIEW"}])).await;
+    let job = sb
+        .write(
+            Method::POST,
+            "column",
+            ds,
+            &token,
+            json!([{"key": format!(r#"{ds}.shopify."dim.product.variant".address_id"#),
+                    "column_type": "numeric", "title": "address_id", "description": "None",
+                    "position": "1", "index": {}}]),
+        )
+        .await;
+    assert_eq!(job["result"][0]["errors"], json!([]));
+    let column = &sb.get("/integration/v2/column/", &token).await.body[0];
+    assert_eq!(column["position"], 1);
+    assert_eq!(column["table_name"], "shopify.dim.product.variant");
+}

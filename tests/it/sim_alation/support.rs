@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 pub struct Sandbox {
     pub url: String,
     pub creds: AlationCredentials,
+    pub state: Shared<AlationState>,
     http: reqwest::Client,
 }
 
@@ -22,9 +23,14 @@ pub struct Reply {
 
 /// Serves a seeded Alation sandbox in-process on an ephemeral loopback port.
 pub async fn start(options: AlationOptions) -> Sandbox {
-    let state = AlationState::seeded(&options);
+    serve(AlationState::seeded(&options), options).await
+}
+
+/// Serves `state` in-process on an ephemeral loopback port.
+pub async fn serve(state: AlationState, options: AlationOptions) -> Sandbox {
     let creds = state.credentials();
-    let app = router(Shared::new(state), options);
+    let shared = Shared::new(state);
+    let app = router(shared.clone(), options);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind an ephemeral port");
@@ -33,6 +39,7 @@ pub async fn start(options: AlationOptions) -> Sandbox {
     Sandbox {
         url: format!("http://{addr}"),
         creds,
+        state: shared,
         http: reqwest::Client::builder()
             .no_proxy()
             .build()
