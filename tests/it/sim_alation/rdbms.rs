@@ -478,3 +478,29 @@ async fn openmetadata_sink_payloads_are_accepted() {
     assert_eq!(column["position"], 1);
     assert_eq!(column["table_name"], "shopify.dim.product.variant");
 }
+
+/// A full 10,000-column POST (several MiB) is accepted; unknown paths get a JSON 404.
+#[tokio::test]
+async fn large_column_batches_fit() {
+    let (sb, token, ds) = with_table().await;
+    let description = "<p>".to_string() + &"x".repeat(400) + "</p>";
+    let items: Vec<Value> = (0..10_000)
+        .map(|i| {
+            json!({"key": format!("{ds}.s.t.c{i}"), "column_type": "int",
+                        "description": description})
+        })
+        .collect();
+    let job = sb
+        .write(Method::POST, "column", ds, &token, json!(items))
+        .await;
+    assert_eq!(
+        job["result"][0]["response"],
+        "Upserted 10000 attribute objects."
+    );
+    let unknown = sb.get("/integration/v2/nothing/", &token).await;
+    assert_eq!(unknown.status, 404);
+    assert_eq!(
+        unknown.body,
+        json!({"detail": "Not found.", "code": "404000"})
+    );
+}
