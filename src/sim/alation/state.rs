@@ -267,6 +267,9 @@ impl Default for Counters {
 }
 
 /// Everything the Alation sandbox stores.
+///
+/// Start from [`AlationState::seeded`]: the default state has no users, so nobody can
+/// authenticate against it.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct AlationState {
     pub(super) seed: u64,
