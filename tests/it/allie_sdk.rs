@@ -54,7 +54,7 @@ async fn allie_python() -> PathBuf {
     let created = run(Path::new("python3"), &["-m", "venv", &venv_arg]).await;
     assert!(
         created.status.success(),
-        "python3 -m venv failed: {}",
+        "python3 -m venv failed (on Debian or Ubuntu, install python3-venv): {}",
         show(&created)
     );
     let package = format!("allie-sdk=={ALLIE_VERSION}");
