@@ -198,6 +198,18 @@ mod tests {
         assert!(ObjectKey::parse(r"7.s\", Kind::Schema, 7).is_err());
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Any names, however they mix dots, quotes and backslashes, survive printing and parsing.
+        #[test]
+        fn printed_keys_parse_back(parts in proptest::collection::vec("[a-zA-Z0-9 ._\\\\\"-]{1,8}", 3..6)) {
+            let key = ObjectKey { ds_id: 9, parts };
+            let parsed = ObjectKey::parse(&key.to_string(), Kind::Column, 9);
+            proptest::prop_assert_eq!(parsed, Ok(key));
+        }
+    }
+
     /// Canonical forms ignore case and redundant quotes, and round-trip through the parser.
     #[test]
     fn canonical_form() {
