@@ -222,3 +222,26 @@ async fn only_admin_roles_write() {
         }
     }
 }
+
+/// An expired refresh token validates as EXPIRED and can no longer create access tokens.
+#[tokio::test]
+async fn expired_refresh_token_is_rejected() {
+    let options = AlationOptions {
+        refresh_token_ttl: Duration::from_millis(300),
+        ..AlationOptions::default()
+    };
+    let sb = start(options).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let body = json!({"refresh_token": sb.creds.refresh_token,
+                      "user_id": sb.creds.refresh_token_user_id});
+    let status = sb
+        .post("/integration/v1/validateRefreshToken/", None, body.clone())
+        .await;
+    assert_eq!(status.status, 200);
+    assert_eq!(status.body["token_status"], "EXPIRED");
+    let access = sb
+        .post("/integration/v1/createAPIAccessToken/", None, body)
+        .await;
+    assert_eq!(access.status, 401);
+    assert_eq!(access.body["code"], "401000");
+}
