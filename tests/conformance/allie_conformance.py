@@ -6,8 +6,8 @@ Credentials come from the environment variable ALATION_CREDENTIALS, a JSON objec
 "refresh_token_user_id"} as the sandbox prints them.
 
 Every check prints one line, "ok - ..." or "FAIL - ...". The exit status is 0 only if
-every check passed. allie-sdk is used unchanged; the one raw HTTP call creates a virtual
-data source, for which allie-sdk has no method.
+every check passed. allie-sdk is used unchanged; the only raw HTTP calls create a virtual
+data source and a VIEWER's refresh token, for which allie-sdk has no methods.
 """
 
 import json
