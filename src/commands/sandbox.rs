@@ -64,40 +64,51 @@ async fn serve(options: SandboxOptions) -> Result<()> {
             path.display()
         );
     }
+    // Listen for signals before announcing readiness: a script that stops the sandbox
+    // right after the ready line must get a clean shutdown, not the default action.
+    let stop = interrupted()?;
     let sandbox = Sandbox::start(options).await?;
-    let mut out = std::io::stdout().lock();
-    let mut lines = vec![format!(
-        "sandbox ready: openmetadata={} alation={}",
+    let mut text = format!(
+        "sandbox ready: openmetadata={} alation={}\n",
         sandbox.openmetadata_url(),
         sandbox.alation_url()
-    )];
-    lines.extend(sandbox.credentials().describe());
-    for line in lines {
-        writeln!(out, "{line}")
-            .and_then(|()| out.flush())
-            .map_err(|err| Error::Service(format!("cannot write to stdout: {err}")))?;
+    );
+    for line in sandbox.credentials().describe() {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    // A reader may stop after the ready line (`head -1`): the sandbox keeps serving.
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+            return Err(Error::Service(format!("cannot write to stdout: {err}")));
+        }
+        _ => {}
     }
     drop(out);
-    interrupted().await?;
+    stop.await?;
     eprintln!("sandbox: shutting down");
     sandbox.shutdown().await
 }
 
-/// Resolves on Ctrl-C or, on Unix, SIGTERM.
-async fn interrupted() -> Result<()> {
+/// A future that resolves on Ctrl-C or, on Unix, SIGTERM; the handlers are installed
+/// when this returns, not when the future is first polled.
+fn interrupted() -> Result<impl std::future::Future<Output = Result<()>>> {
     let fail = |err: std::io::Error| Error::Service(format!("cannot listen for signals: {err}"));
     #[cfg(unix)]
     {
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                .map_err(fail)?;
-        tokio::select! {
-            result = tokio::signal::ctrl_c() => result.map_err(fail),
-            _ = terminate.recv() => Ok(()),
-        }
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt()).map_err(fail)?;
+        let mut terminate = signal(SignalKind::terminate()).map_err(fail)?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => Ok(()),
+                _ = terminate.recv() => Ok(()),
+            }
+        })
     }
     #[cfg(not(unix))]
     {
-        tokio::signal::ctrl_c().await.map_err(fail)
+        Ok(async move { tokio::signal::ctrl_c().await.map_err(fail) })
     }
 }

@@ -7,6 +7,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 
+use super::alation::AlationCredentials;
+
 /// Everything a client needs to authenticate to both sandboxes.
 #[derive(Clone)]
 pub struct Credentials {
@@ -14,37 +16,6 @@ pub struct Credentials {
     pub openmetadata_jwt: String,
     /// The Alation sandbox's users and ready refresh token.
     pub alation: AlationCredentials,
-}
-
-/// The Alation sandbox's users and a refresh token ready for API access tokens.
-#[derive(Clone, Default)]
-pub struct AlationCredentials {
-    /// One user per role.
-    pub users: Vec<AlationUser>,
-    /// A refresh token for `POST /integration/v1/createAPIAccessToken/`.
-    pub refresh_token: Option<AlationRefreshToken>,
-}
-
-/// An Alation sandbox user who can log in with a password.
-#[derive(Clone)]
-pub struct AlationUser {
-    /// The user's role, e.g. `Server Admin`.
-    pub role: String,
-    /// The user's id.
-    pub user_id: i64,
-    /// The login name.
-    pub username: String,
-    /// The password.
-    pub password: String,
-}
-
-/// A refresh token and the id of the user it belongs to.
-#[derive(Clone)]
-pub struct AlationRefreshToken {
-    /// The owner's user id.
-    pub user_id: i64,
-    /// The token.
-    pub refresh_token: String,
 }
 
 impl fmt::Debug for Credentials {
@@ -70,13 +41,16 @@ impl Credentials {
         for user in &self.alation.users {
             lines.push(format!(
                 "alation user: role=\"{}\" user_id={} username={} password={}",
-                user.role, user.user_id, user.username, user.password
+                user.role.label(),
+                user.user_id,
+                user.username,
+                user.password
             ));
         }
-        if let Some(token) = &self.alation.refresh_token {
+        if !self.alation.refresh_token.is_empty() {
             lines.push(format!(
                 "alation refresh token: user_id={} refresh_token={}",
-                token.user_id, token.refresh_token
+                self.alation.refresh_token_user_id, self.alation.refresh_token
             ));
         }
         lines
@@ -133,7 +107,11 @@ mod tests {
     fn debug_redacts_secrets() {
         let credentials = Credentials {
             openmetadata_jwt: "secret-jwt".into(),
-            alation: AlationCredentials::default(),
+            alation: AlationCredentials {
+                users: Vec::new(),
+                refresh_token: String::new(),
+                refresh_token_user_id: 0,
+            },
         };
         assert!(!format!("{credentials:?}").contains("secret-jwt"));
     }

@@ -17,7 +17,7 @@ mod sandbox;
 mod server;
 pub mod shared;
 
-pub use credentials::{AlationCredentials, AlationRefreshToken, AlationUser, Credentials};
+pub use credentials::Credentials;
 pub use sandbox::Sandbox;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -102,12 +102,16 @@ fn alation_options(options: &SandboxOptions) -> alation::AlationOptions {
     if let Some(ttl) = options.faults.access_token_ttl {
         alation.access_token_ttl = ttl;
     }
+    if let Some(rate) = options.faults.job_failure_rate {
+        alation.job_failure_rate = rate;
+        alation.seed = options.faults.seed;
+    }
     alation
 }
 
 /// The credentials a client may use against the Alation state.
-fn alation_credentials(_state: &alation::AlationState) -> AlationCredentials {
-    AlationCredentials::default()
+fn alation_credentials(state: &alation::AlationState) -> alation::AlationCredentials {
+    state.credentials()
 }
 
 #[cfg(test)]

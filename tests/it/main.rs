@@ -1,11 +1,13 @@
 //! The one integration-test binary: a module per behaviour, each talking to the
 //! sandboxes over real HTTP on 127.0.0.1.
 
+mod allie_sdk;
 mod faults;
 mod layering;
 mod openmetadata_source;
 mod openmetadata_source_faults;
 mod sandbox;
+mod sim_alation;
 mod sim_openmetadata;
 mod snapshot_command;
 mod state_files;

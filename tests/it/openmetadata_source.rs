@@ -152,7 +152,11 @@ async fn filters_exclude_as_configured() {
     let catalog = snapshot(&client(&host_port, JWT), &no_schemas)
         .await
         .unwrap();
-    assert!(database(&catalog, "sample_data", "ecommerce_db").schemas.is_empty());
+    assert!(
+        database(&catalog, "sample_data", "ecommerce_db")
+            .schemas
+            .is_empty()
+    );
 }
 
 /// A wrong JWT is a clear 401 error that does not echo the token.
