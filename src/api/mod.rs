@@ -1,1 +1,3 @@
 //! Typed REST clients, one per system: endpoints, wire types, paging, jobs.
+
+pub mod alation;
