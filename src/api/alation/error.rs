@@ -11,6 +11,9 @@ pub enum AlationError {
     /// Authentication is impossible with what was configured.
     #[error("Alation authentication: {0}")]
     Auth(String),
+    /// Alation lacks something the request needs (a connector, a linked data source).
+    #[error("Alation: {0}")]
+    Precondition(String),
     /// Alation answered something this client does not understand.
     #[error("{endpoint}: unexpected answer: {message}")]
     Protocol {
