@@ -1,0 +1,108 @@
+//! Asynchronous jobs and `GET /api/v1/bulk_metadata/job/` (shared/reference/alation-api.md
+//! §10).
+//!
+//! A job's writes are applied when it is submitted; the first poll of every job reports
+//! `running` (without `result`) and later polls report the final `successful` or `failed`
+//! body. With `job_failure_rate` set, whether a job fails is a pure function of the seed
+//! and the job id; a failing job writes nothing. Choice on an UNVERIFIED point: an
+//! unknown job id or name is answered 404 `404000`.
+
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::{Value, json};
+
+use super::AlationOptions;
+use super::auth::authenticate;
+use super::clock;
+use super::errors::{ApiError, ApiResult};
+use super::request::{Ctx, query_pairs, query_value};
+use super::state::{AlationState, IdSpace, Job};
+
+/// The final report of a job.
+pub(super) struct Outcome {
+    pub(super) succeeded: bool,
+    pub(super) msg: String,
+    pub(super) result: Value,
+}
+
+/// Whether job `id` is one of the jobs chosen to fail.
+pub(super) fn should_fail(options: &AlationOptions, id: u64) -> bool {
+    if options.job_failure_rate <= 0.0 {
+        return false;
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(options.seed ^ id.wrapping_mul(0xD1B5_4A32_D192_ED03));
+    rng.random::<f64>() < options.job_failure_rate
+}
+
+/// Reserves the next job id.
+pub(super) fn next_job_id(state: &mut AlationState) -> u64 {
+    state.next_id(IdSpace::Job)
+}
+
+/// Records a finished job under `id` (and `name`, for Virtual Data Source jobs).
+pub(super) fn record(state: &mut AlationState, id: u64, name: Option<String>, outcome: Outcome) {
+    state.jobs.insert(
+        id,
+        Job {
+            id,
+            name,
+            polls: 0,
+            succeeded: outcome.succeeded,
+            msg: outcome.msg,
+            result: outcome.result,
+        },
+    );
+}
+
+/// `Job finished in … seconds at …`, as Alation words it (§6.4).
+pub(super) fn finished_msg(started: i64) -> String {
+    let now = clock::now_micros();
+    let secs = (now - started) as f64 / 1e6;
+    format!(
+        "Job finished in {secs:.6} seconds at {}",
+        clock::job_time(now)
+    )
+}
+
+/// `GET /api/v1/bulk_metadata/job/?id=N` or `?name=…`.
+pub(super) async fn get_job(
+    State(ctx): State<Ctx>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let pairs = query_pairs(raw.as_deref());
+    let mut state = ctx.shared.write();
+    authenticate(&state, &headers)?;
+    let job = if let Some(id) = query_value(&pairs, "id") {
+        let id: u64 = id
+            .trim()
+            .parse()
+            .map_err(|_| ApiError::bad_request(format!("job id must be an integer, got `{id}`")))?;
+        state.jobs.get_mut(&id)
+    } else if let Some(name) = query_value(&pairs, "name") {
+        state
+            .jobs
+            .values_mut()
+            .find(|j| j.name.as_deref() == Some(name))
+    } else {
+        return Err(ApiError::bad_request("Either id or name is required."));
+    };
+    let job = job.ok_or_else(|| ApiError::not_found("Job does not exist."))?;
+    job.polls += 1;
+    if job.polls == 1 {
+        return Ok(Json(json!({"status": "running", "msg": "Job is running."})));
+    }
+    let status = if job.succeeded {
+        "successful"
+    } else {
+        "failed"
+    };
+    Ok(Json(json!({
+        "status": status,
+        "msg": job.msg,
+        "result": job.result,
+    })))
+}

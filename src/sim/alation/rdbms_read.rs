@@ -1,0 +1,416 @@
+//! `GET /integration/v2/{schema,table,column}/` with Alation's filters
+//! (shared/reference/alation-api.md §5, §6).
+//!
+//! Filters: `id`, `name`, `ds_id` and, for tables and columns, `schema_id`,
+//! `schema_name`, `table_id`, `table_name`, each with the documented suffixes
+//! (`__gt|gte|lt|lte` on ids; `__iexact|contains|icontains|startswith|istartswith|
+//! endswith|iendswith` on names). A repeated parameter matches any of its values;
+//! different parameters must all match. Also `order_by` (`id`, `name`, `-id`, `-name`;
+//! default `id`), `fields`/`values` (comma-separated response fields), `custom_fields`
+//! (a JSON list of `{"field_id"[, "value"]}`), `exclude_deleted_ref` (nothing is
+//! soft-deleted here), `limit` and `skip`. Anything else is 400 `400006`.
+//! Choice on an UNVERIFIED point: a column's `table_name` is shown as the lower-cased
+//! `schema.table`, as in the documented example, and the `table_name` filter matches
+//! either that or the bare table name, ignoring case.
+
+use std::cmp::Reverse;
+
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use super::auth::authenticate;
+use super::errors::{ApiError, ApiResult};
+use super::keys::Kind;
+use super::paging::paginate;
+use super::request::{Ctx, query_pairs, query_value};
+use super::state::{AlationState, Column, CustomFieldValue, Schema, Table};
+
+/// Parameters that are not filters.
+const PLAIN: [&str; 7] = [
+    "limit",
+    "skip",
+    "order_by",
+    "fields",
+    "values",
+    "custom_fields",
+    "exclude_deleted_ref",
+];
+const ID_OPS: [&str; 5] = ["", "gt", "gte", "lt", "lte"];
+const NAME_OPS: [&str; 8] = [
+    "",
+    "iexact",
+    "contains",
+    "icontains",
+    "startswith",
+    "istartswith",
+    "endswith",
+    "iendswith",
+];
+
+/// The filterable attributes of one object.
+struct Row<'a> {
+    id: u64,
+    ds_id: u64,
+    name: &'a str,
+    schema_id: Option<u64>,
+    schema_name: Option<&'a str>,
+    table_id: Option<u64>,
+    table_name: Option<(&'a str, String)>,
+    custom_fields: &'a [CustomFieldValue],
+}
+
+impl Row<'_> {
+    fn number(&self, field: &str) -> Option<u64> {
+        match field {
+            "id" => Some(self.id),
+            "ds_id" => Some(self.ds_id),
+            "schema_id" => self.schema_id,
+            "table_id" => self.table_id,
+            _ => None,
+        }
+    }
+
+    fn texts(&self, field: &str) -> Vec<&str> {
+        match field {
+            "name" => vec![self.name],
+            "schema_name" => self.schema_name.into_iter().collect(),
+            "table_name" => self
+                .table_name
+                .as_ref()
+                .map(|(bare, qualified)| vec![qualified.as_str(), *bare])
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A parsed filter: attribute, operator and accepted values.
+struct Filter {
+    field: String,
+    op: String,
+    values: Vec<String>,
+}
+
+/// `GET /integration/v2/{kind}/`.
+pub(super) async fn list(
+    State(ctx): State<Ctx>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+    kind: Kind,
+) -> ApiResult<Response> {
+    let pairs = query_pairs(raw.as_deref());
+    let filters = parse_filters(&pairs, kind)?;
+    let wanted_fields = projection(&pairs);
+    let custom = custom_field_filter(&pairs)?;
+    let order = query_value(&pairs, "order_by").unwrap_or("id").to_string();
+    let state = ctx.shared.read();
+    authenticate(&state, &headers)?;
+    let mut rows = rows(&state, kind);
+    for f in &filters {
+        let mut kept = Vec::with_capacity(rows.len());
+        for row in rows {
+            if matches(&row, f)? {
+                kept.push(row);
+            }
+        }
+        rows = kept;
+    }
+    rows.retain(|r| custom.iter().all(|c| has_custom_field(r.custom_fields, c)));
+    match order.as_str() {
+        "id" => {}
+        "-id" => rows.sort_by_key(|r| Reverse(r.id)),
+        "name" => rows.sort_by(|a, b| a.name.cmp(b.name).then(a.id.cmp(&b.id))),
+        "-name" => rows.sort_by(|a, b| b.name.cmp(a.name).then(a.id.cmp(&b.id))),
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "order_by must be one of id, -id, name, -name; got `{other}`"
+            )));
+        }
+    }
+    let ids: Vec<u64> = rows.iter().map(|r| r.id).collect();
+    drop(rows);
+    let path = format!("/integration/v2/{}/", path_segment(kind));
+    let page = paginate(&path, &pairs, ids)?;
+    let items: Vec<Value> = page
+        .items
+        .iter()
+        .filter_map(|id| render(&state, kind, *id))
+        .map(|v| project(v, wanted_fields.as_deref()))
+        .collect();
+    Ok((page.headers, Json(items)).into_response())
+}
+
+fn path_segment(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Schema => "schema",
+        Kind::Table => "table",
+        Kind::Column => "column",
+    }
+}
+
+/// Attributes a kind may be filtered on.
+fn filterable(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Schema => &["id", "ds_id", "name"],
+        Kind::Table => &["id", "ds_id", "name", "schema_id", "schema_name"],
+        Kind::Column => &["id", "ds_id", "name", "schema_id", "table_id", "table_name"],
+    }
+}
+
+fn parse_filters(pairs: &[(String, String)], kind: Kind) -> ApiResult<Vec<Filter>> {
+    let mut filters: Vec<Filter> = Vec::new();
+    let mut unknown: Vec<String> = Vec::new();
+    for (param, value) in pairs {
+        if PLAIN.contains(&param.as_str()) {
+            continue;
+        }
+        let (field, op) = param.split_once("__").unwrap_or((param.as_str(), ""));
+        let ops: &[&str] = if field.ends_with("id") {
+            &ID_OPS
+        } else {
+            &NAME_OPS
+        };
+        if !filterable(kind).contains(&field) || !ops.contains(&op) {
+            if !unknown.contains(param) {
+                unknown.push(param.clone());
+            }
+            continue;
+        }
+        match filters.iter_mut().find(|f| f.field == field && f.op == op) {
+            Some(f) => f.values.push(value.clone()),
+            None => filters.push(Filter {
+                field: field.to_string(),
+                op: op.to_string(),
+                values: vec![value.clone()],
+            }),
+        }
+    }
+    if unknown.is_empty() {
+        Ok(filters)
+    } else {
+        Err(ApiError::invalid_query(&unknown))
+    }
+}
+
+fn matches(row: &Row<'_>, f: &Filter) -> ApiResult<bool> {
+    if f.field.ends_with("id") {
+        let Some(have) = row.number(&f.field) else {
+            return Ok(false);
+        };
+        for value in &f.values {
+            let want: u64 = value.trim().parse().map_err(|_| {
+                ApiError::bad_request(format!("{} must be an integer, got `{value}`", f.field))
+            })?;
+            let hit = match f.op.as_str() {
+                "gt" => have > want,
+                "gte" => have >= want,
+                "lt" => have < want,
+                "lte" => have <= want,
+                _ => have == want,
+            };
+            if hit {
+                return Ok(true);
+            }
+        }
+        return Ok(false);
+    }
+    let texts = row.texts(&f.field);
+    let bare_case_insensitive = f.field == "table_name" && f.op.is_empty();
+    Ok(f.values.iter().any(|want| {
+        texts.iter().any(|have| {
+            let (h, w) = (have.to_lowercase(), want.to_lowercase());
+            match f.op.as_str() {
+                "" if bare_case_insensitive => h == w,
+                "" => *have == want.as_str(),
+                "iexact" => h == w,
+                "contains" => have.contains(want.as_str()),
+                "icontains" => h.contains(&w),
+                "startswith" => have.starts_with(want.as_str()),
+                "istartswith" => h.starts_with(&w),
+                "endswith" => have.ends_with(want.as_str()),
+                _ => h.ends_with(&w),
+            }
+        })
+    }))
+}
+
+/// `fields` or `values`: the response fields to keep.
+fn projection(pairs: &[(String, String)]) -> Option<Vec<String>> {
+    query_value(pairs, "fields")
+        .or_else(|| query_value(pairs, "values"))
+        .map(|v| {
+            v.split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+}
+
+fn project(value: Value, fields: Option<&[String]>) -> Value {
+    match (value, fields) {
+        (Value::Object(map), Some(fields)) => Value::Object(
+            map.into_iter()
+                .filter(|(k, _)| fields.contains(k))
+                .collect::<Map<String, Value>>(),
+        ),
+        (value, _) => value,
+    }
+}
+
+fn custom_field_filter(pairs: &[(String, String)]) -> ApiResult<Vec<Value>> {
+    let Some(text) = query_value(pairs, "custom_fields") else {
+        return Ok(Vec::new());
+    };
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Array(items)) => Ok(items),
+        Ok(item @ Value::Object(_)) => Ok(vec![item]),
+        _ => Err(ApiError::bad_request(format!(
+            "custom_fields must be a JSON list of {{\"field_id\", \"value\"}}, got `{text}`"
+        ))),
+    }
+}
+
+fn has_custom_field(values: &[CustomFieldValue], wanted: &Value) -> bool {
+    let field_id = wanted.get("field_id").and_then(Value::as_u64);
+    values.iter().any(|v| {
+        Some(v.field_id) == field_id && wanted.get("value").is_none_or(|want| *want == v.value)
+    })
+}
+
+fn rows(state: &AlationState, kind: Kind) -> Vec<Row<'_>> {
+    match kind {
+        Kind::Schema => state
+            .schemas
+            .values()
+            .map(|s| Row {
+                id: s.id,
+                ds_id: s.ds_id,
+                name: &s.name,
+                schema_id: None,
+                schema_name: None,
+                table_id: None,
+                table_name: None,
+                custom_fields: &s.custom_fields,
+            })
+            .collect(),
+        Kind::Table => state
+            .tables
+            .values()
+            .map(|t| Row {
+                id: t.id,
+                ds_id: t.ds_id,
+                name: &t.name,
+                schema_id: Some(t.schema_id),
+                schema_name: state.schemas.get(&t.schema_id).map(|s| s.name.as_str()),
+                table_id: None,
+                table_name: None,
+                custom_fields: &t.custom_fields,
+            })
+            .collect(),
+        Kind::Column => state
+            .columns
+            .values()
+            .map(|c| {
+                let table = state.tables.get(&c.table_id);
+                Row {
+                    id: c.id,
+                    ds_id: c.ds_id,
+                    name: &c.name,
+                    schema_id: Some(c.schema_id),
+                    schema_name: None,
+                    table_id: Some(c.table_id),
+                    table_name: table.map(|t| (t.name.as_str(), qualified_table_name(state, t))),
+                    custom_fields: &c.custom_fields,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// `schema.table`, lower-cased, as a column's `table_name` shows it.
+fn qualified_table_name(state: &AlationState, table: &Table) -> String {
+    let schema = state
+        .schemas
+        .get(&table.schema_id)
+        .map(|s| s.name.as_str())
+        .unwrap_or_default();
+    format!("{schema}.{}", table.name).to_lowercase()
+}
+
+fn custom_fields_json(values: &[CustomFieldValue]) -> Value {
+    Value::Array(
+        values
+            .iter()
+            .map(|v| json!({"value": v.value, "field_id": v.field_id, "field_name": null}))
+            .collect(),
+    )
+}
+
+fn render(state: &AlationState, kind: Kind, id: u64) -> Option<Value> {
+    match kind {
+        Kind::Schema => state.schemas.get(&id).map(schema_json),
+        Kind::Table => state.tables.get(&id).map(|t| table_json(state, t)),
+        Kind::Column => state.columns.get(&id).map(|c| column_json(state, c)),
+    }
+}
+
+fn schema_json(s: &Schema) -> Value {
+    json!({
+        "id": s.id,
+        "name": s.name,
+        "title": s.title,
+        "description": s.description,
+        "ds_id": s.ds_id,
+        "key": s.key,
+        "url": format!("/schema/{}/", s.id),
+        "custom_fields": custom_fields_json(&s.custom_fields),
+        "db_comment": s.db_comment,
+    })
+}
+
+fn table_json(state: &AlationState, t: &Table) -> Value {
+    json!({
+        "id": t.id,
+        "name": t.name,
+        "title": t.title,
+        "description": t.description,
+        "ds_id": t.ds_id,
+        "key": t.key,
+        "url": format!("/table/{}/", t.id),
+        "custom_fields": custom_fields_json(&t.custom_fields),
+        "table_type": t.table_type,
+        "table_type_name": t.table_type_name,
+        "schema_id": t.schema_id,
+        "schema_name": state.schemas.get(&t.schema_id).map(|s| s.name.clone()),
+        "base_table_key": t.base_table_key,
+        "sql": t.sql,
+        "partition_columns": t.partition_columns,
+        "partition_definition": t.partition_definition,
+        "table_comment": t.table_comment,
+        "owner": t.owner,
+    })
+}
+
+fn column_json(state: &AlationState, c: &Column) -> Value {
+    json!({
+        "id": c.id,
+        "name": c.name,
+        "title": c.title,
+        "description": c.description,
+        "ds_id": c.ds_id,
+        "key": c.key,
+        "url": format!("/attribute/{}/", c.id),
+        "custom_fields": custom_fields_json(&c.custom_fields),
+        "column_type": c.column_type,
+        "column_comment": c.column_comment,
+        "index": c.index,
+        "nullable": c.nullable,
+        "schema_id": c.schema_id,
+        "table_id": c.table_id,
+        "table_name": state.tables.get(&c.table_id).map(|t| qualified_table_name(state, t)),
+        "position": c.position,
+    })
+}

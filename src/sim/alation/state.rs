@@ -1,0 +1,480 @@
+//! What the Alation sandbox stores: users and tokens, data sources, schemas, tables,
+//! columns and jobs. Everything here is serialisable, because the state is persisted.
+
+use std::collections::BTreeMap;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::AlationOptions;
+use super::clock;
+use super::keys::{Kind, ObjectKey};
+
+/// An Alation user role (shared/reference/openmetadata-connectors.md §1.2: writes need
+/// Source Admin, Catalog Admin or Server Admin).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Role {
+    /// Reads public catalog pages.
+    Viewer,
+    /// Reads and queries.
+    Explorer,
+    /// Writes queries in Compose.
+    Composer,
+    /// Administers the data sources it owns.
+    SourceAdmin,
+    /// Administers the catalog.
+    CatalogAdmin,
+    /// Administers the server.
+    ServerAdmin,
+}
+
+impl Role {
+    /// Every role, least privileged first.
+    pub const ALL: [Role; 6] = [
+        Role::Viewer,
+        Role::Explorer,
+        Role::Composer,
+        Role::SourceAdmin,
+        Role::CatalogAdmin,
+        Role::ServerAdmin,
+    ];
+
+    /// Whether the role may write catalog metadata through the integration APIs.
+    pub fn can_write(self) -> bool {
+        matches!(
+            self,
+            Role::SourceAdmin | Role::CatalogAdmin | Role::ServerAdmin
+        )
+    }
+
+    /// The name shown in Alation's user interface, e.g. `Source Admin`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Viewer => "Viewer",
+            Role::Explorer => "Explorer",
+            Role::Composer => "Composer",
+            Role::SourceAdmin => "Source Admin",
+            Role::CatalogAdmin => "Catalog Admin",
+            Role::ServerAdmin => "Server Admin",
+        }
+    }
+
+    /// The spelling of the role in API bodies, e.g. `SOURCE_ADMIN`.
+    pub fn api_name(self) -> &'static str {
+        match self {
+            Role::Viewer => "VIEWER",
+            Role::Explorer => "EXPLORER",
+            Role::Composer => "COMPOSER",
+            Role::SourceAdmin => "SOURCE_ADMIN",
+            Role::CatalogAdmin => "CATALOG_ADMIN",
+            Role::ServerAdmin => "SERVER_ADMIN",
+        }
+    }
+}
+
+/// A username and password the sandbox accepts, with the user's role and id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserCredential {
+    /// Login name for `createRefreshToken`.
+    pub username: String,
+    /// Password for `createRefreshToken`.
+    pub password: String,
+    /// The user's role.
+    pub role: Role,
+    /// The user id to send with refresh tokens.
+    pub user_id: u64,
+}
+
+/// The credentials a seeded sandbox accepts, for printing and for tests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AlationCredentials {
+    /// One user per role.
+    pub users: Vec<UserCredential>,
+    /// A refresh token of the Server Admin user.
+    pub refresh_token: String,
+    /// The user id that goes with `refresh_token`.
+    pub refresh_token_user_id: u64,
+}
+
+/// A user account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct User {
+    pub(super) id: u64,
+    pub(super) username: String,
+    pub(super) password: String,
+    pub(super) role: Role,
+    pub(super) created_at: i64,
+}
+
+/// `ACTIVE`, `EXPIRED` or `REVOKED` (§3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) enum TokenStatus {
+    Active,
+    Revoked,
+}
+
+/// A refresh token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct RefreshToken {
+    pub(super) token: String,
+    pub(super) user_id: u64,
+    pub(super) name: String,
+    pub(super) created_at: i64,
+    pub(super) expires_at: i64,
+    pub(super) last_used_at: Option<i64>,
+    pub(super) status: TokenStatus,
+}
+
+/// An API access token, created from a refresh token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct AccessToken {
+    pub(super) token: String,
+    pub(super) user_id: u64,
+    pub(super) refresh_token: String,
+    pub(super) created_at: i64,
+    pub(super) expires_at: i64,
+    pub(super) status: TokenStatus,
+}
+
+/// A data source: native or virtual (v1 API) or OCF (v2 API), in one id space.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(super) struct DataSource {
+    pub(super) id: u64,
+    pub(super) connector_id: Option<u64>,
+    pub(super) dbtype: Option<String>,
+    pub(super) title: String,
+    pub(super) description: String,
+    pub(super) uri: Option<String>,
+    pub(super) host: Option<String>,
+    pub(super) port: Option<u64>,
+    pub(super) dbname: Option<String>,
+    pub(super) db_username: Option<String>,
+    pub(super) private: bool,
+    pub(super) is_hidden: bool,
+    pub(super) is_virtual: bool,
+    pub(super) deployment_setup_complete: bool,
+    pub(super) owner_id: u64,
+}
+
+/// A custom field value on a schema, table or column (§5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct CustomFieldValue {
+    pub(super) field_id: u64,
+    pub(super) value: Value,
+}
+
+/// A schema (§6.1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct Schema {
+    pub(super) id: u64,
+    pub(super) ds_id: u64,
+    pub(super) name: String,
+    pub(super) key: String,
+    pub(super) title: String,
+    pub(super) description: String,
+    pub(super) db_comment: Option<String>,
+    pub(super) custom_fields: Vec<CustomFieldValue>,
+}
+
+/// A table (§6.2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct Table {
+    pub(super) id: u64,
+    pub(super) ds_id: u64,
+    pub(super) schema_id: u64,
+    pub(super) name: String,
+    pub(super) key: String,
+    pub(super) title: String,
+    pub(super) description: String,
+    pub(super) table_type: String,
+    pub(super) table_type_name: Option<String>,
+    pub(super) sql: Option<String>,
+    pub(super) table_comment: String,
+    pub(super) owner: Option<String>,
+    pub(super) base_table_key: Option<String>,
+    pub(super) partition_definition: Option<String>,
+    pub(super) partition_columns: Vec<String>,
+    pub(super) custom_fields: Vec<CustomFieldValue>,
+}
+
+/// The `index` object of a column (§6.3).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ColumnIndex {
+    pub(super) is_primary_key: bool,
+    pub(super) is_foreign_key: bool,
+    pub(super) referenced_column_id: Option<String>,
+    pub(super) is_other_index: bool,
+}
+
+/// A column; Alation's otype is `attribute` (§6.3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct Column {
+    pub(super) id: u64,
+    pub(super) ds_id: u64,
+    pub(super) schema_id: u64,
+    pub(super) table_id: u64,
+    pub(super) name: String,
+    pub(super) key: String,
+    pub(super) column_type: String,
+    pub(super) title: String,
+    pub(super) description: String,
+    pub(super) column_comment: Option<String>,
+    pub(super) nullable: bool,
+    pub(super) position: Option<i64>,
+    pub(super) index: ColumnIndex,
+    pub(super) custom_fields: Vec<CustomFieldValue>,
+}
+
+/// An asynchronous job and its final report (§10).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct Job {
+    pub(super) id: u64,
+    pub(super) name: Option<String>,
+    pub(super) polls: u64,
+    pub(super) succeeded: bool,
+    pub(super) msg: String,
+    pub(super) result: Value,
+}
+
+/// Next ids to hand out, one counter per id space.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct Counters {
+    pub(super) user: u64,
+    pub(super) datasource: u64,
+    pub(super) schema: u64,
+    pub(super) table: u64,
+    pub(super) column: u64,
+    pub(super) job: u64,
+    pub(super) token: u64,
+}
+
+impl Default for Counters {
+    fn default() -> Self {
+        Self {
+            user: 1,
+            datasource: 1,
+            schema: 1,
+            table: 1,
+            column: 1,
+            job: 1,
+            token: 1,
+        }
+    }
+}
+
+/// Everything the Alation sandbox stores.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct AlationState {
+    pub(super) seed: u64,
+    pub(super) counters: Counters,
+    pub(super) users: Vec<User>,
+    pub(super) refresh_tokens: Vec<RefreshToken>,
+    pub(super) access_tokens: Vec<AccessToken>,
+    pub(super) datasources: BTreeMap<u64, DataSource>,
+    pub(super) schemas: BTreeMap<u64, Schema>,
+    pub(super) tables: BTreeMap<u64, Table>,
+    pub(super) columns: BTreeMap<u64, Column>,
+    /// Canonical (lower-cased) keys to ids, one map per kind (§2.2).
+    pub(super) schema_keys: BTreeMap<String, u64>,
+    pub(super) table_keys: BTreeMap<String, u64>,
+    pub(super) column_keys: BTreeMap<String, u64>,
+    pub(super) jobs: BTreeMap<u64, Job>,
+}
+
+/// Name of the refresh token a seeded state holds.
+const SEEDED_TOKEN_NAME: &str = "metaform-sandbox";
+
+impl AlationState {
+    /// A state with one user per role (passwords derived from `options.seed`) and a
+    /// refresh token of the Server Admin user.
+    pub fn seeded(options: &AlationOptions) -> AlationState {
+        let mut state = AlationState {
+            seed: options.seed,
+            ..AlationState::default()
+        };
+        let now = clock::now_micros();
+        for role in Role::ALL {
+            let password = state.random_token(16);
+            let id = state.next_id(IdSpace::User);
+            state.users.push(User {
+                id,
+                username: role.label().to_lowercase().replace(' ', "."),
+                password,
+                role,
+                created_at: now,
+            });
+        }
+        let admin = state
+            .users
+            .iter()
+            .find(|u| u.role == Role::ServerAdmin)
+            .map(|u| u.id)
+            .unwrap_or_default();
+        state.new_refresh_token(admin, SEEDED_TOKEN_NAME, now, options);
+        state
+    }
+
+    /// The usernames, passwords and the seeded refresh token this state accepts.
+    pub fn credentials(&self) -> AlationCredentials {
+        let seeded = self
+            .refresh_tokens
+            .iter()
+            .find(|t| t.name == SEEDED_TOKEN_NAME && t.status == TokenStatus::Active);
+        AlationCredentials {
+            users: self
+                .users
+                .iter()
+                .map(|u| UserCredential {
+                    username: u.username.clone(),
+                    password: u.password.clone(),
+                    role: u.role,
+                    user_id: u.id,
+                })
+                .collect(),
+            refresh_token: seeded.map(|t| t.token.clone()).unwrap_or_default(),
+            refresh_token_user_id: seeded.map(|t| t.user_id).unwrap_or_default(),
+        }
+    }
+
+    /// A fresh id in `space`.
+    pub(super) fn next_id(&mut self, space: IdSpace) -> u64 {
+        let counter = match space {
+            IdSpace::User => &mut self.counters.user,
+            IdSpace::DataSource => &mut self.counters.datasource,
+            IdSpace::Schema => &mut self.counters.schema,
+            IdSpace::Table => &mut self.counters.table,
+            IdSpace::Column => &mut self.counters.column,
+            IdSpace::Job => &mut self.counters.job,
+        };
+        let id = *counter;
+        *counter += 1;
+        id
+    }
+
+    /// A token of `len` hex digits, deterministic under the state's seed.
+    pub(super) fn random_token(&mut self, len: usize) -> String {
+        let n = self.counters.token;
+        self.counters.token += 1;
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        (0..len)
+            .map(|_| char::from_digit(rng.random_range(0..16), 16).unwrap_or('0'))
+            .collect()
+    }
+
+    /// Creates and stores a refresh token for `user_id`.
+    pub(super) fn new_refresh_token(
+        &mut self,
+        user_id: u64,
+        name: &str,
+        now: i64,
+        options: &AlationOptions,
+    ) -> RefreshToken {
+        let token = RefreshToken {
+            token: self.random_token(40),
+            user_id,
+            name: name.to_string(),
+            created_at: now,
+            expires_at: now.saturating_add(micros(options.refresh_token_ttl)),
+            last_used_at: None,
+            status: TokenStatus::Active,
+        };
+        self.refresh_tokens.push(token.clone());
+        token
+    }
+
+    /// The key index of `kind`.
+    pub(super) fn keys_mut(&mut self, kind: Kind) -> &mut BTreeMap<String, u64> {
+        match kind {
+            Kind::Schema => &mut self.schema_keys,
+            Kind::Table => &mut self.table_keys,
+            Kind::Column => &mut self.column_keys,
+        }
+    }
+
+    /// The key index of `kind`, for reading.
+    pub(super) fn keys(&self, kind: Kind) -> &BTreeMap<String, u64> {
+        match kind {
+            Kind::Schema => &self.schema_keys,
+            Kind::Table => &self.table_keys,
+            Kind::Column => &self.column_keys,
+        }
+    }
+
+    /// Removes a stored key from the index of `kind`.
+    fn forget_key(&mut self, kind: Kind, ds_id: u64, key: &str) {
+        if let Ok(parsed) = ObjectKey::parse(key, kind, ds_id) {
+            self.keys_mut(kind).remove(&parsed.canonical());
+        }
+    }
+
+    /// Deletes a column.
+    pub(super) fn delete_column(&mut self, id: u64) {
+        if let Some(column) = self.columns.remove(&id) {
+            self.forget_key(Kind::Column, column.ds_id, &column.key);
+        }
+    }
+
+    /// Deletes a table and its columns.
+    pub(super) fn delete_table(&mut self, id: u64) {
+        let columns: Vec<u64> = self
+            .columns
+            .values()
+            .filter(|c| c.table_id == id)
+            .map(|c| c.id)
+            .collect();
+        for column in columns {
+            self.delete_column(column);
+        }
+        if let Some(table) = self.tables.remove(&id) {
+            self.forget_key(Kind::Table, table.ds_id, &table.key);
+        }
+    }
+
+    /// Deletes a schema with its tables and columns.
+    pub(super) fn delete_schema(&mut self, id: u64) {
+        let tables: Vec<u64> = self
+            .tables
+            .values()
+            .filter(|t| t.schema_id == id)
+            .map(|t| t.id)
+            .collect();
+        for table in tables {
+            self.delete_table(table);
+        }
+        if let Some(schema) = self.schemas.remove(&id) {
+            self.forget_key(Kind::Schema, schema.ds_id, &schema.key);
+        }
+    }
+
+    /// Deletes a data source with everything in it.
+    pub(super) fn delete_datasource(&mut self, ds_id: u64) {
+        self.datasources.remove(&ds_id);
+        self.columns.retain(|_, c| c.ds_id != ds_id);
+        self.tables.retain(|_, t| t.ds_id != ds_id);
+        self.schemas.retain(|_, s| s.ds_id != ds_id);
+        let prefix = format!("{ds_id}.");
+        for kind in [Kind::Schema, Kind::Table, Kind::Column] {
+            self.keys_mut(kind).retain(|k, _| !k.starts_with(&prefix));
+        }
+    }
+}
+
+/// The separate id counters of the sandbox.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum IdSpace {
+    User,
+    DataSource,
+    Schema,
+    Table,
+    Column,
+    Job,
+}
+
+/// A duration in microseconds, saturating.
+pub(super) fn micros(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
+}
