@@ -1,4 +1,5 @@
 //! The one integration-test binary: a module per behaviour, each talking to the
 //! sandboxes over real HTTP on 127.0.0.1.
 
+mod alation_target;
 mod layering;

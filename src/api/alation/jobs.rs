@@ -218,6 +218,7 @@ fn compact(value: &serde_json::Value) -> String {
 mod tests {
     use super::*;
 
+    /// VDS job names (with `#`) are URL-encoded when polled.
     #[test]
     fn job_names_are_url_encoded() {
         let handle = JobHandle {
@@ -229,6 +230,7 @@ mod tests {
         assert_eq!(job, "MetadataExtraction#1_x");
     }
 
+    /// An async answer without a job handle is a protocol error.
     #[test]
     fn a_handle_without_a_job_is_an_error() {
         let handle = JobHandle {

@@ -295,6 +295,7 @@ pub(crate) fn poll_delay(polling: &JobPolling, attempt: u32) -> Duration {
 mod tests {
     use super::*;
 
+    /// Endpoint names in errors never carry the query string.
     #[test]
     fn endpoint_names_drop_the_query() {
         assert_eq!(
@@ -303,6 +304,7 @@ mod tests {
         );
     }
 
+    /// Only a 403 with code `403000` triggers a token renewal.
     #[test]
     fn only_403000_means_an_expired_token() {
         let status = |status, body: &str| HttpError::Status {
@@ -322,6 +324,7 @@ mod tests {
         )));
     }
 
+    /// Job polling backs off exponentially up to its cap.
     #[test]
     fn poll_delays_double_up_to_the_cap() {
         let polling = JobPolling {

@@ -122,6 +122,7 @@ pub async fn create(
 mod tests {
     use super::*;
 
+    /// Service types map to dbtypes with one-part schema keys and to AlationSink's connector names.
     #[test]
     fn service_types_choose_single_part_schema_dbtypes() {
         assert_eq!(virtual_dbtype(Some("Postgres")), "postgresql");

@@ -130,6 +130,7 @@ mod tests {
         parts.iter().map(|p| p.to_string()).collect()
     }
 
+    /// A name containing `.` is double-quoted inside a key.
     #[test]
     fn names_with_dots_are_quoted() {
         assert_eq!(
@@ -146,6 +147,7 @@ mod tests {
         );
     }
 
+    /// Spaces, unicode and punctuation other than `.` and `"` stay as they are.
     #[test]
     fn other_names_are_written_as_they_are() {
         assert_eq!(
@@ -158,6 +160,7 @@ mod tests {
         );
     }
 
+    /// A `"` in a name is escaped as `\"`, inside or outside quotes.
     #[test]
     fn quotes_are_backslash_escaped() {
         assert_eq!(
@@ -167,6 +170,7 @@ mod tests {
         assert_eq!(table_key(3, "s", "a\".b"), "3.s.\"a\\\".b\"");
     }
 
+    /// Keys parse back into their data source id and names.
     #[test]
     fn keys_parse_back_into_names() {
         for names in [
@@ -185,6 +189,7 @@ mod tests {
         assert_eq!(parse_key("1.\"open"), None);
     }
 
+    /// Foreign key reference texts parse back into their path.
     #[test]
     fn references_round_trip() {
         let p = path(&[
@@ -202,6 +207,7 @@ mod tests {
         assert_eq!(parse_reference(&text), Some(p));
     }
 
+    /// The data source marker carries the database FQN.
     #[test]
     fn markers_carry_the_database_fqn() {
         assert_eq!(

@@ -120,6 +120,19 @@ pub fn column_patch(
     Ok(item)
 }
 
+/// A column's key flags alone, for PATCH.
+pub fn column_key_flags(
+    key: String,
+    object: &Object,
+    resolve: &ResolveReference<'_>,
+) -> Result<ColumnWrite, String> {
+    Ok(ColumnWrite {
+        key,
+        index: Some(column_index(object, resolve)?),
+        ..Default::default()
+    })
+}
+
 /// Whether an update must be sent as a complete POST: Alation's column PATCH does not
 /// document `column_type` (reference §6.3), so a type change re-POSTs the column.
 pub fn needs_upsert(kind: ObjectKind, changes: &[FieldChange]) -> bool {

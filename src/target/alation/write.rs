@@ -427,7 +427,41 @@ impl Run<'_> {
         self.client
             .upload_virtual_datasource(ds_id, &objects, true)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        self.restore_key_flags(ds_path, ds_id, desired).await
+    }
+
+    /// Sets the key flags of the data source's key columns again after an upload.
+    ///
+    /// A column line of the upload has no key flags (reference §9) and may reset them
+    /// (UNVERIFIED; the sandbox does). Re-sending them with PATCH is harmless if it did
+    /// not, so the result converges either way.
+    async fn restore_key_flags(
+        &mut self,
+        ds_path: &[String],
+        ds_id: i64,
+        desired: &[Object],
+    ) -> Result<(), String> {
+        let ds_ids = &self.ds_ids;
+        let resolve = |text: &str| resolve_reference(ds_ids, text);
+        let mut patches = Vec::new();
+        for object in desired.iter().filter(|o| {
+            o.address.kind == ObjectKind::Column
+                && o.address.path.starts_with(ds_path)
+                && (o.fields.contains_key(field::PRIMARY_KEY)
+                    || o.fields.contains_key(field::FOREIGN_KEY))
+        }) {
+            let key = object_key(ds_id, &object.address.path);
+            patches.push(payload::column_key_flags(key, object, &resolve)?);
+        }
+        for chunk in patches.chunks(MAX_COLUMNS_PER_WRITE) {
+            self.writes += 1;
+            self.client
+                .write_columns(ds_id, WriteMode::Patch, chunk)
+                .await
+                .map_err(|e| format!("objects deleted, but restoring key flags failed: {e}"))?;
+        }
+        Ok(())
     }
 
     fn fail(&mut self, i: usize, message: String) {
