@@ -603,3 +603,52 @@ async fn writes_are_batched_to_alations_limits() {
     assert_eq!(sandbox.count("POST /integration/v2/table/"), 2);
     assert_eq!(after.objects.len(), desired_objects(&catalog).len());
 }
+
+/// A rejected login is an error that names the call and never shows the password.
+#[tokio::test]
+async fn rejected_logins_never_show_the_password() {
+    let sandbox = Sandbox::start(AlationOptions::default()).await;
+    let password = "not-the-password-3141";
+    let client = sandbox.client(
+        AlationAuth::Password {
+            username: "server.admin".into(),
+            password: SecretString::from(password.to_string()),
+            project_name: "metaform".into(),
+        },
+        1000,
+    );
+    let err = client.native_datasources().await.expect_err("bad login");
+    let text = format!("{err} {err:?}");
+    assert!(text.contains("createRefreshToken"), "{text}");
+    assert!(!text.contains(password), "the password leaks: {text}");
+}
+
+/// Deletes are refused in a data source metaform cannot delete from (OCF), with the reason.
+#[tokio::test]
+async fn deletes_are_refused_outside_owned_virtual_datasources() {
+    let sandbox = Sandbox::start(AlationOptions::default()).await;
+    let client = sandbox.client(sandbox.refresh_auth(), 1000);
+    let mut catalog = sample_catalog();
+    let links = BTreeMap::new();
+    converge(&client, &catalog, &links, CreateDatasourceAs::Ocf).await;
+    catalog.databases[0].schemas[0].tables.remove(1);
+    let (report, after) = converge(&client, &catalog, &links, CreateDatasourceAs::Ocf).await;
+    let deletes: Vec<_> = report
+        .outcomes
+        .iter()
+        .filter(|o| o.action == Action::Delete)
+        .collect();
+    assert_eq!(deletes.len(), 2, "the view and its column");
+    for outcome in deletes {
+        assert!(
+            matches!(&outcome.status, ItemStatus::Failed(m) if m.contains("not an owned virtual data source")),
+            "{:?}",
+            outcome.status
+        );
+    }
+    assert_eq!(report.write_requests, 0);
+    assert_eq!(
+        after.objects.len(),
+        desired_objects(&sample_catalog()).len()
+    );
+}

@@ -273,12 +273,16 @@ fn insert_text(fields: &mut BTreeMap<String, Value>, name: &str, text: Option<&s
     }
 }
 
-/// Markdown to HTML with pulldown-cmark, trimmed; `None` when nothing is left.
+/// Markdown to HTML with pulldown-cmark (CommonMark, tables, strikethrough), trimmed;
+/// `None` when nothing is left.
 ///
-/// Stands in for `crate::core::normalize::markdown_to_html` until that module is
-/// merged; then this function is replaced by it.
+/// Stands in for `crate::core::normalize::markdown_to_html` (same options) until that
+/// module is merged; then its body becomes a call to it.
 fn markdown_to_html_until_normalize_lands(markdown: &str) -> Option<String> {
-    let parser = pulldown_cmark::Parser::new_ext(markdown, pulldown_cmark::Options::all());
+    let mut options = pulldown_cmark::Options::empty();
+    options.insert(pulldown_cmark::Options::ENABLE_TABLES);
+    options.insert(pulldown_cmark::Options::ENABLE_STRIKETHROUGH);
+    let parser = pulldown_cmark::Parser::new_ext(markdown, options);
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, parser);
     let html = html.trim();

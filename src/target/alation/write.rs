@@ -104,6 +104,11 @@ pub async fn apply(
             run.ds_ids.insert(binding.address.path.clone(), id);
         }
     }
+    for (i, item) in items.iter().enumerate() {
+        if item.action == Action::Orphan {
+            run.status[i] = Some(ItemStatus::Skipped(item.reason.clone()));
+        }
+    }
     run.datasources(create_as).await;
     for kind in [ObjectKind::Schema, ObjectKind::Table, ObjectKind::Column] {
         run.writes_of(kind, Action::Create).await;
@@ -166,10 +171,13 @@ impl Run<'_> {
                 Action::Create => self.create_datasource(path, create_as).await,
                 Action::Update => {
                     if ocf_ids.is_none() {
-                        ocf_ids = Some(match self.client.ocf_datasources().await {
-                            Ok(list) => list.iter().map(|d| d.id).collect(),
-                            Err(_) => Vec::new(),
-                        });
+                        match self.client.ocf_datasources().await {
+                            Ok(list) => ocf_ids = Some(list.iter().map(|d| d.id).collect()),
+                            Err(err) => {
+                                self.status[i] = Some(ItemStatus::Failed(err.to_string()));
+                                continue;
+                            }
+                        }
                     }
                     let ocf = ocf_ids.as_deref().unwrap_or_default();
                     self.retitle_datasource(path, ocf).await
@@ -177,10 +185,7 @@ impl Run<'_> {
                 Action::Delete => Err(
                     "deleting a whole data source is not supported; remove it in Alation".into(),
                 ),
-                Action::Orphan => {
-                    self.status[i] = Some(ItemStatus::Skipped(item.reason.clone()));
-                    continue;
-                }
+                Action::Orphan => continue,
             };
             self.status[i] = Some(match result {
                 Ok(()) => ItemStatus::Applied,
