@@ -180,9 +180,19 @@ fn sample_catalog() -> Catalog {
 fn diff(desired: &[Object], current: &CurrentState) -> Vec<PlanItem> {
     let now: BTreeMap<_, _> = current.objects.iter().map(|o| (&o.address, o)).collect();
     let wanted: BTreeMap<_, _> = desired.iter().map(|o| (&o.address, o)).collect();
+    let bound: std::collections::BTreeSet<_> = current
+        .datasources
+        .iter()
+        .filter(|b| b.target_id.is_some())
+        .map(|b| &b.address)
+        .collect();
     let mut items = Vec::new();
     for object in desired {
         let before = now.get(&object.address);
+        // As the plan engine does: a bound data source exists even without fields.
+        if before.is_none() && bound.contains(&object.address) {
+            continue;
+        }
         let changes: Vec<FieldChange> = object
             .fields
             .keys()
@@ -393,6 +403,16 @@ async fn linked_datasources_are_managed_not_owned() {
         .filter(|o| o.address.path.len() > 2)
         .collect();
     assert_eq!(desired, objects);
+    let listed = client.native_datasources().await.expect("list");
+    let linked = listed
+        .iter()
+        .find(|d| d.id == id)
+        .expect("linked data source");
+    assert_eq!(
+        linked.title.as_deref(),
+        Some("Hand made"),
+        "its title is left alone"
+    );
 }
 
 /// Username and password create exactly one refresh token for the whole run.
@@ -650,5 +670,68 @@ async fn deletes_are_refused_outside_owned_virtual_datasources() {
     assert_eq!(
         after.objects.len(),
         desired_objects(&sample_catalog()).len()
+    );
+}
+
+/// Two databases become two data sources in one run, read in parallel; a foreign key
+/// into the other one gets that data source's new id in its key.
+#[tokio::test]
+async fn foreign_keys_across_datasources_resolve_to_new_ids() {
+    let sandbox = Sandbox::start(AlationOptions::default()).await;
+    let client = sandbox.client(sandbox.refresh_auth(), 1000);
+    let mut catalog = sample_catalog();
+    let mut facts = table("facts", vec![column("client_id", "INT", 1)]);
+    facts.constraints = vec![TableConstraint {
+        constraint_type: ConstraintType::ForeignKey,
+        columns: vec!["client_id".into()],
+        referred_columns: vec![vec![
+            "sample_data".into(),
+            "ecommerce_db".into(),
+            "shopify".into(),
+            "dim.api/client".into(),
+            "id".into(),
+        ]],
+    }];
+    catalog.databases.push(Database {
+        service: "warehouse".into(),
+        service_type: Some("Postgres".into()),
+        name: "core.v2".into(),
+        display_name: None,
+        description: None,
+        schemas: vec![Schema {
+            name: "public".into(),
+            display_name: None,
+            description: None,
+            tables: vec![facts],
+        }],
+    });
+    let links = BTreeMap::new();
+    let (report, after) = converge(&client, &catalog, &links, CreateDatasourceAs::Virtual).await;
+    assert_all_applied(&report);
+    assert_eq!(sorted(desired_objects(&catalog)), after.objects);
+    let ids: Vec<i64> = after
+        .datasources
+        .iter()
+        .map(|b| {
+            b.target_id
+                .as_deref()
+                .and_then(|i| i.parse().ok())
+                .expect("bound")
+        })
+        .collect();
+    let columns = client.columns(ids[1]).await.expect("columns");
+    assert_eq!(
+        columns[0]
+            .index
+            .as_ref()
+            .and_then(|i| i.referenced_column_id.as_deref()),
+        Some(format!("{}.shopify.\"dim.api/client\".id", ids[0]).as_str())
+    );
+    let listed = client.native_datasources().await.expect("list");
+    assert!(
+        listed
+            .iter()
+            .any(|d| d.uri.as_deref() == Some("metaform://openmetadata/warehouse.\"core.v2\"")),
+        "{listed:?}"
     );
 }

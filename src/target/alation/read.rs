@@ -1,7 +1,8 @@
 //! Reading Alation's current state for the desired databases.
 //!
 //! Each desired database is bound to a data source, in this order:
-//! 1. a `datasourceLinks` entry naming its FQN: linked, managed but never deleted;
+//! 1. a `datasourceLinks` entry naming its FQN: linked; what lies under it is managed
+//!    but never deleted, and the data source's own title is left alone;
 //! 2. a data source whose `uri` is the database's marker ([`keys::marker`]): created
 //!    by metaform on an earlier run, found even if renamed, never created twice;
 //!    owned, and deletable when it is virtual;
@@ -81,7 +82,7 @@ pub async fn read_current(
             }
         };
         if let Some(ds) = target {
-            to_read.push((ds.clone(), path.clone()));
+            to_read.push((ds.clone(), path.clone(), ownership));
         }
         bindings.push(DatasourceBinding {
             address: Address {
@@ -107,10 +108,10 @@ pub async fn read_current(
 
     let paths: BTreeMap<i64, Vec<String>> = to_read
         .iter()
-        .map(|(ds, path)| (ds.id, path.clone()))
+        .map(|(ds, path, _)| (ds.id, path.clone()))
         .collect();
     let mut objects: Vec<Object> = futures::stream::iter(to_read)
-        .map(|(ds, path)| read_datasource(client, ds, path, &paths))
+        .map(|(ds, path, ownership)| read_datasource(client, ds, path, ownership, &paths))
         .buffer_unordered(PARALLEL_DATASOURCES)
         .try_concat()
         .await?;
@@ -130,10 +131,14 @@ async fn ocf_or_none(client: &AlationClient) -> Result<Vec<Datasource>, AlationE
 }
 
 /// The objects of one data source: itself, its schemas, tables and columns.
+///
+/// A linked data source belongs to whoever created it: its own fields (the title)
+/// are not read, so they are never planned to change; what lies under it is.
 async fn read_datasource(
     client: &AlationClient,
     ds: Datasource,
     ds_path: Vec<String>,
+    ownership: Ownership,
     paths: &BTreeMap<i64, Vec<String>>,
 ) -> Result<Vec<Object>, AlationError> {
     let (schemas, tables, columns) = futures::try_join!(
@@ -141,10 +146,13 @@ async fn read_datasource(
         client.tables(ds.id),
         client.columns(ds.id)
     )?;
-    let mut objects = vec![mapping::datasource_object(
-        &ds_path,
-        ds.title.clone().unwrap_or_default(),
-    )];
+    let mut objects = Vec::new();
+    if ownership != Ownership::Linked {
+        objects.push(mapping::datasource_object(
+            &ds_path,
+            ds.title.clone().unwrap_or_default(),
+        ));
+    }
     let mut schema_paths = BTreeMap::new();
     for schema in &schemas {
         let object = mapping::current_schema(&ds_path, schema);

@@ -168,6 +168,14 @@ impl Run<'_> {
             }
             let path = &item.address.path;
             let result = match item.action {
+                Action::Create if self.ds_ids.contains_key(path) => {
+                    // Never a second data source for one database.
+                    self.status[i] = Some(ItemStatus::Skipped(format!(
+                        "data source already exists (id {})",
+                        self.ds_ids[path]
+                    )));
+                    continue;
+                }
                 Action::Create => self.create_datasource(path, create_as).await,
                 Action::Update => {
                     if ocf_ids.is_none() {
