@@ -6,13 +6,11 @@
 mod client;
 mod support;
 
-use std::collections::BTreeMap;
-
 use metaform::core::model::{ConstraintType, Database, Schema, TableConstraint};
 use metaform::core::plan::{Action, Ownership};
 use metaform::sim::alation::AlationOptions;
 use metaform::target::alation::mapping::desired_objects;
-use metaform::target::alation::{CreateDatasourceAs, ItemStatus, read_current};
+use metaform::target::alation::{CreateDatasourceAs, DatasourceLink, ItemStatus, read_current};
 
 use support::{Sandbox, assert_all_applied, column, converge, diff, sample_catalog, sorted, table};
 
@@ -23,7 +21,7 @@ async fn creates_a_virtual_datasource_and_converges() {
     let sandbox = Sandbox::start(AlationOptions::default()).await;
     let client = sandbox.client(sandbox.refresh_auth(), 1000);
     let catalog = sample_catalog();
-    let links = BTreeMap::new();
+    let links = Vec::new();
     let (report, after) = converge(&client, &catalog, &links, CreateDatasourceAs::Virtual).await;
     assert_all_applied(&report);
     // 1 data source + 1 schema batch + 1 table batch + 1 column batch.
@@ -50,13 +48,7 @@ async fn foreign_keys_are_written_as_four_part_keys() {
     let sandbox = Sandbox::start(AlationOptions::default()).await;
     let client = sandbox.client(sandbox.refresh_auth(), 1000);
     let catalog = sample_catalog();
-    let (_, after) = converge(
-        &client,
-        &catalog,
-        &BTreeMap::new(),
-        CreateDatasourceAs::Virtual,
-    )
-    .await;
+    let (_, after) = converge(&client, &catalog, &[], CreateDatasourceAs::Virtual).await;
     let ds_id: i64 = after.datasources[0]
         .target_id
         .as_deref()
@@ -82,7 +74,7 @@ async fn ocf_datasources_are_found_again_after_a_rename() {
     let sandbox = Sandbox::start(AlationOptions::default()).await;
     let client = sandbox.client(sandbox.refresh_auth(), 1000);
     let catalog = sample_catalog();
-    let links = BTreeMap::new();
+    let links = Vec::new();
     let (report, after) = converge(&client, &catalog, &links, CreateDatasourceAs::Ocf).await;
     assert_all_applied(&report);
     let binding = &after.datasources[0];
@@ -110,7 +102,7 @@ async fn linked_datasources_are_managed_not_owned() {
     let sandbox = Sandbox::start(AlationOptions::default()).await;
     let client = sandbox.client(sandbox.refresh_auth(), 1000);
     let catalog = sample_catalog();
-    let mut links = BTreeMap::from([(999, "sample_data.ecommerce_db".to_string())]);
+    let mut links = vec![link(999)];
     let err = read_current(
         &client,
         &catalog.databases,
@@ -133,7 +125,7 @@ async fn linked_datasources_are_managed_not_owned() {
         .await
         .expect("create")
         .expect("id");
-    links = BTreeMap::from([(id, "sample_data.ecommerce_db".to_string())]);
+    links = vec![link(id)];
     let (report, after) = converge(&client, &catalog, &links, CreateDatasourceAs::Virtual).await;
     assert!(
         report
@@ -173,7 +165,7 @@ async fn updates_patch_only_the_changed_objects() {
     let sandbox = Sandbox::start(AlationOptions::default()).await;
     let client = sandbox.client(sandbox.refresh_auth(), 1000);
     let mut catalog = sample_catalog();
-    let links = BTreeMap::new();
+    let links = Vec::new();
     converge(&client, &catalog, &links, CreateDatasourceAs::Virtual).await;
     let schema = &mut catalog.databases[0].schemas[0];
     schema.description = None;
@@ -193,7 +185,7 @@ async fn deletes_remove_objects_from_owned_virtual_datasources() {
     let sandbox = Sandbox::start(AlationOptions::default()).await;
     let client = sandbox.client(sandbox.refresh_auth(), 1000);
     let mut catalog = sample_catalog();
-    let links = BTreeMap::new();
+    let links = Vec::new();
     converge(&client, &catalog, &links, CreateDatasourceAs::Virtual).await;
     catalog.databases[0].schemas[0].tables.remove(1);
     catalog.databases[0].schemas[0].tables[1].columns.pop();
@@ -215,13 +207,7 @@ async fn failed_jobs_fail_their_items_and_skip_children() {
     .await;
     let client = sandbox.client(sandbox.refresh_auth(), 1000);
     let catalog = sample_catalog();
-    let (report, _) = converge(
-        &client,
-        &catalog,
-        &BTreeMap::new(),
-        CreateDatasourceAs::Virtual,
-    )
-    .await;
+    let (report, _) = converge(&client, &catalog, &[], CreateDatasourceAs::Virtual).await;
     for outcome in &report.outcomes {
         match outcome.address.path.len() {
             2 => assert_eq!(outcome.status, ItemStatus::Applied),
@@ -249,13 +235,7 @@ async fn writes_are_batched_to_alations_limits() {
     catalog.databases[0].schemas[0].tables = (0..1001)
         .map(|i| table(&format!("t{i:04}"), vec![]))
         .collect();
-    let (report, after) = converge(
-        &client,
-        &catalog,
-        &BTreeMap::new(),
-        CreateDatasourceAs::Virtual,
-    )
-    .await;
+    let (report, after) = converge(&client, &catalog, &[], CreateDatasourceAs::Virtual).await;
     assert_all_applied(&report);
     assert_eq!(sandbox.count("POST /integration/v2/table/"), 2);
     assert_eq!(after.objects.len(), desired_objects(&catalog).len());
@@ -267,7 +247,7 @@ async fn deletes_are_refused_outside_owned_virtual_datasources() {
     let sandbox = Sandbox::start(AlationOptions::default()).await;
     let client = sandbox.client(sandbox.refresh_auth(), 1000);
     let mut catalog = sample_catalog();
-    let links = BTreeMap::new();
+    let links = Vec::new();
     converge(&client, &catalog, &links, CreateDatasourceAs::Ocf).await;
     catalog.databases[0].schemas[0].tables.remove(1);
     let (report, after) = converge(&client, &catalog, &links, CreateDatasourceAs::Ocf).await;
@@ -323,7 +303,7 @@ async fn foreign_keys_across_datasources_resolve_to_new_ids() {
             tables: vec![facts],
         }],
     });
-    let links = BTreeMap::new();
+    let links = Vec::new();
     let (report, after) = converge(&client, &catalog, &links, CreateDatasourceAs::Virtual).await;
     assert_all_applied(&report);
     assert_eq!(sorted(desired_objects(&catalog)), after.objects);
@@ -352,4 +332,13 @@ async fn foreign_keys_across_datasources_resolve_to_new_ids() {
             .any(|d| d.uri.as_deref() == Some("metaform://openmetadata/warehouse.\"core.v2\"")),
         "{listed:?}"
     );
+}
+
+/// A `datasourceLinks` entry for the sample database.
+fn link(datasource_id: i64) -> DatasourceLink {
+    DatasourceLink {
+        datasource_id,
+        service: "sample_data".into(),
+        database: "ecommerce_db".into(),
+    }
 }

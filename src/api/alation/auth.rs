@@ -30,7 +30,7 @@ pub enum AlationAuth {
         /// The refresh token.
         token: SecretString,
         /// Its user's id.
-        user_id: i64,
+        user_id: u64,
     },
     /// A username and password: a refresh token named `project_name` is created once.
     Password {
@@ -53,7 +53,7 @@ pub(super) struct TokenStore {
 #[derive(Debug, Default)]
 struct TokenState {
     access: Option<SecretString>,
-    refresh: Option<(SecretString, i64)>,
+    refresh: Option<(SecretString, u64)>,
     /// Bumped at every new access token, so a caller can tell whether the token it
     /// saw refused has already been replaced.
     generation: u64,
@@ -173,7 +173,7 @@ async fn create_refresh_token(
     username: &str,
     password: &SecretString,
     project_name: &str,
-) -> Result<(SecretString, i64), AlationError> {
+) -> Result<(SecretString, u64), AlationError> {
     let answer: RefreshTokenAnswer = client
         .token_request(
             "/integration/v1/createRefreshToken/",
@@ -183,7 +183,7 @@ async fn create_refresh_token(
     let token = answer.refresh_token.filter(|t| !t.is_empty());
     // `user_id` may come back as a number or a numeric string (§3).
     let user_id = answer.user_id.as_ref().and_then(|v| match v {
-        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::Number(n) => n.as_u64(),
         serde_json::Value::String(s) => s.parse().ok(),
         _ => None,
     });

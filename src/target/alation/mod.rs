@@ -14,8 +14,20 @@ mod payload;
 mod read;
 mod write;
 
-pub use read::read_current;
+pub use read::{PARALLEL_DATASOURCES, read_current};
 pub use write::{ApplyReport, ItemOutcome, ItemStatus, apply};
+
+/// A `datasourceLinks` entry: an existing Alation data source that stands for a
+/// source database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatasourceLink {
+    /// The Alation data source id.
+    pub datasource_id: i64,
+    /// The source service name (decoded).
+    pub service: String,
+    /// The database name (decoded).
+    pub database: String,
+}
 
 /// How a database that no `datasourceLinks` entry names is created in Alation.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

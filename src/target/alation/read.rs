@@ -22,20 +22,20 @@ use crate::core::model::Database;
 use crate::core::objects::{Address, Object, ObjectKind};
 use crate::core::plan::{CurrentState, DatasourceBinding, Ownership};
 
-use super::{CreateDatasourceAs, keys, mapping};
+use super::{CreateDatasourceAs, DatasourceLink, keys, mapping};
 
 /// Data sources read at the same time.
 pub const PARALLEL_DATASOURCES: usize = 4;
 
 /// Binds every database of `databases` to an Alation data source and reads the
-/// bound ones. `links` maps Alation data source ids to OpenMetadata database FQNs
-/// (`datasourceLinks`).
+/// bound ones. `links` are the `datasourceLinks` entries; a database matches a link by
+/// its decoded service and database names.
 ///
 /// A link to a data source that does not exist is an error naming it.
 pub async fn read_current(
     client: &AlationClient,
     databases: &[Database],
-    links: &BTreeMap<i64, String>,
+    links: &[DatasourceLink],
     create_as: CreateDatasourceAs,
 ) -> Result<CurrentState, AlationError> {
     let (native, ocf) = futures::try_join!(client.native_datasources(), ocf_or_none(client))?;
@@ -53,8 +53,11 @@ pub async fn read_current(
     for database in databases {
         let fqn = keys::database_fqn(&database.service, &database.name);
         let path = vec![database.service.clone(), database.name.clone()];
-        let (target, ownership) = match links.iter().find(|(_, f)| **f == fqn) {
-            Some((id, _)) => {
+        let linked = links
+            .iter()
+            .find(|l| l.service == database.service && l.database == database.name);
+        let (target, ownership) = match linked.map(|l| &l.datasource_id) {
+            Some(id) => {
                 let (ds, _) = known.get(id).ok_or_else(|| {
                     AlationError::Precondition(format!(
                         "datasourceLinks: data source {id} (linked to `{fqn}`) does not exist in Alation"
@@ -93,14 +96,14 @@ pub async fn read_current(
             ownership,
         });
     }
-    for (id, fqn) in links {
+    for link in links {
         if !databases
             .iter()
-            .any(|d| keys::database_fqn(&d.service, &d.name) == *fqn)
+            .any(|d| d.service == link.service && d.name == link.database)
         {
             tracing::warn!(
-                id,
-                fqn,
+                id = link.datasource_id,
+                fqn = keys::database_fqn(&link.service, &link.database),
                 "datasourceLinks entry matches no database in scope"
             );
         }

@@ -1,6 +1,5 @@
 //! The client's authentication and paging against the Alation sandbox.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use metaform::api::alation::AlationAuth;
@@ -30,13 +29,7 @@ async fn password_auth_creates_one_refresh_token_per_run() {
         },
         1000,
     );
-    let (report, _) = converge(
-        &client,
-        &sample_catalog(),
-        &BTreeMap::new(),
-        CreateDatasourceAs::Virtual,
-    )
-    .await;
+    let (report, _) = converge(&client, &sample_catalog(), &[], CreateDatasourceAs::Virtual).await;
     assert_all_applied(&report);
     assert_eq!(sandbox.count("POST /integration/v1/createRefreshToken/"), 1);
     assert_eq!(
@@ -113,13 +106,7 @@ async fn reads_follow_every_page() {
     let sandbox = Sandbox::start(AlationOptions::default()).await;
     let client = sandbox.client(sandbox.refresh_auth(), 2);
     let catalog = sample_catalog();
-    let (report, after) = converge(
-        &client,
-        &catalog,
-        &BTreeMap::new(),
-        CreateDatasourceAs::Virtual,
-    )
-    .await;
+    let (report, after) = converge(&client, &catalog, &[], CreateDatasourceAs::Virtual).await;
     assert_all_applied(&report);
     assert_eq!(sorted(desired_objects(&catalog)), after.objects);
     // Six columns in pages of two, read once after the apply.

@@ -18,7 +18,9 @@ use metaform::http::{HttpClient, HttpOptions};
 use metaform::sim::alation::{AlationCredentials, AlationOptions, AlationState, router};
 use metaform::sim::shared::Shared;
 use metaform::target::alation::mapping::desired_objects;
-use metaform::target::alation::{ApplyReport, CreateDatasourceAs, ItemStatus, apply, read_current};
+use metaform::target::alation::{
+    ApplyReport, CreateDatasourceAs, DatasourceLink, ItemStatus, apply, read_current,
+};
 use secrecy::SecretString;
 /// A running Alation sandbox and the requests it received (`METHOD path`).
 pub(super) struct Sandbox {
@@ -63,7 +65,7 @@ impl Sandbox {
     pub(super) fn refresh_auth(&self) -> AlationAuth {
         AlationAuth::RefreshToken {
             token: SecretString::from(self.credentials.refresh_token.clone()),
-            user_id: i64::try_from(self.credentials.refresh_token_user_id).expect("user id"),
+            user_id: self.credentials.refresh_token_user_id,
         }
     }
 
@@ -249,7 +251,7 @@ pub(super) fn sorted(mut objects: Vec<Object>) -> Vec<Object> {
 pub(super) async fn converge(
     client: &AlationClient,
     catalog: &Catalog,
-    links: &BTreeMap<i64, String>,
+    links: &[DatasourceLink],
     create_as: CreateDatasourceAs,
 ) -> (ApplyReport, CurrentState) {
     let current = read_current(client, &catalog.databases, links, create_as)
