@@ -61,6 +61,18 @@ pub fn desired_objects(catalog: &Catalog) -> Vec<Object> {
     objects
 }
 
+/// The addresses (`[service, database]`) of the desired data sources, one per database.
+pub fn desired_datasources(catalog: &Catalog) -> Vec<Address> {
+    catalog
+        .databases
+        .iter()
+        .map(|d| Address {
+            kind: ObjectKind::Datasource,
+            path: vec![d.service.clone(), d.name.clone()],
+        })
+        .collect()
+}
+
 /// The desired objects of one database: its data source, then its schemas, tables
 /// and columns.
 pub fn database_objects(database: &Database, out: &mut Vec<Object>) {

@@ -332,3 +332,18 @@ fn unknown_referenced_data_sources_keep_the_key() {
         )])
     );
 }
+
+/// Every database is one desired data source, titled by its display name.
+#[test]
+fn databases_are_datasources() {
+    let catalog = catalog(vec![]);
+    let addresses = desired_datasources(&catalog);
+    assert_eq!(addresses.len(), 1);
+    assert_eq!(addresses[0].path, path(&["sample_data", "ecommerce_db"]));
+    let objects = desired_objects(&catalog);
+    assert_eq!(objects[0].address, addresses[0]);
+    assert_eq!(
+        objects[0].fields[field::TITLE],
+        Value::Text("ecommerce_db".into())
+    );
+}

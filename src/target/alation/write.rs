@@ -33,8 +33,10 @@ pub enum ItemStatus {
     Applied,
     /// The change failed; the message says why (the job's message when there was one).
     Failed(String),
-    /// Not attempted, e.g. because its parent failed.
+    /// Not attempted because a parent's creation failed; the message names it.
     Skipped(String),
+    /// Needs no write (an orphan, a data source that already exists); says why.
+    NoWrite(String),
 }
 
 /// One plan item's outcome.
@@ -58,19 +60,13 @@ pub struct ApplyReport {
 }
 
 impl ApplyReport {
-    /// Whether every item was applied (or needed nothing).
+    /// Whether every item was applied or needed no write.
     pub fn is_success(&self) -> bool {
         self.outcomes
             .iter()
-            .all(|o| !matches!(o.status, ItemStatus::Failed(_)) && !is_parent_skip(&o.status))
+            .all(|o| matches!(o.status, ItemStatus::Applied | ItemStatus::NoWrite(_)))
     }
 }
-
-fn is_parent_skip(status: &ItemStatus) -> bool {
-    matches!(status, ItemStatus::Skipped(reason) if reason.starts_with(PARENT_FAILED))
-}
-
-const PARENT_FAILED: &str = "parent failed";
 
 /// Executes `items` in Alation. `catalog` is the desired catalog the plan was made
 /// from and `bindings` the data sources [`super::read_current`] found.
@@ -106,7 +102,7 @@ pub async fn apply(
     }
     for (i, item) in items.iter().enumerate() {
         if item.action == Action::Orphan {
-            run.status[i] = Some(ItemStatus::Skipped(item.reason.clone()));
+            run.status[i] = Some(ItemStatus::NoWrite(item.reason.clone()));
         }
     }
     run.datasources(create_as).await;
@@ -121,7 +117,7 @@ pub async fn apply(
         .map(|(item, status)| ItemOutcome {
             action: item.action,
             address: item.address.clone(),
-            status: status.unwrap_or_else(|| ItemStatus::Skipped("nothing to do".into())),
+            status: status.unwrap_or_else(|| ItemStatus::NoWrite("nothing to do".into())),
         })
         .collect();
     ApplyReport {
@@ -170,7 +166,7 @@ impl Run<'_> {
             let result = match item.action {
                 Action::Create if self.ds_ids.contains_key(path) => {
                     // Never a second data source for one database.
-                    self.status[i] = Some(ItemStatus::Skipped(format!(
+                    self.status[i] = Some(ItemStatus::NoWrite(format!(
                         "data source already exists (id {})",
                         self.ds_ids[path]
                     )));
@@ -488,7 +484,7 @@ impl Run<'_> {
         self.failed
             .iter()
             .find(|f| path.len() > f.len() && path.starts_with(f))
-            .map(|f| format!("{PARENT_FAILED}: `{}`", keys::reference_text(f)))
+            .map(|f| format!("parent failed: `{}`", keys::reference_text(f)))
     }
 
     fn ds_id(&self, ds_path: &[String]) -> Result<i64, String> {
