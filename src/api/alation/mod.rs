@@ -6,6 +6,20 @@
 //! specific to Alation: the `TOKEN` header and its renewal, `X-Next-Page` paging, and
 //! polling asynchronous jobs to their end so that a write is only reported done once
 //! Alation says it succeeded.
+//!
+//! Choices made where the reference marks a fact UNVERIFIED (each is explained where it
+//! is implemented):
+//! - a 403 with code `403000` on a resource call means an expired access token
+//!   (`AlationClient::request`);
+//! - `X-Next-Page` is a relative path carrying every filter; an absolute URL is reduced
+//!   to its path and query (`next_page`);
+//! - any job status other than `running`/`queued`/`pending`/`successful` ends the job
+//!   as a failure, and per-object `errors` fail a successful job (`jobs`);
+//! - a column's `position` is written as a string, as the POST documentation types it
+//!   ([`wire::ColumnWrite`]);
+//! - a virtual data source's title is set with `PUT /integration/v1/datasource/{id}/`
+//!   (`datasource`);
+//! - the async answer of a write may have any 2xx status.
 
 mod auth;
 mod datasource;

@@ -6,6 +6,14 @@
 //! - [`read_current`]: binds each desired database to a data source and reads it.
 //! - [`apply`]: data sources first, then schemas, tables and columns in batches, each
 //!   job polled to its end; deletes through the Virtual Data Source API.
+//!
+//! Choices made where the reference marks a fact UNVERIFIED:
+//! - key quoting of names with `.` and `"` ([`keys`]);
+//! - the marker `metaform://openmetadata/<fqn>` in a created data source's `uri`, matched
+//!   exactly; with several matches the lowest id wins ([`keys::marker`], `read`);
+//! - the `dbtype` of a virtual data source (`datasource::virtual_dbtype`);
+//! - a Virtual Data Source upload may reset key flags, so they are PATCHed again after
+//!   it (`write`).
 
 mod datasource;
 pub mod keys;
