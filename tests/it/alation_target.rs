@@ -342,3 +342,22 @@ fn link(datasource_id: i64) -> DatasourceLink {
         database: "ecommerce_db".into(),
     }
 }
+
+/// A column type change re-POSTs the complete column, keeping its other fields and keys.
+#[tokio::test]
+async fn column_type_changes_rewrite_the_whole_column() {
+    let sandbox = Sandbox::start(AlationOptions::default()).await;
+    let client = sandbox.client(sandbox.refresh_auth(), 1000);
+    let mut catalog = sample_catalog();
+    let links = Vec::new();
+    converge(&client, &catalog, &links, CreateDatasourceAs::Virtual).await;
+    let id = &mut catalog.databases[0].schemas[0].tables[0].columns[0];
+    assert_eq!(id.name, "id");
+    id.data_type_display = Some("BIGINT".into());
+    let (report, after) = converge(&client, &catalog, &links, CreateDatasourceAs::Virtual).await;
+    assert_all_applied(&report);
+    assert_eq!(report.outcomes.len(), 1);
+    assert_eq!(sandbox.count("POST /integration/v2/column/"), 2);
+    assert_eq!(sandbox.count("PATCH /integration/v2/column/"), 0);
+    assert_eq!(sorted(desired_objects(&catalog)), after.objects);
+}

@@ -90,8 +90,9 @@ pub fn column_upsert(
     })
 }
 
-/// The changed fields of a column for PATCH. `object` is the complete desired column,
-/// used for the `index` object when either key flag changed.
+/// The changed fields of a column for PATCH (a type change goes through
+/// [`column_upsert`] instead, see [`needs_upsert`]). `object` is the complete desired
+/// column, used for the `index` object when either key flag changed.
 pub fn column_patch(
     key: String,
     changes: &[FieldChange],
@@ -106,7 +107,6 @@ pub fn column_patch(
         match change.field.as_str() {
             field::TITLE => item.title = Some(after_text(change)),
             field::DESCRIPTION => item.description = Some(after_text(change)),
-            field::COLUMN_TYPE => item.column_type = Some(after_text(change)),
             field::NULLABLE => {
                 item.nullable = Some(matches!(change.after, Some(Value::Bool(true))));
             }
