@@ -2,4 +2,6 @@
 //! sandboxes over real HTTP on 127.0.0.1.
 
 mod alation_target;
+mod allie_sdk;
 mod layering;
+mod sim_alation;

@@ -33,8 +33,7 @@ pub(super) fn authenticate(state: &AlationState, headers: &HeaderMap) -> ApiResu
     let now = clock::now_micros();
     let access = state
         .access_tokens
-        .iter()
-        .find(|t| t.token == token)
+        .get(token)
         .filter(|t| t.status == TokenStatus::Active && t.expires_at > now)
         .ok_or_else(ApiError::not_authenticated)?;
     state
@@ -125,7 +124,9 @@ pub(super) async fn create_access_token(
         expires_at: now.saturating_add(micros(ctx.options.access_token_ttl)),
         status: TokenStatus::Active,
     };
-    state.access_tokens.push(access.clone());
+    state
+        .access_tokens
+        .insert(access.token.clone(), access.clone());
     Ok(Json(access_json(&access, now)))
 }
 
@@ -144,8 +145,8 @@ pub(super) async fn validate_access_token(
     let state = ctx.shared.read();
     let access = state
         .access_tokens
-        .iter()
-        .find(|t| t.token == token && user_id.is_none_or(|id| id == t.user_id))
+        .get(token)
+        .filter(|t| user_id.is_none_or(|id| id == t.user_id))
         .ok_or_else(|| ApiError::unauthorized(INVALID_ACCESS))?;
     Ok(Json(access_json(access, clock::now_micros())))
 }
@@ -160,7 +161,7 @@ pub(super) async fn revoke_access_tokens(
     let refresh = find_refresh(&mut state, &token, user_id)?.clone();
     for access in state
         .access_tokens
-        .iter_mut()
+        .values_mut()
         .filter(|a| a.refresh_token == refresh.token)
     {
         access.status = TokenStatus::Revoked;
@@ -182,11 +183,7 @@ pub(super) async fn regen_refresh_token(
     let mut state = ctx.shared.write();
     let now = clock::now_micros();
     let old = active_refresh(&mut state, &token, user_id, now)?;
-    if let Some(t) = state
-        .refresh_tokens
-        .iter_mut()
-        .find(|t| t.token == old.token)
-    {
+    if let Some(t) = state.refresh_tokens.get_mut(&old.token) {
         t.status = TokenStatus::Revoked;
     }
     let new = state.new_refresh_token(old.user_id, &old.name, now, &ctx.options);
@@ -222,8 +219,8 @@ fn find_refresh<'a>(
 ) -> ApiResult<&'a mut RefreshToken> {
     state
         .refresh_tokens
-        .iter_mut()
-        .find(|t| t.token == token && user_id.is_none_or(|id| id == t.user_id))
+        .get_mut(token)
+        .filter(|t| user_id.is_none_or(|id| id == t.user_id))
         .ok_or_else(|| ApiError::unauthorized(INVALID_REFRESH))
 }
 

@@ -9,6 +9,8 @@
 //! - `DELETE` answers 204 with no body and removes the source's schemas, tables and
 //!   columns; the v1 and v2 creates answer 201 with the created object.
 //! - Passwords are accepted and never stored or shown.
+//! - `include_hidden` on the v1 list takes effect for Server Admins only (§4.2: "Only
+//!   supported for users with Server Admin role"); others never see hidden sources.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -23,7 +25,7 @@ use super::errors::{ApiError, ApiResult};
 use super::fields::Fields;
 use super::paging::paginate;
 use super::request::{Ctx, json_body, query_flag, query_pairs};
-use super::state::{AlationState, DataSource, IdSpace};
+use super::state::{AlationState, DataSource, IdSpace, Role};
 
 /// `GET /integration/v1/datasource/?include_undeployed=&include_hidden=`.
 pub(super) async fn v1_list(
@@ -33,8 +35,8 @@ pub(super) async fn v1_list(
 ) -> ApiResult<Response> {
     let pairs = query_pairs(raw.as_deref());
     let state = ctx.shared.read();
-    authenticate(&state, &headers)?;
-    let hidden = query_flag(&pairs, "include_hidden");
+    let user = authenticate(&state, &headers)?;
+    let hidden = query_flag(&pairs, "include_hidden") && user.role == Role::ServerAdmin;
     let undeployed = query_flag(&pairs, "include_undeployed");
     let items: Vec<Value> = state
         .datasources

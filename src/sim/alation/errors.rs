@@ -89,3 +89,8 @@ impl IntoResponse for ApiError {
         (self.status, Json(self.body)).into_response()
     }
 }
+
+/// Any path the sandbox does not serve: 404 `{"detail": "Not found.", "code": "404000"}`.
+pub(super) async fn unknown_route() -> ApiError {
+    ApiError::not_found("Not found.")
+}

@@ -28,6 +28,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 pub use state::{AlationCredentials, AlationState, Role, UserCredential};
@@ -59,6 +60,10 @@ impl Default for AlationOptions {
         }
     }
 }
+
+/// The largest request body accepted: a 10,000-column POST with long descriptions must
+/// fit (axum's default of 2 MiB does not).
+const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
 
 /// The Alation API router over `state`.
 pub fn router(state: Shared<AlationState>, options: AlationOptions) -> Router {
@@ -115,6 +120,8 @@ pub fn router(state: Shared<AlationState>, options: AlationOptions) -> Router {
             post(vds::upload),
         )
         .route("/api/v1/bulk_metadata/job/", get(jobs::get_job))
+        .fallback(errors::unknown_route)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(ctx)
 }
 

@@ -58,7 +58,7 @@ struct Row<'a> {
     schema_id: Option<u64>,
     schema_name: Option<&'a str>,
     table_id: Option<u64>,
-    table_name: Option<(&'a str, String)>,
+    table: Option<&'a Table>,
     custom_fields: &'a [CustomFieldValue],
 }
 
@@ -73,14 +73,15 @@ impl Row<'_> {
         }
     }
 
-    fn texts(&self, field: &str) -> Vec<&str> {
+    /// The values a name filter compares with; a column's table matches by its bare or
+    /// its qualified name.
+    fn texts(&self, state: &AlationState, field: &str) -> Vec<String> {
         match field {
-            "name" => vec![self.name],
-            "schema_name" => self.schema_name.into_iter().collect(),
+            "name" => vec![self.name.to_string()],
+            "schema_name" => self.schema_name.map(str::to_string).into_iter().collect(),
             "table_name" => self
-                .table_name
-                .as_ref()
-                .map(|(bare, qualified)| vec![qualified.as_str(), *bare])
+                .table
+                .map(|t| vec![qualified_table_name(state, t), t.name.clone()])
                 .unwrap_or_default(),
             _ => Vec::new(),
         }
@@ -101,18 +102,18 @@ pub(super) async fn list(
     RawQuery(raw): RawQuery,
     kind: Kind,
 ) -> ApiResult<Response> {
+    let state = ctx.shared.read();
+    authenticate(&state, &headers)?;
     let pairs = query_pairs(raw.as_deref());
     let filters = parse_filters(&pairs, kind)?;
     let wanted_fields = projection(&pairs);
     let custom = custom_field_filter(&pairs)?;
     let order = query_value(&pairs, "order_by").unwrap_or("id").to_string();
-    let state = ctx.shared.read();
-    authenticate(&state, &headers)?;
     let mut rows = rows(&state, kind);
     for f in &filters {
         let mut kept = Vec::with_capacity(rows.len());
         for row in rows {
-            if matches(&row, f)? {
+            if matches(&state, &row, f)? {
                 kept.push(row);
             }
         }
@@ -195,7 +196,7 @@ fn parse_filters(pairs: &[(String, String)], kind: Kind) -> ApiResult<Vec<Filter
     }
 }
 
-fn matches(row: &Row<'_>, f: &Filter) -> ApiResult<bool> {
+fn matches(state: &AlationState, row: &Row<'_>, f: &Filter) -> ApiResult<bool> {
     if f.field.ends_with("id") {
         let Some(have) = row.number(&f.field) else {
             return Ok(false);
@@ -217,21 +218,20 @@ fn matches(row: &Row<'_>, f: &Filter) -> ApiResult<bool> {
         }
         return Ok(false);
     }
-    let texts = row.texts(&f.field);
-    let bare_case_insensitive = f.field == "table_name" && f.op.is_empty();
+    let texts = row.texts(state, &f.field);
+    let ignore_case = f.op.starts_with('i') || (f.field == "table_name" && f.op.is_empty());
     Ok(f.values.iter().any(|want| {
         texts.iter().any(|have| {
-            let (h, w) = (have.to_lowercase(), want.to_lowercase());
-            match f.op.as_str() {
-                "" if bare_case_insensitive => h == w,
-                "" => *have == want.as_str(),
-                "iexact" => h == w,
-                "contains" => have.contains(want.as_str()),
-                "icontains" => h.contains(&w),
-                "startswith" => have.starts_with(want.as_str()),
-                "istartswith" => h.starts_with(&w),
-                "endswith" => have.ends_with(want.as_str()),
-                _ => h.ends_with(&w),
+            let (have, want) = if ignore_case {
+                (have.to_lowercase(), want.to_lowercase())
+            } else {
+                (have.clone(), want.clone())
+            };
+            match f.op.trim_start_matches('i') {
+                "contains" => have.contains(&want),
+                "startswith" => have.starts_with(&want),
+                "endswith" => have.ends_with(&want),
+                _ => have == want,
             }
         })
     }))
@@ -292,7 +292,7 @@ fn rows(state: &AlationState, kind: Kind) -> Vec<Row<'_>> {
                 schema_id: None,
                 schema_name: None,
                 table_id: None,
-                table_name: None,
+                table: None,
                 custom_fields: &s.custom_fields,
             })
             .collect(),
@@ -306,25 +306,22 @@ fn rows(state: &AlationState, kind: Kind) -> Vec<Row<'_>> {
                 schema_id: Some(t.schema_id),
                 schema_name: state.schemas.get(&t.schema_id).map(|s| s.name.as_str()),
                 table_id: None,
-                table_name: None,
+                table: None,
                 custom_fields: &t.custom_fields,
             })
             .collect(),
         Kind::Column => state
             .columns
             .values()
-            .map(|c| {
-                let table = state.tables.get(&c.table_id);
-                Row {
-                    id: c.id,
-                    ds_id: c.ds_id,
-                    name: &c.name,
-                    schema_id: Some(c.schema_id),
-                    schema_name: None,
-                    table_id: Some(c.table_id),
-                    table_name: table.map(|t| (t.name.as_str(), qualified_table_name(state, t))),
-                    custom_fields: &c.custom_fields,
-                }
+            .map(|c| Row {
+                id: c.id,
+                ds_id: c.ds_id,
+                name: &c.name,
+                schema_id: Some(c.schema_id),
+                schema_name: None,
+                table_id: Some(c.table_id),
+                table: state.tables.get(&c.table_id),
+                custom_fields: &c.custom_fields,
             })
             .collect(),
     }

@@ -267,13 +267,18 @@ impl Default for Counters {
 }
 
 /// Everything the Alation sandbox stores.
+///
+/// Start from [`AlationState::seeded`]: the default state has no users, so nobody can
+/// authenticate against it.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct AlationState {
     pub(super) seed: u64,
     pub(super) counters: Counters,
     pub(super) users: Vec<User>,
-    pub(super) refresh_tokens: Vec<RefreshToken>,
-    pub(super) access_tokens: Vec<AccessToken>,
+    /// Refresh tokens by token text.
+    pub(super) refresh_tokens: BTreeMap<String, RefreshToken>,
+    /// Access tokens by token text.
+    pub(super) access_tokens: BTreeMap<String, AccessToken>,
     pub(super) datasources: BTreeMap<u64, DataSource>,
     pub(super) schemas: BTreeMap<u64, Schema>,
     pub(super) tables: BTreeMap<u64, Table>,
@@ -322,7 +327,7 @@ impl AlationState {
     pub fn credentials(&self) -> AlationCredentials {
         let seeded = self
             .refresh_tokens
-            .iter()
+            .values()
             .find(|t| t.name == SEEDED_TOKEN_NAME && t.status == TokenStatus::Active);
         AlationCredentials {
             users: self
@@ -382,7 +387,8 @@ impl AlationState {
             last_used_at: None,
             status: TokenStatus::Active,
         };
-        self.refresh_tokens.push(token.clone());
+        self.refresh_tokens
+            .insert(token.token.clone(), token.clone());
         token
     }
 
