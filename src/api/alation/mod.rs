@@ -202,7 +202,11 @@ impl AlationClient {
             let response = self
                 .request(Method::GET, &page, Idempotency::Repeatable, Body::None)
                 .await?;
-            next = next_page(&self.base_url, &response);
+            next = response
+                .headers()
+                .get("x-next-page")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| next_page(&self.base_url, v));
             let mut batch: Vec<T> = decode(&endpoint, response).await?;
             items.append(&mut batch);
         }
@@ -266,8 +270,8 @@ fn is_expired_token(err: &HttpError) -> bool {
 
 /// The next page from `X-Next-Page`: a relative path carrying every filter (§2.3); an
 /// absolute URL on the same instance is accepted too.
-fn next_page(base_url: &str, response: &reqwest::Response) -> Option<String> {
-    let value = response.headers().get("x-next-page")?.to_str().ok()?.trim();
+fn next_page(base_url: &str, value: &str) -> Option<String> {
+    let value = value.trim();
     if value.is_empty() {
         return None;
     }
@@ -336,6 +340,24 @@ mod tests {
             401,
             r#"{"detail": "x", "code": "403000"}"#
         )));
+    }
+
+    /// `X-Next-Page` may be relative, absolute on this instance, or (leniently) absolute
+    /// elsewhere; an empty value ends the paging.
+    #[test]
+    fn next_pages_become_relative_paths() {
+        let base = "http://127.0.0.1:9/alation";
+        let page = "/integration/v2/table/?ds_id=1&limit=2&skip=2";
+        assert_eq!(next_page(base, page).as_deref(), Some(page));
+        assert_eq!(
+            next_page(base, &format!("{base}{page}")).as_deref(),
+            Some(page)
+        );
+        assert_eq!(
+            next_page(base, &format!("https://other.example{page}")).as_deref(),
+            Some(page)
+        );
+        assert_eq!(next_page(base, " "), None);
     }
 
     /// Job polling backs off exponentially up to its cap.
