@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use metaform::api::alation::AlationAuth;
+use metaform::api::alation::wire::{NewVirtualDatasource, TableWrite};
+use metaform::api::alation::{AlationAuth, AlationError, WriteMode};
 use metaform::sim::alation::{AlationOptions, Role};
 use metaform::target::alation::CreateDatasourceAs;
 use metaform::target::alation::mapping::desired_objects;
@@ -130,4 +131,35 @@ async fn rejected_logins_never_show_the_password() {
     let text = format!("{err} {err:?}");
     assert!(text.contains("createRefreshToken"), "{text}");
     assert!(!text.contains(password), "the password leaks: {text}");
+}
+
+/// Per-object errors in a successful job's result make the write an error carrying them.
+#[tokio::test]
+async fn per_object_job_errors_fail_the_write() {
+    let sandbox = Sandbox::start(AlationOptions::default()).await;
+    let client = sandbox.client(sandbox.refresh_auth(), 1000);
+    let ds_id = client
+        .create_virtual_datasource(&NewVirtualDatasource {
+            dbtype: "mysql".into(),
+            title: "Scratch".into(),
+            uri: "metaform://test/scratch".into(),
+            is_virtual: true,
+        })
+        .await
+        .expect("create")
+        .expect("id");
+    let orphan = TableWrite {
+        key: format!("{ds_id}.missing_schema.t"),
+        title: Some("t".into()),
+        table_type: Some("TABLE".into()),
+        ..TableWrite::default()
+    };
+    let err = client
+        .write_tables(ds_id, WriteMode::Upsert, &[orphan])
+        .await
+        .expect_err("the schema does not exist");
+    assert!(
+        matches!(&err, AlationError::Job { message, .. } if message.contains("missing_schema")),
+        "{err}"
+    );
 }
