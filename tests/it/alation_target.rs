@@ -226,19 +226,25 @@ async fn failed_jobs_fail_their_items_and_skip_children() {
     assert!(!report.is_success());
 }
 
-/// More tables than one request may carry are sent in batches of 1,000.
+/// More tables or columns than one request may carry are sent in batches of 1,000
+/// tables and 10,000 columns.
 #[tokio::test]
 async fn writes_are_batched_to_alations_limits() {
     let sandbox = Sandbox::start(AlationOptions::default()).await;
     let client = sandbox.client(sandbox.refresh_auth(), 1000);
     let mut catalog = sample_catalog();
-    catalog.databases[0].schemas[0].tables = (0..1001)
+    let mut tables: Vec<_> = (0..1001)
         .map(|i| table(&format!("t{i:04}"), vec![]))
         .collect();
+    tables[0].columns = (1..=10_001)
+        .map(|i| column(&format!("c{i:05}"), "INT", i))
+        .collect();
+    catalog.databases[0].schemas[0].tables = tables;
     let (report, after) = converge(&client, &catalog, &[], CreateDatasourceAs::Virtual).await;
     assert_all_applied(&report);
     assert_eq!(sandbox.count("POST /integration/v2/table/"), 2);
-    assert_eq!(after.objects.len(), desired_objects(&catalog).len());
+    assert_eq!(sandbox.count("POST /integration/v2/column/"), 2);
+    assert_eq!(sorted(desired_objects(&catalog)), after.objects);
 }
 
 /// Deletes are refused in a data source metaform cannot delete from (OCF), with the reason.
