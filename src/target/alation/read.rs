@@ -4,8 +4,8 @@
 //! 1. a `datasourceLinks` entry naming its FQN: linked; what lies under it is managed
 //!    but never deleted, and the data source's own title is left alone;
 //! 2. a data source whose `uri` is the database's marker ([`keys::marker`]): created
-//!    by metaform on an earlier run, found even if renamed, never created twice;
-//!    owned, and deletable when it is virtual;
+//!    by metaform on an earlier run, found even if renamed, never created twice (if
+//!    several carry it, the lowest id wins); owned, and deletable when it is virtual;
 //! 3. none: it will be created (owned; deletable when created virtual).
 //!
 //! Then the schemas, tables and columns of every bound data source are read, data

@@ -5,8 +5,8 @@ use std::time::Duration;
 use metaform::api::alation::wire::{NewVirtualDatasource, TableWrite};
 use metaform::api::alation::{AlationAuth, AlationError, WriteMode};
 use metaform::sim::alation::{AlationOptions, Role};
-use metaform::target::alation::CreateDatasourceAs;
 use metaform::target::alation::mapping::desired_objects;
+use metaform::target::alation::{CreateDatasourceAs, read_current};
 use secrecy::SecretString;
 
 use super::support::{Sandbox, assert_all_applied, converge, sample_catalog, sorted};
@@ -161,5 +161,35 @@ async fn per_object_job_errors_fail_the_write() {
     assert!(
         matches!(&err, AlationError::Job { message, .. } if message.contains("missing_schema")),
         "{err}"
+    );
+}
+
+/// Concurrent requests that meet the same expired token share one renewal.
+#[tokio::test]
+async fn concurrent_requests_share_one_token_renewal() {
+    let sandbox = Sandbox::start(AlationOptions {
+        access_token_ttl: Duration::from_millis(400),
+        ..AlationOptions::default()
+    })
+    .await;
+    let client = sandbox.client(sandbox.refresh_auth(), 1000);
+    let catalog = sample_catalog();
+    let (report, _) = converge(&client, &catalog, &[], CreateDatasourceAs::Virtual).await;
+    assert_all_applied(&report);
+    let before = sandbox.count("POST /integration/v1/createAPIAccessToken/");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    // Both data source lists (v1 and v2) are read at once, with the same expired token.
+    let current = read_current(
+        &client,
+        &catalog.databases,
+        &[],
+        CreateDatasourceAs::Virtual,
+    )
+    .await
+    .expect("read after expiry");
+    assert_eq!(sorted(desired_objects(&catalog)), current.objects);
+    assert_eq!(
+        sandbox.count("POST /integration/v1/createAPIAccessToken/"),
+        before + 1
     );
 }
