@@ -43,13 +43,13 @@ async fn password_auth_creates_one_refresh_token_per_run() {
 #[tokio::test]
 async fn expired_access_tokens_are_renewed_once() {
     let sandbox = Sandbox::start(AlationOptions {
-        access_token_ttl: Duration::from_millis(300),
+        access_token_ttl: Duration::from_millis(1500),
         ..AlationOptions::default()
     })
     .await;
     let client = sandbox.client(sandbox.refresh_auth(), 1000);
     client.native_datasources().await.expect("first call");
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::time::sleep(Duration::from_millis(1700)).await;
     client
         .native_datasources()
         .await
@@ -65,7 +65,7 @@ async fn expired_access_tokens_are_renewed_once() {
 #[tokio::test]
 async fn a_plain_access_token_that_expires_is_an_error() {
     let sandbox = Sandbox::start(AlationOptions {
-        access_token_ttl: Duration::from_millis(300),
+        access_token_ttl: Duration::from_millis(1500),
         ..AlationOptions::default()
     })
     .await;
@@ -94,7 +94,7 @@ async fn a_plain_access_token_that_expires_is_an_error() {
         1000,
     );
     client.native_datasources().await.expect("valid token");
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::time::sleep(Duration::from_millis(1700)).await;
     let err = client.native_datasources().await.expect_err("expired");
     let text = err.to_string();
     assert!(text.contains("refresh token"), "{text}");
@@ -168,7 +168,7 @@ async fn per_object_job_errors_fail_the_write() {
 #[tokio::test]
 async fn concurrent_requests_share_one_token_renewal() {
     let sandbox = Sandbox::start(AlationOptions {
-        access_token_ttl: Duration::from_millis(400),
+        access_token_ttl: Duration::from_millis(1500),
         ..AlationOptions::default()
     })
     .await;
@@ -177,7 +177,7 @@ async fn concurrent_requests_share_one_token_renewal() {
     let (report, _) = converge(&client, &catalog, &[], CreateDatasourceAs::Virtual).await;
     assert_all_applied(&report);
     let before = sandbox.count("POST /integration/v1/createAPIAccessToken/");
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    tokio::time::sleep(Duration::from_millis(1700)).await;
     // Both data source lists (v1 and v2) are read at once, with the same expired token.
     let current = read_current(
         &client,
