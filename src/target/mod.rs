@@ -1,2 +1,4 @@
 //! Targets: read a system's current state into [`crate::core::objects::Object`]s and
 //! execute plan items against it.
+
+pub mod alation;

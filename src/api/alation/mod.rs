@@ -1,0 +1,375 @@
+//! A typed client of the Alation REST APIs metaform needs: authentication, data
+//! sources, the Relational Integration API v2 (schemas, tables, columns), the Virtual
+//! Data Source API and the Jobs API (shared/reference/alation-api.md).
+//!
+//! Every request goes through the retrying [`HttpClient`]; this module adds what is
+//! specific to Alation: the `TOKEN` header and its renewal, `X-Next-Page` paging, and
+//! polling asynchronous jobs to their end so that a write is only reported done once
+//! Alation says it succeeded.
+//!
+//! Choices made where the reference marks a fact UNVERIFIED (each is explained where it
+//! is implemented):
+//! - a 403 with code `403000` on a resource call means an expired access token
+//!   (`AlationClient::request`);
+//! - `X-Next-Page` is a relative path carrying every filter; an absolute URL is reduced
+//!   to its path and query (`next_page`);
+//! - any job status other than `running`/`queued`/`pending`/`successful` ends the job
+//!   as a failure, and per-object `errors` fail a successful job (`jobs`);
+//! - a column's `position` is written as a string, as the POST documentation types it
+//!   ([`wire::ColumnWrite`]);
+//! - a virtual data source's title is set with `PUT /integration/v1/datasource/{id}/`
+//!   (`datasource`);
+//! - the async answer of a write may have any 2xx status.
+
+mod auth;
+mod datasource;
+mod error;
+mod jobs;
+mod rdbms;
+pub mod wire;
+
+use std::time::Duration;
+
+use reqwest::Method;
+use secrecy::ExposeSecret;
+
+use crate::http::{HttpClient, HttpError, Idempotency};
+
+pub use auth::AlationAuth;
+pub use error::AlationError;
+pub use jobs::{JobPolling, RdbmsJobOutcome};
+pub use rdbms::{MAX_COLUMNS_PER_WRITE, MAX_SCHEMAS_PER_WRITE, MAX_TABLES_PER_WRITE, WriteMode};
+
+use auth::TokenStore;
+
+/// Alation's hard cap on objects per GET page (`alation.api.catalog.limit`, §2.3).
+pub const MAX_PAGE_SIZE: u32 = 1000;
+
+/// How to reach one Alation instance.
+#[derive(Debug, Clone)]
+pub struct AlationConfig {
+    /// Base URL, e.g. `https://alation.example.com`; a trailing `/` is ignored.
+    pub base_url: String,
+    /// How to authenticate.
+    pub auth: AlationAuth,
+    /// Objects per GET page; capped at [`MAX_PAGE_SIZE`].
+    pub page_size: u32,
+    /// How asynchronous jobs are polled.
+    pub polling: JobPolling,
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub(crate) enum Body {
+    /// No body.
+    None,
+    /// A JSON document.
+    Json(Vec<u8>),
+    /// JSON Lines (the Virtual Data Source upload).
+    JsonLines(Vec<u8>),
+}
+
+/// A client of one Alation instance; cheap to clone and safe to share between tasks.
+#[derive(Debug, Clone)]
+pub struct AlationClient {
+    http: HttpClient,
+    base_url: String,
+    page_size: u32,
+    polling: JobPolling,
+    tokens: std::sync::Arc<TokenStore>,
+}
+
+impl AlationClient {
+    /// Builds a client. No request is made until the first call, which authenticates.
+    pub fn new(http: HttpClient, config: AlationConfig) -> Self {
+        Self {
+            http,
+            base_url: config.base_url.trim_end_matches('/').to_string(),
+            page_size: config.page_size.clamp(1, MAX_PAGE_SIZE),
+            polling: config.polling,
+            tokens: std::sync::Arc::new(TokenStore::new(config.auth)),
+        }
+    }
+
+    /// The base URL, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Sends a resource request with the `TOKEN` header.
+    ///
+    /// When Alation answers 403 with code `403000` (an expired or revoked access
+    /// token, §2.5), the access token is renewed once from the refresh token and the
+    /// request repeated; a new refresh token is never created here.
+    pub(crate) async fn request(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        idempotency: Idempotency,
+        body: Body,
+    ) -> Result<reqwest::Response, AlationError> {
+        let endpoint = endpoint_name(&method, path_and_query);
+        let mut renewed = false;
+        loop {
+            let (token, generation) = self.tokens.access_token(self).await?;
+            let url = format!("{}{}", self.base_url, path_and_query);
+            let result = self
+                .http
+                .send(&endpoint, idempotency, |c| {
+                    let request = c
+                        .request(method.clone(), &url)
+                        .header("TOKEN", token.expose_secret());
+                    with_body(request, &body)
+                })
+                .await;
+            match result {
+                Err(err) if !renewed && is_expired_token(&err) => {
+                    tracing::debug!(endpoint, "access token rejected, renewing it once");
+                    self.tokens.renew(self, generation).await?;
+                    renewed = true;
+                }
+                Err(err) => return Err(AlationError::Http(err)),
+                Ok(response) => return Ok(response),
+            }
+        }
+    }
+
+    /// Sends a request to a token endpoint (no `TOKEN` header) and decodes the answer.
+    pub(crate) async fn token_request<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+    ) -> Result<T, AlationError> {
+        let endpoint = endpoint_name(&Method::POST, path);
+        let url = format!("{}{}", self.base_url, path);
+        let bytes = serde_json::to_vec(&body).map_err(|e| AlationError::decode(&endpoint, e))?;
+        // Creating a token twice only leaves an unused token behind; retrying a
+        // request that may have arrived is still avoided (Once) so that Alation's list
+        // of refresh tokens does not grow.
+        let response = self
+            .http
+            .send(&endpoint, Idempotency::Once, |c| {
+                with_body(c.post(&url), &Body::Json(bytes.clone()))
+            })
+            .await
+            .map_err(AlationError::Http)?;
+        decode(&endpoint, response).await
+    }
+
+    /// GETs one JSON document.
+    pub(crate) async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        path_and_query: &str,
+    ) -> Result<T, AlationError> {
+        let endpoint = endpoint_name(&Method::GET, path_and_query);
+        let response = self
+            .request(
+                Method::GET,
+                path_and_query,
+                Idempotency::Repeatable,
+                Body::None,
+            )
+            .await?;
+        decode(&endpoint, response).await
+    }
+
+    /// GETs every page of a list, starting at `path_and_query` (which must carry its
+    /// filters) with `limit` added, then following the relative `X-Next-Page` header
+    /// until it is absent (§2.3).
+    pub(crate) async fn get_all<T: serde::de::DeserializeOwned>(
+        &self,
+        path_and_query: &str,
+    ) -> Result<Vec<T>, AlationError> {
+        let separator = if path_and_query.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
+        let mut next = Some(format!(
+            "{path_and_query}{separator}limit={}",
+            self.page_size
+        ));
+        let mut seen = std::collections::HashSet::new();
+        let mut items = Vec::new();
+        while let Some(page) = next.take() {
+            if !seen.insert(page.clone()) {
+                return Err(AlationError::Protocol {
+                    endpoint: endpoint_name(&Method::GET, path_and_query),
+                    message: format!("`X-Next-Page` points back to `{page}`, a page already read"),
+                });
+            }
+            let endpoint = endpoint_name(&Method::GET, &page);
+            let response = self
+                .request(Method::GET, &page, Idempotency::Repeatable, Body::None)
+                .await?;
+            next = response
+                .headers()
+                .get("x-next-page")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| next_page(&self.base_url, v));
+            let mut batch: Vec<T> = decode(&endpoint, response).await?;
+            items.append(&mut batch);
+        }
+        Ok(items)
+    }
+
+    /// Sends a write whose answer is JSON and decodes it.
+    pub(crate) async fn write_json<T: serde::de::DeserializeOwned>(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        idempotency: Idempotency,
+        body: Body,
+    ) -> Result<T, AlationError> {
+        let endpoint = endpoint_name(&method, path_and_query);
+        let response = self
+            .request(method, path_and_query, idempotency, body)
+            .await?;
+        decode(&endpoint, response).await
+    }
+
+    /// The polling settings.
+    pub(crate) fn polling(&self) -> &JobPolling {
+        &self.polling
+    }
+}
+
+/// `METHOD path` for error messages: the query string is dropped, so nothing a caller
+/// put there can leak.
+fn endpoint_name(method: &Method, path_and_query: &str) -> String {
+    let path = path_and_query.split('?').next().unwrap_or(path_and_query);
+    format!("{method} {path}")
+}
+
+fn with_body(request: reqwest::RequestBuilder, body: &Body) -> reqwest::RequestBuilder {
+    // Alation's clients send this content type on every request, JSON Lines included (§2.1).
+    let request = request.header(
+        reqwest::header::CONTENT_TYPE,
+        "application/json; charset=utf-8",
+    );
+    match body {
+        Body::None => request,
+        Body::Json(bytes) | Body::JsonLines(bytes) => request.body(bytes.clone()),
+    }
+}
+
+/// Whether a failure is Alation's answer to an expired or invalid access token:
+/// 403 with code `403000` (§2.5).
+fn is_expired_token(err: &HttpError) -> bool {
+    let HttpError::Status {
+        status: 403, body, ..
+    } = err
+    else {
+        return false;
+    };
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("code").and_then(|c| c.as_str().map(str::to_owned)))
+        .is_some_and(|code| code == "403000")
+}
+
+/// The next page from `X-Next-Page`: a relative path carrying every filter (§2.3); an
+/// absolute URL on the same instance is accepted too.
+fn next_page(base_url: &str, value: &str) -> Option<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    if let Some(rest) = value.strip_prefix(base_url) {
+        return Some(rest.to_string());
+    }
+    if value.starts_with('/') {
+        return Some(value.to_string());
+    }
+    // An absolute URL of another origin: keep only its path and query.
+    let url = reqwest::Url::parse(value).ok()?;
+    Some(match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_string(),
+    })
+}
+
+/// Decodes a JSON answer, naming the endpoint when it is not what was expected.
+async fn decode<T: serde::de::DeserializeOwned>(
+    endpoint: &str,
+    response: reqwest::Response,
+) -> Result<T, AlationError> {
+    let bytes = response.bytes().await.map_err(|e| AlationError::Protocol {
+        endpoint: endpoint.to_string(),
+        message: format!("cannot read the answer: {}", e.without_url()),
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| AlationError::decode(endpoint, e))
+}
+
+/// The pause before poll number `attempt` (from 0): doubling from `initial` to `max`.
+pub(crate) fn poll_delay(polling: &JobPolling, attempt: u32) -> Duration {
+    polling
+        .initial_delay
+        .saturating_mul(1u32 << attempt.min(16))
+        .min(polling.max_delay)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Endpoint names in errors never carry the query string.
+    #[test]
+    fn endpoint_names_drop_the_query() {
+        assert_eq!(
+            endpoint_name(&Method::GET, "/integration/v2/table/?ds_id=1&limit=5"),
+            "GET /integration/v2/table/"
+        );
+    }
+
+    /// Only a 403 with code `403000` triggers a token renewal.
+    #[test]
+    fn only_403000_means_an_expired_token() {
+        let status = |status, body: &str| HttpError::Status {
+            endpoint: "GET /x".into(),
+            status,
+            body: body.into(),
+            attempts: 1,
+        };
+        assert!(is_expired_token(&status(
+            403,
+            r#"{"detail": "Authentication credentials were not provided.", "code": "403000"}"#
+        )));
+        assert!(!is_expired_token(&status(403, "forbidden")));
+        assert!(!is_expired_token(&status(
+            401,
+            r#"{"detail": "x", "code": "403000"}"#
+        )));
+    }
+
+    /// `X-Next-Page` may be relative, absolute on this instance, or (leniently) absolute
+    /// elsewhere; an empty value ends the paging.
+    #[test]
+    fn next_pages_become_relative_paths() {
+        let base = "http://127.0.0.1:9/alation";
+        let page = "/integration/v2/table/?ds_id=1&limit=2&skip=2";
+        assert_eq!(next_page(base, page).as_deref(), Some(page));
+        assert_eq!(
+            next_page(base, &format!("{base}{page}")).as_deref(),
+            Some(page)
+        );
+        assert_eq!(
+            next_page(base, &format!("https://other.example{page}")).as_deref(),
+            Some(page)
+        );
+        assert_eq!(next_page(base, " "), None);
+    }
+
+    /// Job polling backs off exponentially up to its cap.
+    #[test]
+    fn poll_delays_double_up_to_the_cap() {
+        let polling = JobPolling {
+            initial_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(350),
+            timeout: Duration::from_secs(1),
+        };
+        assert_eq!(poll_delay(&polling, 0), Duration::from_millis(100));
+        assert_eq!(poll_delay(&polling, 1), Duration::from_millis(200));
+        assert_eq!(poll_delay(&polling, 5), Duration::from_millis(350));
+    }
+}

@@ -1,0 +1,49 @@
+//! Alation as a target (SPEC §4, §4.1): read the current state of the data sources in
+//! scope into [`crate::core::objects::Object`]s, and execute plan items against it.
+//!
+//! - [`mapping`]: desired catalog and Alation items -> objects (pure).
+//! - [`keys`]: Alation keys, data source markers, foreign key references (pure).
+//! - [`read_current`]: binds each desired database to a data source and reads it.
+//! - [`apply`]: data sources first, then schemas, tables and columns in batches, each
+//!   job polled to its end; deletes through the Virtual Data Source API.
+//!
+//! Choices made where the reference marks a fact UNVERIFIED:
+//! - key quoting of names with `.` and `"` ([`keys`]);
+//! - the marker `metaform://openmetadata/<fqn>` in a created data source's `uri`, matched
+//!   exactly; with several matches the lowest id wins ([`keys::marker`], `read`);
+//! - the `dbtype` of a virtual data source (`datasource::virtual_dbtype`);
+//! - a Virtual Data Source upload may reset key flags, so they are PATCHed again after
+//!   it (`write`).
+
+mod datasource;
+pub mod keys;
+pub mod mapping;
+mod payload;
+mod read;
+mod write;
+
+pub use read::{PARALLEL_DATASOURCES, read_current};
+pub use write::{ApplyReport, ItemOutcome, ItemStatus, apply};
+
+/// A `datasourceLinks` entry: an existing Alation data source that stands for a
+/// source database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatasourceLink {
+    /// The Alation data source id.
+    pub datasource_id: i64,
+    /// The source service name (decoded).
+    pub service: String,
+    /// The database name (decoded).
+    pub database: String,
+}
+
+/// How a database that no `datasourceLinks` entry names is created in Alation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CreateDatasourceAs {
+    /// A virtual data source: metaform owns it and can delete its objects.
+    #[default]
+    Virtual,
+    /// An OCF data source with the connector of the source's service type; its objects
+    /// cannot be deleted through the API.
+    Ocf,
+}

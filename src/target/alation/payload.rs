@@ -1,0 +1,274 @@
+//! Objects and field changes -> Alation write payloads. Pure.
+//!
+//! A create is a POST, which resets every field it leaves out (reference §5), so its
+//! payload is built from the complete desired object. An update is a PATCH carrying
+//! only the changed fields, keyed by `key`; a cleared text is sent as `""`. The key
+//! flags travel together in one `index` object, so a change to either sends both, as
+//! the desired object has them.
+
+use crate::api::alation::wire::{ColumnIndex, ColumnWrite, SchemaWrite, TableWrite, VdsObject};
+use crate::core::objects::{Object, ObjectKind, Value};
+use crate::core::plan::FieldChange;
+
+use super::mapping::field;
+
+/// Resolves a foreign key's reference text to the referenced column's Alation key.
+pub type ResolveReference<'a> = dyn Fn(&str) -> Result<String, String> + 'a;
+
+/// A complete schema for POST.
+pub fn schema_upsert(key: String, object: &Object) -> SchemaWrite {
+    SchemaWrite {
+        key,
+        title: text(object, field::TITLE),
+        description: text(object, field::DESCRIPTION),
+    }
+}
+
+/// The changed fields of a schema for PATCH.
+pub fn schema_patch(key: String, changes: &[FieldChange]) -> SchemaWrite {
+    let mut item = SchemaWrite {
+        key,
+        ..Default::default()
+    };
+    for change in changes {
+        match change.field.as_str() {
+            field::TITLE => item.title = Some(after_text(change)),
+            field::DESCRIPTION => item.description = Some(after_text(change)),
+            _ => {}
+        }
+    }
+    item
+}
+
+/// A complete table for POST.
+pub fn table_upsert(key: String, object: &Object) -> TableWrite {
+    TableWrite {
+        key,
+        title: text(object, field::TITLE),
+        description: text(object, field::DESCRIPTION),
+        table_type: text(object, field::TABLE_TYPE),
+        sql: text(object, field::SQL),
+    }
+}
+
+/// The changed fields of a table for PATCH.
+pub fn table_patch(key: String, changes: &[FieldChange]) -> TableWrite {
+    let mut item = TableWrite {
+        key,
+        ..Default::default()
+    };
+    for change in changes {
+        match change.field.as_str() {
+            field::TITLE => item.title = Some(after_text(change)),
+            field::DESCRIPTION => item.description = Some(after_text(change)),
+            field::TABLE_TYPE => item.table_type = Some(after_text(change)),
+            field::SQL => item.sql = Some(after_text(change)),
+            _ => {}
+        }
+    }
+    item
+}
+
+/// A complete column for POST; `nullable` and `index` are always sent because
+/// Alation's POST defaults would make the column non-null and key-less.
+pub fn column_upsert(
+    key: String,
+    object: &Object,
+    resolve: &ResolveReference<'_>,
+) -> Result<ColumnWrite, String> {
+    Ok(ColumnWrite {
+        key,
+        column_type: text(object, field::COLUMN_TYPE),
+        title: text(object, field::TITLE),
+        description: text(object, field::DESCRIPTION),
+        nullable: Some(matches!(
+            object.fields.get(field::NULLABLE),
+            Some(Value::Bool(true))
+        )),
+        position: object.fields.get(field::POSITION).map(value_text),
+        index: Some(column_index(object, resolve)?),
+    })
+}
+
+/// The changed fields of a column for PATCH (a type change goes through
+/// [`column_upsert`] instead, see [`needs_upsert`]). `object` is the complete desired
+/// column, used for the `index` object when either key flag changed.
+pub fn column_patch(
+    key: String,
+    changes: &[FieldChange],
+    object: &Object,
+    resolve: &ResolveReference<'_>,
+) -> Result<ColumnWrite, String> {
+    let mut item = ColumnWrite {
+        key,
+        ..Default::default()
+    };
+    for change in changes {
+        match change.field.as_str() {
+            field::TITLE => item.title = Some(after_text(change)),
+            field::DESCRIPTION => item.description = Some(after_text(change)),
+            field::NULLABLE => {
+                item.nullable = Some(matches!(change.after, Some(Value::Bool(true))));
+            }
+            field::POSITION => item.position = change.after.as_ref().map(value_text),
+            field::PRIMARY_KEY | field::FOREIGN_KEY => {
+                item.index = Some(column_index(object, resolve)?);
+            }
+            _ => {}
+        }
+    }
+    Ok(item)
+}
+
+/// A column's key flags alone, for PATCH.
+pub fn column_key_flags(
+    key: String,
+    object: &Object,
+    resolve: &ResolveReference<'_>,
+) -> Result<ColumnWrite, String> {
+    Ok(ColumnWrite {
+        key,
+        index: Some(column_index(object, resolve)?),
+        ..Default::default()
+    })
+}
+
+/// Whether an update must be sent as a complete POST: Alation's column PATCH does not
+/// document `column_type` (reference §6.3), so a type change re-POSTs the column.
+pub fn needs_upsert(kind: ObjectKind, changes: &[FieldChange]) -> bool {
+    kind == ObjectKind::Column && changes.iter().any(|c| c.field == field::COLUMN_TYPE)
+}
+
+/// An object as a line of a Virtual Data Source upload (reference §9). Key flags have
+/// no place in it; they are left to the Relational Integration API.
+pub fn vds_object(key: String, object: &Object) -> VdsObject {
+    let mut item = VdsObject {
+        key,
+        title: text(object, field::TITLE),
+        description: text(object, field::DESCRIPTION),
+        ..Default::default()
+    };
+    match object.address.kind {
+        ObjectKind::Table => {
+            item.table_type = text(object, field::TABLE_TYPE);
+            item.view_sql = text(object, field::SQL);
+        }
+        ObjectKind::Column => {
+            item.column_type = text(object, field::COLUMN_TYPE);
+            item.position = match object.fields.get(field::POSITION) {
+                Some(Value::Int(n)) => Some(*n),
+                _ => None,
+            };
+            item.nullable = match object.fields.get(field::NULLABLE) {
+                Some(Value::Bool(b)) => Some(*b),
+                _ => None,
+            };
+        }
+        ObjectKind::Datasource | ObjectKind::Schema => {}
+    }
+    item
+}
+
+fn column_index(object: &Object, resolve: &ResolveReference<'_>) -> Result<ColumnIndex, String> {
+    let referenced = match object.fields.get(field::FOREIGN_KEY) {
+        Some(value) => Some(resolve(&value_text(value))?),
+        None => None,
+    };
+    Ok(ColumnIndex {
+        is_primary_key: Some(matches!(
+            object.fields.get(field::PRIMARY_KEY),
+            Some(Value::Bool(true))
+        )),
+        is_foreign_key: Some(referenced.is_some()),
+        referenced_column_id: referenced,
+    })
+}
+
+fn text(object: &Object, name: &str) -> Option<String> {
+    object.fields.get(name).map(value_text)
+}
+
+fn after_text(change: &FieldChange) -> String {
+    change.after.as_ref().map(value_text).unwrap_or_default()
+}
+
+/// A value as Alation's text.
+pub fn value_text(value: &Value) -> String {
+    match value {
+        Value::Text(s) | Value::Html(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(n) => n.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::core::objects::Address;
+
+    fn column_object(fields: &[(&str, Value)]) -> Object {
+        Object {
+            address: Address {
+                kind: ObjectKind::Column,
+                path: vec!["s".into(), "d".into(), "sc".into(), "t".into(), "c".into()],
+            },
+            fields: fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect::<BTreeMap<_, _>>(),
+        }
+    }
+
+    fn resolve(text: &str) -> Result<String, String> {
+        Ok(format!("7.{text}"))
+    }
+
+    /// A created column carries every field, with nullable and the key flags explicit.
+    #[test]
+    fn column_creates_are_complete() {
+        let object = column_object(&[
+            (field::TITLE, Value::Text("c".into())),
+            (field::COLUMN_TYPE, Value::Text("int".into())),
+            (field::POSITION, Value::Int(3)),
+            (field::NULLABLE, Value::Bool(true)),
+            (field::FOREIGN_KEY, Value::Text("x.y".into())),
+        ]);
+        let item = column_upsert("7.sc.t.c".into(), &object, &resolve).unwrap();
+        let json = serde_json::to_value(&item).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"key": "7.sc.t.c", "column_type": "int", "title": "c",
+                "nullable": true, "position": "3",
+                "index": {"isPrimaryKey": false, "isForeignKey": true, "referencedColumnId": "7.x.y"}})
+        );
+    }
+
+    /// An update sends only the changed fields, and a removed description as "".
+    #[test]
+    fn updates_send_only_changed_fields() {
+        let changes = vec![FieldChange {
+            field: field::DESCRIPTION.into(),
+            before: Some(Value::Html("<p>old</p>".into())),
+            after: None,
+        }];
+        let item = table_patch("7.sc.t".into(), &changes);
+        assert_eq!(
+            serde_json::to_value(&item).unwrap(),
+            serde_json::json!({"key": "7.sc.t", "description": ""})
+        );
+        assert!(!needs_upsert(ObjectKind::Table, &changes));
+    }
+
+    /// A column type change is re-POSTed in full.
+    #[test]
+    fn column_type_changes_need_a_complete_write() {
+        let changes = vec![FieldChange {
+            field: field::COLUMN_TYPE.into(),
+            before: Some(Value::Text("int".into())),
+            after: Some(Value::Text("bigint".into())),
+        }];
+        assert!(needs_upsert(ObjectKind::Column, &changes));
+    }
+}

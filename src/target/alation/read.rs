@@ -1,0 +1,183 @@
+//! Reading Alation's current state for the desired databases.
+//!
+//! Each desired database is bound to a data source, in this order:
+//! 1. a `datasourceLinks` entry naming its FQN: linked; what lies under it is managed
+//!    but never deleted, and the data source's own title is left alone;
+//! 2. a data source whose `uri` is the database's marker ([`keys::marker`]): created
+//!    by metaform on an earlier run, found even if renamed, never created twice (if
+//!    several carry it, the lowest id wins); owned, and deletable when it is virtual;
+//! 3. none: it will be created (owned; deletable when created virtual).
+//!
+//! Then the schemas, tables and columns of every bound data source are read, data
+//! sources in parallel (at most [`PARALLEL_DATASOURCES`] at once) and the three lists
+//! of one data source concurrently, every page followed.
+
+use std::collections::BTreeMap;
+
+use futures::{StreamExt, TryStreamExt};
+
+use crate::api::alation::wire::Datasource;
+use crate::api::alation::{AlationClient, AlationError};
+use crate::core::model::Database;
+use crate::core::objects::{Address, Object, ObjectKind};
+use crate::core::plan::{CurrentState, DatasourceBinding, Ownership};
+
+use super::{CreateDatasourceAs, DatasourceLink, keys, mapping};
+
+/// Data sources read at the same time.
+pub const PARALLEL_DATASOURCES: usize = 4;
+
+/// Binds every database of `databases` to an Alation data source and reads the
+/// bound ones. `links` are the `datasourceLinks` entries; a database matches a link by
+/// its decoded service and database names.
+///
+/// A link to a data source that does not exist is an error naming it.
+pub async fn read_current(
+    client: &AlationClient,
+    databases: &[Database],
+    links: &[DatasourceLink],
+    create_as: CreateDatasourceAs,
+) -> Result<CurrentState, AlationError> {
+    let (native, ocf) = futures::try_join!(client.native_datasources(), ocf_or_none(client))?;
+    // id -> (data source, is OCF)
+    let mut known: BTreeMap<i64, (Datasource, bool)> = BTreeMap::new();
+    for ds in native {
+        known.insert(ds.id, (ds, false));
+    }
+    for ds in ocf {
+        known.insert(ds.id, (ds, true));
+    }
+
+    let mut bindings = Vec::new();
+    let mut to_read = Vec::new();
+    for database in databases {
+        let fqn = keys::database_fqn(&database.service, &database.name);
+        let path = vec![database.service.clone(), database.name.clone()];
+        let linked = links
+            .iter()
+            .find(|l| l.service == database.service && l.database == database.name);
+        let (target, ownership) = match linked.map(|l| &l.datasource_id) {
+            Some(id) => {
+                let (ds, _) = known.get(id).ok_or_else(|| {
+                    AlationError::Precondition(format!(
+                        "datasourceLinks: data source {id} (linked to `{fqn}`) does not exist in Alation"
+                    ))
+                })?;
+                (Some(ds), Ownership::Linked)
+            }
+            None => {
+                let marker = keys::marker(&database.service, &database.name);
+                let found = known
+                    .values()
+                    .find(|(ds, _)| ds.uri.as_deref() == Some(marker.as_str()));
+                match found {
+                    Some((ds, is_ocf)) => {
+                        let deletable = !is_ocf && ds.is_virtual == Some(true);
+                        (Some(ds), Ownership::Owned { deletable })
+                    }
+                    None => (
+                        None,
+                        Ownership::Owned {
+                            deletable: create_as == CreateDatasourceAs::Virtual,
+                        },
+                    ),
+                }
+            }
+        };
+        if let Some(ds) = target {
+            to_read.push((ds.clone(), path.clone(), ownership));
+        }
+        bindings.push(DatasourceBinding {
+            address: Address {
+                kind: ObjectKind::Datasource,
+                path,
+            },
+            target_id: target.map(|ds| ds.id.to_string()),
+            ownership,
+        });
+    }
+    for link in links {
+        if !databases
+            .iter()
+            .any(|d| d.service == link.service && d.name == link.database)
+        {
+            tracing::warn!(
+                id = link.datasource_id,
+                fqn = keys::database_fqn(&link.service, &link.database),
+                "datasourceLinks entry matches no database in scope"
+            );
+        }
+    }
+
+    let paths: BTreeMap<i64, Vec<String>> = to_read
+        .iter()
+        .map(|(ds, path, _)| (ds.id, path.clone()))
+        .collect();
+    let mut objects: Vec<Object> = futures::stream::iter(to_read)
+        .map(|(ds, path, ownership)| read_datasource(client, ds, path, ownership, &paths))
+        .buffer_unordered(PARALLEL_DATASOURCES)
+        .try_concat()
+        .await?;
+    objects.sort_by(|a, b| a.address.cmp(&b.address));
+    Ok(CurrentState {
+        datasources: bindings,
+        objects,
+    })
+}
+
+/// OCF data sources; an instance without the v2 data source API (404) has none.
+async fn ocf_or_none(client: &AlationClient) -> Result<Vec<Datasource>, AlationError> {
+    match client.ocf_datasources().await {
+        Err(AlationError::Http(err)) if err.status() == Some(404) => Ok(Vec::new()),
+        other => other,
+    }
+}
+
+/// The objects of one data source: itself, its schemas, tables and columns.
+///
+/// A linked data source belongs to whoever created it: its own fields (the title)
+/// are not read, so they are never planned to change; what lies under it is.
+async fn read_datasource(
+    client: &AlationClient,
+    ds: Datasource,
+    ds_path: Vec<String>,
+    ownership: Ownership,
+    paths: &BTreeMap<i64, Vec<String>>,
+) -> Result<Vec<Object>, AlationError> {
+    let (schemas, tables, columns) = futures::try_join!(
+        client.schemas(ds.id),
+        client.tables(ds.id),
+        client.columns(ds.id)
+    )?;
+    let mut objects = Vec::new();
+    if ownership != Ownership::Linked {
+        objects.push(mapping::datasource_object(
+            &ds_path,
+            ds.title.clone().unwrap_or_default(),
+        ));
+    }
+    let mut schema_paths = BTreeMap::new();
+    for schema in &schemas {
+        let object = mapping::current_schema(&ds_path, schema);
+        schema_paths.insert(schema.id, object.address.path.clone());
+        objects.push(object);
+    }
+    let mut table_paths = BTreeMap::new();
+    for table in &tables {
+        let Some(schema_path) = schema_paths.get(&table.schema_id) else {
+            tracing::debug!(table = table.name, "table of an unknown schema ignored");
+            continue;
+        };
+        let object = mapping::current_table(schema_path, table);
+        table_paths.insert(table.id, object.address.path.clone());
+        objects.push(object);
+    }
+    for column in &columns {
+        let Some(table_path) = table_paths.get(&column.table_id) else {
+            tracing::debug!(column = column.name, "column of an unknown table ignored");
+            continue;
+        };
+        objects.push(mapping::current_column(table_path, column, paths));
+    }
+    Ok(objects)
+}
