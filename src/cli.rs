@@ -18,9 +18,23 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "parsed once per process: the size of the enum does not matter"
+)]
 pub enum Command {
     /// Serve local simulators of the OpenMetadata and Alation REST APIs on loopback.
     Sandbox(SandboxArgs),
+    /// Print a shell completion script to stdout.
+    Completions(CompletionsArgs),
+}
+
+/// Flags of `metaform completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Flags of `metaform sandbox`.

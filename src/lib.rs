@@ -11,11 +11,13 @@
 //! - [`commands`]: one module per subcommand, orchestration only.
 
 pub mod api;
+pub mod apply_lock;
 pub mod cli;
 pub mod commands;
 pub mod core;
 pub mod error;
 pub mod http;
+pub mod output;
 pub mod sim;
 pub mod source;
 pub mod target;

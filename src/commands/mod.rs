@@ -1,5 +1,6 @@
 //! One module per subcommand: gather inputs, call the core or the sandboxes, render.
 
+mod completions;
 mod sandbox;
 
 use std::process::ExitCode;
@@ -10,6 +11,7 @@ use crate::cli::{Cli, Command};
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Sandbox(args) => sandbox::run(args),
+        Command::Completions(args) => completions::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
