@@ -92,6 +92,18 @@ impl ApplyLock {
         target_url: &str,
         wait: Option<Duration>,
     ) -> Result<ApplyLock, LockError> {
+        Self::acquire_with_notice(dir, target_url, wait, |_, _| {})
+    }
+
+    /// [`ApplyLock::acquire`], calling `on_wait` once, with the lock file and a
+    /// description of its holder, when it finds the lock held and starts waiting, so
+    /// the caller can tell a person why nothing happens.
+    pub fn acquire_with_notice(
+        dir: &Path,
+        target_url: &str,
+        wait: Option<Duration>,
+        on_wait: impl FnOnce(&Path, &str),
+    ) -> Result<ApplyLock, LockError> {
         std::fs::create_dir_all(dir).map_err(|source| LockError::Io {
             action: "create the directory of",
             path: dir.to_path_buf(),
@@ -115,6 +127,7 @@ impl ApplyLock {
             .open(&path)
             .map_err(io("open"))?;
         let started = Instant::now();
+        let mut on_wait = Some(on_wait);
         loop {
             match file.try_lock() {
                 Ok(()) => break,
@@ -122,6 +135,9 @@ impl ApplyLock {
                     let elapsed = started.elapsed();
                     match wait {
                         Some(limit) if elapsed < limit => {
+                            if let Some(notify) = on_wait.take() {
+                                notify(&path, &describe_holder(&path));
+                            }
                             std::thread::sleep(POLL_INTERVAL.min(limit - elapsed));
                         }
                         _ => {
@@ -291,7 +307,7 @@ mod tests {
         assert!(again.path().exists());
     }
 
-    /// A waiting acquisition gets the lock once the holder releases it.
+    /// A waiting acquisition says once who it waits for, then gets the lock on release.
     #[test]
     fn waiting_acquisition_gets_the_lock_after_release() {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -300,9 +316,18 @@ mod tests {
             std::thread::sleep(Duration::from_millis(300));
             drop(first);
         });
-        let second = ApplyLock::acquire(dir.path(), TARGET, Some(Duration::from_secs(20)));
+        let mut notices = Vec::new();
+        let second = ApplyLock::acquire_with_notice(
+            dir.path(),
+            TARGET,
+            Some(Duration::from_secs(20)),
+            |path, holder| notices.push(format!("{} {holder}", path.display())),
+        );
         releaser.join().expect("the releasing thread finishes");
-        assert!(second.is_ok(), "{:?}", second.err());
+        let second = second.expect("the lock after its release");
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert!(notices[0].starts_with(&second.path().display().to_string()));
+        assert!(notices[0].contains(&format!("pid {}", std::process::id())));
     }
 
     /// A waiting acquisition gives up after its limit and says how long it waited.
