@@ -18,6 +18,10 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "parsed once per process: the size of the enum does not matter"
+)]
 pub enum Command {
     /// Read the source catalog into the desired-state files.
     Snapshot(SnapshotArgs),
@@ -29,6 +33,8 @@ pub enum Command {
     Fmt(FmtArgs),
     /// Print the JSON Schema of a file metaform reads.
     Schema(SchemaArgs),
+    /// Print a shell completion script to stdout.
+    Completions(CompletionsArgs),
 }
 
 /// Flags of `metaform validate`.
@@ -63,6 +69,16 @@ pub struct SchemaArgs {
 pub enum SchemaDocument {
     /// A desired-state file (`_database.yaml` or `<schema>.yaml`).
     State,
+    /// The configuration file (`metaform.yaml`).
+    Config,
+}
+
+/// Flags of `metaform completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Flags of `metaform sandbox`.

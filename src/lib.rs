@@ -11,12 +11,14 @@
 //! - [`commands`]: one module per subcommand, orchestration only.
 
 pub mod api;
+pub mod apply_lock;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod core;
 pub mod error;
 pub mod http;
+pub mod output;
 pub mod sim;
 pub mod source;
 pub mod target;

@@ -1,5 +1,6 @@
 //! One module per subcommand: gather inputs, call the core or the sandboxes, render.
 
+mod completions;
 mod fmt;
 mod sandbox;
 mod schema;
@@ -19,6 +20,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Completions(args) => completions::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -8,6 +8,11 @@ use crate::error::Result;
 pub fn run(args: SchemaArgs) -> Result<u8> {
     match args.document {
         SchemaDocument::State => print!("{}", document::json_schema()),
+        SchemaDocument::Config => println!(
+            "{}",
+            serde_json::to_string_pretty(&crate::config::config_json_schema())
+                .expect("a JSON value always serialises")
+        ),
     }
     Ok(0)
 }
