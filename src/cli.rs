@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::output::ColorChoice;
 use crate::sim::faults::FaultConfig;
 use crate::sim::openmetadata::GenerateSpec;
 
@@ -33,8 +34,69 @@ pub enum Command {
     Fmt(FmtArgs),
     /// Print the JSON Schema of a file metaform reads.
     Schema(SchemaArgs),
+    /// Show what apply would change in the target, and why. Never writes to a catalog.
+    Plan(PlanArgs),
+    /// Execute a saved plan, or plan and ask for confirmation, then apply.
+    Apply(ApplyArgs),
     /// Print a shell completion script to stdout.
     Completions(CompletionsArgs),
+}
+
+/// Output formats of a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlanFormat {
+    /// Terraform-style lines, coloured on a terminal.
+    Text,
+    /// Versioned, stable JSON.
+    Json,
+    /// Markdown for a pull-request comment (under 60,000 characters).
+    Markdown,
+}
+
+/// Flags of `metaform plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The configuration file.
+    #[arg(long, value_name = "FILE", default_value = crate::config::DEFAULT_CONFIG_FILE)]
+    pub config: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+    /// Save the plan, with checksums of what it relied on, for `metaform apply FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Exit 0 when there are no changes, 2 when there are, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Allow a plan over the `maxDeletePercent`/`maxUpdatePercent` limits (never `protect`).
+    #[arg(long)]
+    pub force: bool,
+    /// When to colour the output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Flags of `metaform apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// A plan saved by `metaform plan --out`; without it, apply plans and asks first.
+    #[arg(value_name = "PLAN")]
+    pub plan: Option<PathBuf>,
+    /// The configuration file.
+    #[arg(long, value_name = "FILE", default_value = crate::config::DEFAULT_CONFIG_FILE)]
+    pub config: PathBuf,
+    /// Apply without asking (for CI).
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Allow a plan over the `maxDeletePercent`/`maxUpdatePercent` limits (never `protect`).
+    #[arg(long)]
+    pub force: bool,
+    /// Seconds to wait for another apply against the same target to finish.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub lock_wait: u64,
+    /// When to colour the output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 }
 
 /// Flags of `metaform validate`.

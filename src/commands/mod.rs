@@ -1,7 +1,10 @@
 //! One module per subcommand: gather inputs, call the core or the sandboxes, render.
 
+mod apply;
 mod completions;
 mod fmt;
+mod plan;
+mod reconcile;
 mod sandbox;
 mod schema;
 mod snapshot;
@@ -20,6 +23,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Plan(args) => plan::run(args),
+        Command::Apply(args) => apply::run(args),
         Command::Completions(args) => completions::run(args),
     };
     match result {

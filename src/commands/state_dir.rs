@@ -119,7 +119,10 @@ pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
 }
 
 fn stage(path: &Path, contents: &[u8]) -> Result<tempfile::NamedTempFile> {
-    let parent = path.parent().unwrap_or(Path::new("."));
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
     fs::create_dir_all(parent).map_err(io("create directory", parent))?;
     let mut tmp =
         tempfile::NamedTempFile::new_in(parent).map_err(io("create a file in", parent))?;

@@ -50,6 +50,7 @@ impl NameFilter {
 /// Compiles one pattern, anchored at the start and case-insensitive like `re.match(p, name,
 /// re.IGNORECASE)`. Python-only syntax such as look-arounds is rejected with the reason.
 fn compile(pattern: &str) -> Result<Regex, String> {
+    let pattern = super::interpolate::restore(pattern);
     Regex::new(&format!("(?i)^(?:{pattern})")).map_err(|e| match e {
         regex::Error::Syntax(text) => text
             .lines()

@@ -29,6 +29,45 @@ impl std::fmt::Display for InterpolationError {
     }
 }
 
+/// Stands for `{` of a `${NAME}` reference while the YAML text is parsed.
+const OPEN: char = '\u{E000}';
+/// Stands for `}` of a `${NAME}` reference while the YAML text is parsed.
+const CLOSE: char = '\u{E001}';
+
+/// Hides the braces of every `${NAME}` reference from the YAML parser.
+///
+/// SPEC §2 writes `auth: { jwtToken: ${OM_JWT_TOKEN} }`, where the braces would end the
+/// flow mapping. Each brace becomes one private-use character, so lines and columns of
+/// parse errors stay where the user wrote them; [`restore`] and [`interpolate`] undo it.
+pub fn protect(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("${") {
+        out.push_str(&rest[..at]);
+        let body = &rest[at + 2..];
+        match body.find('}') {
+            Some(end) if is_variable_name(&body[..end]) => {
+                out.push('$');
+                out.push(OPEN);
+                out.push_str(&body[..end]);
+                out.push(CLOSE);
+                rest = &body[end + 1..];
+            }
+            _ => {
+                out.push_str("${");
+                rest = body;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Undoes [`protect`] on a value that is not interpolated (patterns, globs).
+pub fn restore(text: &str) -> String {
+    text.replace(OPEN, "{").replace(CLOSE, "}")
+}
+
 /// Replaces every `${NAME}` in `text` by `env(NAME)`, and `$$` by `$`.
 pub fn interpolate(
     text: &str,
@@ -37,6 +76,8 @@ pub fn interpolate(
     if !text.contains('$') {
         return Ok(text.to_owned());
     }
+    let text = restore(text);
+    let text = text.as_str();
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find('$') {
@@ -92,6 +133,7 @@ mod tests {
             "a-s3cret-b"
         );
         assert_eq!(interpolate("no refs", &env).unwrap(), "no refs");
+        assert_eq!(interpolate(&protect("${TOKEN}"), &env).unwrap(), "s3cret");
     }
 
     /// `$$` escapes a dollar, and a lone `$` stays as it is.

@@ -7,7 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_saphyr::{Location, Spanned};
 
 use super::filters::{Filters, NameFilter};
-use super::interpolate::interpolate;
+use super::interpolate::{self, interpolate};
 use super::raw::{RawConfig, RawFilterPattern, RawFilters, RawPolicy, RawSource, SourceKind};
 use super::{
     AtlasConnection, Config, ConfigError, IgnoreRule, OpenMetadataConnection, PolicyConfig,
@@ -33,7 +33,8 @@ pub(super) fn parse(
     if text.trim().is_empty() {
         return Err(ctx.error("the file is empty".into()));
     }
-    let raw: RawConfig = serde_saphyr::from_str(text).map_err(|e| ctx.yaml_error(&e, text))?;
+    let raw: RawConfig = serde_saphyr::from_str(&interpolate::protect(text))
+        .map_err(|e| ctx.yaml_error(&e, text))?;
     Ok(Config {
         file: path.to_owned(),
         source: raw.source.map(|s| ctx.source(&s)).transpose()?,
@@ -301,7 +302,7 @@ impl Ctx<'_> {
                     "`policy.protect`: an empty pattern".into(),
                 ));
             }
-            protect.push(glob.value.clone());
+            protect.push(interpolate::restore(&glob.value));
         }
         let mut ignore = Vec::new();
         for rule in &raw.ignore {
@@ -333,7 +334,7 @@ impl Ctx<'_> {
         });
         match valid {
             Some((address, field)) => Ok(IgnoreRule {
-                address: address.to_owned(),
+                address: interpolate::restore(address),
                 field: field.to_owned(),
             }),
             None => Err(self.error_at(

@@ -1,0 +1,168 @@
+//! `metaform apply [PLAN]`: execute a saved plan, or plan and confirm, then report what
+//! was applied, what failed and why (SPEC §6).
+
+use std::io::{BufRead, IsTerminal};
+use std::path::Path;
+use std::time::Duration;
+
+use crate::apply_lock::ApplyLock;
+use crate::cli::{ApplyArgs, PlanFormat};
+use crate::core::plan::{CurrentState, Plan, PlanError, PlanFile, check_fresh};
+use crate::error::{Error, Result};
+use crate::output::Printer;
+use crate::target::alation::{self, ApplyReport, ItemStatus};
+
+use super::reconcile::Session;
+
+/// Exit code of an apply that applied some items and failed others (SPEC §6).
+pub const PARTIAL_EXIT: u8 = 3;
+
+/// Runs the apply command: 0 when everything was applied, 3 on a partial apply, 1 on
+/// an error before any write.
+pub fn run(args: ApplyArgs) -> Result<u8> {
+    let printer = Printer::new(args.color);
+    let session = Session::open(&args.config, args.force, &printer)?;
+    let lock_dir = lock_dir(&session.config.file);
+    let _lock = ApplyLock::acquire_with_notice(
+        &lock_dir,
+        session.client.base_url(),
+        Some(Duration::from_secs(args.lock_wait)),
+        |path, holder| {
+            printer.info(&format!(
+                "Waiting up to {}s for another apply against this target ({holder}; lock `{}`).",
+                args.lock_wait,
+                path.display()
+            ));
+        },
+    )?;
+    let (plan, current) = match &args.plan {
+        Some(path) => saved_plan(&session, path)?,
+        None => {
+            let Some(planned) = fresh_plan(&session, &args, &printer)? else {
+                return Ok(0);
+            };
+            planned
+        }
+    };
+    if !plan.has_changes() {
+        printer.info("No changes. Nothing to apply.");
+        return Ok(0);
+    }
+    let items: Vec<_> = plan.apply_order().into_iter().cloned().collect();
+    let report = session.runtime.block_on(alation::apply(
+        &session.client,
+        &items,
+        &session.catalog,
+        &current.datasources,
+        session.create_as,
+    ));
+    summarise(&report, &printer);
+    Ok(if report.is_success() { 0 } else { PARTIAL_EXIT })
+}
+
+/// The lock directory: `.metaform/` beside the configuration file.
+fn lock_dir(config_file: &Path) -> std::path::PathBuf {
+    config_file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .join(".metaform")
+}
+
+/// Loads a saved plan and refuses it when it is stale; returns it with the current
+/// state it was checked against.
+fn saved_plan(session: &Session, path: &Path) -> Result<(Plan, CurrentState)> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        action: "read",
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let saved =
+        PlanFile::from_json(&text).map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+    let current = session.read_current()?;
+    check_fresh(&saved, &session.desired(), &current)
+        .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+    Ok((saved.plan(), current))
+}
+
+/// Plans now, shows the plan and asks for confirmation; `None` when declined.
+fn fresh_plan(
+    session: &Session,
+    args: &ApplyArgs,
+    printer: &Printer,
+) -> Result<Option<(Plan, CurrentState)>> {
+    let planned = session.plan()?;
+    let plan = match planned.outcome {
+        Ok(plan) => plan,
+        Err(PlanError::Refused { violations, plan }) => {
+            printer.data(&super::plan::render_plan(&plan, PlanFormat::Text, printer))?;
+            let reasons: Vec<String> = violations.iter().map(ToString::to_string).collect();
+            return Err(Error::Usage(format!(
+                "the plan is refused by the policy:\n  {}",
+                reasons.join("\n  ")
+            )));
+        }
+        Err(err) => return Err(Error::Usage(err.to_string())),
+    };
+    printer.data(&super::plan::render_plan(&plan, PlanFormat::Text, printer))?;
+    if !plan.has_changes() || args.auto_approve {
+        return Ok(Some((plan, planned.current)));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::Usage(
+            "refusing to apply without confirmation: standard input is not a terminal; pass `--auto-approve` or apply a saved plan".into(),
+        ));
+    }
+    eprint!("\nApply these changes? Only `yes` is accepted: ");
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Error::Service(format!("cannot read the answer: {e}")))?;
+    if answer.trim() == "yes" {
+        Ok(Some((plan, planned.current)))
+    } else {
+        printer.info("Apply cancelled.");
+        Ok(None)
+    }
+}
+
+/// Prints what was applied, what failed and why, and what was skipped.
+fn summarise(report: &ApplyReport, printer: &Printer) {
+    let (mut applied, mut failed, mut skipped) = (0, 0, 0);
+    for outcome in &report.outcomes {
+        match &outcome.status {
+            ItemStatus::Applied => applied += 1,
+            ItemStatus::Failed(message) => {
+                failed += 1;
+                printer.error(&format!(
+                    "{} `{}`: {message}",
+                    verb(outcome.action),
+                    outcome.address
+                ));
+            }
+            ItemStatus::Skipped(message) => {
+                skipped += 1;
+                printer.warn(&format!("skipped `{}`: {message}", outcome.address));
+            }
+            ItemStatus::NoWrite(_) => {}
+        }
+    }
+    printer.info(&format!(
+        "Apply: {applied} applied, {failed} failed, {skipped} skipped ({} write request(s)).",
+        report.write_requests
+    ));
+    if failed + skipped > 0 {
+        printer.hint("run `metaform plan` to see what is still missing, then `metaform apply` again: applies converge");
+    }
+}
+
+fn verb(action: crate::core::plan::Action) -> &'static str {
+    use crate::core::plan::Action;
+    match action {
+        Action::Create => "creating",
+        Action::Update => "updating",
+        Action::Delete => "deleting",
+        Action::Orphan => "reporting",
+    }
+}

@@ -1,0 +1,54 @@
+//! `metaform plan`: show what apply would change in the target, and why (SPEC §5).
+//! Never writes to a catalog.
+
+use crate::cli::{PlanArgs, PlanFormat};
+use crate::core::plan::{Plan, PlanError, PlanFile};
+use crate::core::render;
+use crate::error::{Error, Result};
+use crate::output::Printer;
+
+use super::reconcile::Session;
+
+/// Runs the plan command: exit 0, or with `--detailed-exitcode` 0 (no changes) or 2
+/// (changes); every error is 1.
+pub fn run(args: PlanArgs) -> Result<u8> {
+    let printer = Printer::new(args.color);
+    let session = Session::open(&args.config, args.force, &printer)?;
+    let planned = session.plan()?;
+    let plan = match planned.outcome {
+        Ok(plan) => plan,
+        Err(PlanError::Refused { violations, plan }) => {
+            printer.data(&render_plan(&plan, args.format, &printer))?;
+            let reasons: Vec<String> = violations.iter().map(ToString::to_string).collect();
+            return Err(Error::Usage(format!(
+                "the plan is refused by the policy:\n  {}",
+                reasons.join("\n  ")
+            )));
+        }
+        Err(err) => return Err(Error::Usage(err.to_string())),
+    };
+    printer.data(&render_plan(&plan, args.format, &printer))?;
+    if let Some(out) = &args.out {
+        let file = PlanFile::new(&plan, &planned.desired, &planned.current);
+        super::state_dir::write_atomically(out, file.to_json().as_bytes())?;
+        printer.info(&format!(
+            "Saved the plan to `{}`; apply it with `metaform apply {}`.",
+            out.display(),
+            out.display()
+        ));
+    }
+    Ok(if args.detailed_exitcode && plan.has_changes() {
+        2
+    } else {
+        0
+    })
+}
+
+/// The plan in the requested format.
+pub(super) fn render_plan(plan: &Plan, format: PlanFormat, printer: &Printer) -> String {
+    match format {
+        PlanFormat::Text => render::render_text(plan, printer.color_enabled_stdout()),
+        PlanFormat::Json => render::render_json(plan),
+        PlanFormat::Markdown => render::render_markdown(plan),
+    }
+}

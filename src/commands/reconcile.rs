@@ -1,0 +1,186 @@
+//! What `plan` and `apply` share: load the configuration and the desired state, read
+//! the target's current state, and compute the plan (SPEC §5).
+
+use std::path::Path;
+
+use crate::api::alation::{AlationAuth, AlationClient, AlationConfig, JobPolling};
+use crate::config::{self, AlationTarget, Config, DatasourceMode, TargetConfig, VerifySsl};
+use crate::core::model::Catalog;
+use crate::core::plan::{self, CurrentState, DesiredState, IgnoreRule, Plan, PlanError, Policy};
+use crate::error::{Error, Result};
+use crate::http::HttpClient;
+use crate::output::Printer;
+use crate::target::alation::{self, CreateDatasourceAs, DatasourceLink, mapping};
+
+/// A loaded configuration with its desired catalog and a client of the target.
+pub struct Session {
+    /// The validated configuration.
+    pub config: Config,
+    /// The desired catalog read from the state directory.
+    pub catalog: Catalog,
+    /// The Alation client.
+    pub client: AlationClient,
+    /// How unlinked databases are created.
+    pub create_as: CreateDatasourceAs,
+    /// `datasourceLinks`, by decoded names.
+    pub links: Vec<DatasourceLink>,
+    /// The policy of SPEC §5.3 (`force` from the command line).
+    pub policy: Policy,
+    /// The runtime the adapters run on.
+    pub runtime: tokio::runtime::Runtime,
+}
+
+/// The inputs and the outcome of planning.
+pub struct Planned {
+    /// The desired objects, as the target sees them.
+    pub desired: DesiredState,
+    /// What the target holds now.
+    pub current: CurrentState,
+    /// The plan, or why the policy refuses it.
+    pub outcome: std::result::Result<Plan, PlanError>,
+}
+
+impl Session {
+    /// Loads the configuration at `config_path` and the desired state it names, and
+    /// builds the target's client. `force` lifts the percentage guards.
+    pub fn open(config_path: &Path, force: bool, printer: &Printer) -> Result<Session> {
+        let config = Config::load(config_path).map_err(|e| Error::Usage(e.to_string()))?;
+        let target = match config.target().map_err(|e| Error::Usage(e.to_string()))? {
+            TargetConfig::Alation(target) => target.clone(),
+            TargetConfig::OpenMetadata(_) => {
+                return Err(Error::Usage(format!(
+                    "{}: `target.type: openmetadata` is not supported by plan and apply yet; use `type: alation`",
+                    config.file.display()
+                )));
+            }
+        };
+        if target.tls.verify == VerifySsl::Ignore {
+            printer.warn(
+                "`target.verifySSL: ignore`: TLS certificates of the target are not verified",
+            );
+        }
+        let catalog = super::state_dir::read_state_dir(&config.state_dir)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Service(format!("cannot start the async runtime: {e}")))?;
+        let client = alation_client(&target)?;
+        let policy = policy(&config.policy, force);
+        Ok(Session {
+            create_as: match target.create_datasource_as {
+                DatasourceMode::Virtual => CreateDatasourceAs::Virtual,
+                DatasourceMode::Ocf => CreateDatasourceAs::Ocf,
+            },
+            links: target
+                .datasource_links
+                .iter()
+                .map(|(id, link)| DatasourceLink {
+                    datasource_id: *id as i64,
+                    service: link.service.clone(),
+                    database: link.database.clone(),
+                })
+                .collect(),
+            config,
+            catalog,
+            client,
+            policy,
+            runtime,
+        })
+    }
+
+    /// The desired objects of the catalog, as the target sees them.
+    pub fn desired(&self) -> DesiredState {
+        DesiredState {
+            datasources: mapping::desired_datasources(&self.catalog),
+            objects: mapping::desired_objects(&self.catalog),
+        }
+    }
+
+    /// Reads the target's current state for the desired databases.
+    pub fn read_current(&self) -> Result<CurrentState> {
+        self.runtime
+            .block_on(alation::read_current(
+                &self.client,
+                &self.catalog.databases,
+                &self.links,
+                self.create_as,
+            ))
+            .map_err(|e| Error::Service(format!("reading Alation: {e}")))
+    }
+
+    /// Reads the current state and computes the plan.
+    pub fn plan(&self) -> Result<Planned> {
+        let desired = self.desired();
+        let current = self.read_current()?;
+        let outcome = plan::plan(&desired, &current, &self.policy);
+        if let Err(
+            err @ (PlanError::BadAddress { .. }
+            | PlanError::Unbound { .. }
+            | PlanError::Duplicate { .. }),
+        ) = &outcome
+        {
+            return Err(Error::Usage(err.to_string()));
+        }
+        Ok(Planned {
+            desired,
+            current,
+            outcome,
+        })
+    }
+}
+
+/// The Alation client the target configuration describes.
+fn alation_client(target: &AlationTarget) -> Result<AlationClient> {
+    let http = HttpClient::new(&target.tls.http_options())
+        .map_err(|e| Error::Usage(format!("target: {e}")))?;
+    let auth = match &target.auth {
+        config::AlationAuth::AccessToken(token) => AlationAuth::AccessToken(token.clone()),
+        config::AlationAuth::RefreshToken {
+            refresh_token,
+            user_id,
+        } => AlationAuth::RefreshToken {
+            token: refresh_token.clone(),
+            user_id: *user_id,
+        },
+        config::AlationAuth::Password {
+            username,
+            password,
+            project_name,
+        } => AlationAuth::Password {
+            username: username.clone(),
+            password: password.clone(),
+            project_name: project_name.clone(),
+        },
+    };
+    Ok(AlationClient::new(
+        http,
+        AlationConfig {
+            base_url: target.host_port.clone(),
+            auth,
+            page_size: target.pagination_limit,
+            polling: JobPolling::default(),
+        },
+    ))
+}
+
+/// The plan engine's policy from `policy:`.
+fn policy(config: &config::PolicyConfig, force: bool) -> Policy {
+    Policy {
+        prune: match config.prune {
+            config::Prune::Never => plan::Prune::Never,
+            config::Prune::Owned => plan::Prune::Owned,
+        },
+        max_delete_percent: f64::from(config.max_delete_percent),
+        max_update_percent: f64::from(config.max_update_percent),
+        protect: config.protect.clone(),
+        ignore: config
+            .ignore
+            .iter()
+            .map(|rule| IgnoreRule {
+                address: rule.address.clone(),
+                field: rule.field.clone(),
+            })
+            .collect(),
+        force,
+    }
+}
