@@ -3,6 +3,7 @@
 
 mod alation_target;
 mod allie_sdk;
+mod cli_commands;
 mod cli_misc;
 mod faults;
 mod layering;
