@@ -266,3 +266,75 @@ async fn login_with_a_wrong_password_fails_without_echoing_it() {
     assert!(!stderr.contains("not-the-password-42"));
     sandbox.shutdown().await.unwrap();
 }
+
+/// `demo --keep DIR` leaves a workspace that can be carried on with, says how, and
+/// refuses a directory that is not empty.
+#[tokio::test]
+async fn demo_keeps_its_workspace_when_asked() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("workspace");
+    let keep = dir.to_str().unwrap();
+    let output = metaform(&["demo", "--keep", keep, "--generate", "1x1x1x2x2"])
+        .output()
+        .await
+        .unwrap();
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    for file in ["metaform.yaml", "plan.json", "sandbox.json", "sandbox.env"] {
+        assert!(dir.join(file).is_file(), "{file} missing");
+    }
+    assert!(dir.join("state").is_dir());
+    assert!(
+        stderr.contains(&format!("metaform sandbox --persist {keep}/sandbox.json")),
+        "{stderr}"
+    );
+
+    let again = metaform(&["demo", "--keep", keep]).output().await.unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        text(&again.stderr).contains("the directory is not empty"),
+        "{}",
+        text(&again.stderr)
+    );
+}
+
+/// Unreachable servers fail both checks quickly, naming the endpoint and the key to fix.
+#[tokio::test]
+async fn check_reports_unreachable_servers() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("metaform.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "source:\n  type: openmetadata\n  hostPort: http://{addr}/api\n  auth: {{ jwtToken: jwt-value }}\n\
+             target:\n  type: alation\n  hostPort: http://{addr}\n  auth: {{ accessToken: token-value }}\n"
+        ),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let output = metaform(&["check", "--config", config.to_str().unwrap()])
+        .output()
+        .await
+        .unwrap();
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(
+        lines[0].starts_with(&format!(
+            "failed  source: cannot reach OpenMetadata at http://{addr}/api: GET /api/v1/system/version: cannot connect"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        lines[1].starts_with(&format!(
+            "failed  target: Alation at http://{addr}: GET /integration/v1/userinfo/: cannot connect"
+        )),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("jwt-value") && !stdout.contains("token-value"));
+}
