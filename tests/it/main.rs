@@ -9,6 +9,7 @@ mod faults;
 mod layering;
 mod openmetadata_source;
 mod openmetadata_source_faults;
+mod reconcile;
 mod sandbox;
 mod sim_alation;
 mod sim_openmetadata;

@@ -1,0 +1,70 @@
+//! Failed jobs make apply exit 3 with the job's message, and the next run converges;
+//! a catalog beyond one request's limits is applied in batches Alation accepts.
+
+use metaform::sim::faults::FaultConfig;
+use metaform::sim::{SandboxOptions, Seed};
+
+use super::{Project, lines_starting};
+use crate::support;
+
+/// Failing jobs make apply exit 3 naming the job's failure; after a restart without faults it converges.
+#[tokio::test]
+async fn failed_jobs_exit_3_and_the_next_apply_converges() {
+    let persisted = tempfile::tempdir().expect("a temporary directory");
+    let file = persisted.path().join("sandbox.json");
+    let options = |faults: FaultConfig| SandboxOptions {
+        seed: Seed::SampleData(support::sample_data_dir()),
+        persist: Some(file.clone()),
+        faults,
+        ..SandboxOptions::default()
+    };
+    let project = Project::start(options(FaultConfig {
+        seed: 5,
+        job_failure_rate: Some(0.5),
+        ..FaultConfig::default()
+    }))
+    .await;
+    project.run_ok(&["snapshot"], 0).await;
+    let partial = project.run_ok(&["apply", "--auto-approve"], 3).await;
+    assert!(
+        partial
+            .stderr
+            .contains("(injected failure); nothing was written"),
+        "{}",
+        partial.stderr
+    );
+    assert!(partial.stderr.contains(" failed"), "{}", partial.stderr);
+
+    let project = project.restart(options(FaultConfig::default())).await;
+    let remaining = project.run_ok(&["plan", "--detailed-exitcode"], 2).await;
+    assert!(
+        !lines_starting(&remaining.stdout, "+").is_empty(),
+        "{}",
+        remaining.stdout
+    );
+    project.run_ok(&["apply", "--auto-approve"], 0).await;
+    let again = project.run_ok(&["plan", "--detailed-exitcode"], 0).await;
+    assert!(again.stdout.contains("No changes."), "{}", again.stdout);
+}
+
+/// 1,200 tables and 12,000 columns in one schema are applied in requests Alation accepts, and converge.
+#[tokio::test]
+async fn catalog_over_request_limits_is_applied_in_batches() {
+    let spec = "1x1x1x1200x10".parse().expect("a generate spec");
+    let project = Project::start(SandboxOptions {
+        seed: Seed::Generated(spec),
+        ..SandboxOptions::default()
+    })
+    .await;
+    project.run_ok(&["snapshot"], 0).await;
+    let applied = project.run_ok(&["apply", "--auto-approve"], 0).await;
+    assert!(
+        applied
+            .stdout
+            .contains("Plan: 13202 to add, 0 to change, 0 to destroy."),
+        "{}",
+        applied.stdout.lines().last().unwrap_or_default()
+    );
+    let again = project.run_ok(&["plan", "--detailed-exitcode"], 0).await;
+    assert!(again.stdout.contains("No changes."), "{}", again.stdout);
+}
