@@ -21,6 +21,23 @@ async fn linked_datasource_is_filled_and_converges() {
         )
         .await;
     let ds = created["id"].as_u64().expect("a data source id");
+    // Someone else's schema in the linked data source: managed, not owned, so kept.
+    for (kind, item) in [
+        ("schema", json!({"key": format!("{ds}.legacy")})),
+        (
+            "table",
+            json!({"key": format!("{ds}.legacy.orders"), "title": "Old orders"}),
+        ),
+    ] {
+        project
+            .alation(
+                Method::POST,
+                &format!("/integration/v2/{kind}/?ds_id={ds}"),
+                Some(&token),
+                Some(json!([item])),
+            )
+            .await;
+    }
     // The sample data has no foreign key: fact_order.customer_id -> dim_customer.customer_id.
     project
         .om_patch_table(
@@ -57,6 +74,14 @@ async fn linked_datasource_is_filled_and_converges() {
         "{linked}"
     );
     assert_eq!(
+        lines_starting(linked, "!"),
+        [
+            "! schema sample_data.ecommerce_db.legacy (not owned: data source is linked)",
+            "! table sample_data.ecommerce_db.legacy.orders (not owned: data source is linked)",
+        ],
+        "{linked}"
+    );
+    assert_eq!(
         lines_starting(&plan.stdout, "~").len(),
         0,
         "{}",
@@ -84,7 +109,11 @@ async fn linked_datasource_is_filled_and_converges() {
         .alation_list(&format!("/integration/v2/table/?ds_id={ds}"), &token)
         .await;
     let keys: Vec<&str> = tables.iter().filter_map(|t| t["key"].as_str()).collect();
-    assert_eq!(keys.len(), 16, "{keys:?}");
+    assert_eq!(keys.len(), 17, "{keys:?}");
+    assert!(
+        keys.contains(&format!("{ds}.legacy.orders").as_str()),
+        "{keys:?}"
+    );
     for key in [
         format!("{ds}.shopify.\"dim.api/client\""),
         format!("{ds}.shopify.\"dim.product.variant\""),
@@ -119,8 +148,11 @@ async fn linked_datasource_is_filled_and_converges() {
     let schemas = project
         .alation_list(&format!("/integration/v2/schema/?ds_id={ds}"), &token)
         .await;
-    assert_eq!(schemas.len(), 1);
-    let description = schemas[0]["description"].as_str().expect("a description");
+    let shopify = schemas
+        .iter()
+        .find(|s| s["name"] == "shopify")
+        .expect("the shopify schema");
+    let description = shopify["description"].as_str().expect("a description");
     assert!(
         description.contains("<strong>mock</strong>"),
         "{description}"
