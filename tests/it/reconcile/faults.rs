@@ -1,7 +1,7 @@
 //! Failed jobs make apply exit 3 with the job's message, and the next run converges;
 //! a catalog beyond one request's limits is applied in batches Alation accepts.
 
-use metaform::sim::faults::FaultConfig;
+use metaform::sim::faults::{Fault, FaultConfig, FaultKind, Scope};
 use metaform::sim::{SandboxOptions, Seed};
 
 use super::{Project, lines_starting};
@@ -76,4 +76,37 @@ async fn catalog_over_request_limits_is_applied_in_batches() {
     );
     let again = project.run_ok(&["plan", "--detailed-exitcode"], 0).await;
     assert!(again.stdout.contains("No changes."), "{}", again.stdout);
+}
+
+/// Server errors (500 included) and rate limits on reads are retried: snapshot, apply and plan all succeed.
+#[tokio::test]
+async fn server_errors_on_reads_are_retried() {
+    let project = Project::start(SandboxOptions {
+        seed: Seed::SampleData(support::sample_data_dir()),
+        faults: FaultConfig {
+            seed: 11,
+            rate: 0.3,
+            kinds: vec![FaultKind::ServerError, FaultKind::RateLimit],
+            retry_after_secs: 0,
+            scope: Scope {
+                paths: Vec::new(),
+                methods: vec!["GET".into()],
+            },
+            ..FaultConfig::default()
+        },
+        ..SandboxOptions::default()
+    })
+    .await;
+    project.run_ok(&["snapshot"], 0).await;
+    project.run_ok(&["apply", "--auto-approve"], 0).await;
+    let again = project.run_ok(&["plan", "--detailed-exitcode"], 0).await;
+    assert!(again.stdout.contains("No changes."), "{}", again.stdout);
+    let served_500 = project
+        .sandbox
+        .alation_faults()
+        .records()
+        .iter()
+        .chain(project.sandbox.openmetadata_faults().records().iter())
+        .any(|r| r.fault == Fault::ServerError { status: 500 });
+    assert!(served_500, "no 500 was injected: choose another seed");
 }
