@@ -110,3 +110,32 @@ async fn server_errors_on_reads_are_retried() {
         .any(|r| r.fault == Fault::ServerError { status: 500 });
     assert!(served_500, "no 500 was injected: choose another seed");
 }
+
+/// A connection reset while exchanging the refresh token for an access token is retried.
+#[tokio::test]
+async fn reset_during_token_exchange_is_retried() {
+    let project = Project::start(SandboxOptions {
+        seed: Seed::SampleData(support::sample_data_dir()),
+        faults: FaultConfig {
+            seed: 2,
+            rate: 0.5,
+            kinds: vec![FaultKind::Drop],
+            scope: Scope {
+                paths: vec!["/integration/v1/createAPIAccessToken/".into()],
+                methods: vec!["POST".into()],
+            },
+            ..FaultConfig::default()
+        },
+        ..SandboxOptions::default()
+    })
+    .await;
+    project.run_ok(&["snapshot"], 0).await;
+    for _ in 0..3 {
+        project.run_ok(&["plan", "--detailed-exitcode"], 2).await;
+    }
+    let drops = project.sandbox.alation_faults().records();
+    assert!(
+        drops.iter().any(|r| r.fault == Fault::Drop),
+        "no reset was injected: choose another seed"
+    );
+}
