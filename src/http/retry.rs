@@ -167,6 +167,9 @@ fn describe(err: &reqwest::Error) -> String {
         "cannot connect".into()
     } else {
         let mut text = err.to_string();
+        if let Some(url) = err.url() {
+            text = text.replace(&format!(" for url ({url})"), "");
+        }
         let mut source = std::error::Error::source(err);
         while let Some(s) = source {
             text = format!("{text}: {s}");
@@ -212,5 +215,33 @@ mod tests {
             assert!(p.backoff(attempt) <= Duration::from_millis(400));
         }
         assert!(p.backoff(1) >= Duration::from_millis(50));
+    }
+
+    #[tokio::test]
+    async fn a_reset_is_described_without_the_url() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                drop(socket);
+            }
+        });
+        let options = crate::http::HttpOptions {
+            retry: RetryPolicy {
+                max_attempts: 1,
+                ..RetryPolicy::default()
+            },
+            ..crate::http::HttpOptions::default()
+        };
+        let client = HttpClient::new(&options).unwrap();
+        let url = format!("http://{addr}/secret-path?token=abc");
+        let err = client
+            .send("GET /x", Idempotency::Once, |c| c.get(&url))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("GET /x: "), "{err}");
+        assert!(!err.contains("secret-path"), "{err}");
+        assert!(!err.contains("token=abc"), "{err}");
     }
 }
