@@ -28,7 +28,7 @@ async fn source_edits_plan_exactly_and_converge() {
         .om_patch_table(
             "dim_staff",
             json!([{"op": "add", "path": "/columns/-", "value": {
-                "name": "nickname", "dataType": "VARCHAR", "dataTypeDisplay": "varchar(64)",
+                "name": "nickname", "dataType": "VARCHAR", "dataTypeDisplay": "VARCHAR(64)",
                 "constraint": "NULL"}}]),
         )
         .await;
@@ -118,6 +118,17 @@ async fn source_edits_plan_exactly_and_converge() {
     let (before, after) = change(format!("{SHOP}.dim_location.name"), "column_type");
     assert_ne!(before, after);
     assert_eq!(after, "text");
+    let created = items
+        .iter()
+        .find(|i| i["action"] == "create")
+        .expect("the added column");
+    let column_type = created["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .find(|c| c["field"] == "column_type")
+        .expect("a column_type");
+    assert_eq!(column_type["after"], "varchar(64)", "{created}");
 
     project.run_ok(&["apply", "--auto-approve"], 0).await;
     let again = project.run_ok(&["plan", "--detailed-exitcode"], 0).await;
