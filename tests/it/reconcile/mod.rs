@@ -5,6 +5,7 @@
 mod changes;
 mod faults;
 mod linked;
+mod names;
 mod saved_plan;
 mod snapshot;
 mod virtual_sources;
@@ -246,7 +247,8 @@ impl Project {
             .await
     }
 
-    /// An OpenMetadata request; requires a 2xx answer and returns its JSON body.
+    /// An OpenMetadata request; requires a 2xx answer and returns its JSON body. A
+    /// PATCH body is sent as a JSON Patch, any other as JSON.
     pub async fn openmetadata(&self, method: Method, path: &str, body: Option<Value>) -> Value {
         let mut request = self
             .http
@@ -256,8 +258,13 @@ impl Project {
             )
             .bearer_auth(&self.sandbox.credentials().openmetadata_jwt);
         if let Some(body) = body {
+            let content_type = if method == Method::PATCH {
+                "application/json-patch+json"
+            } else {
+                "application/json"
+            };
             request = request
-                .header("Content-Type", "application/json-patch+json")
+                .header("Content-Type", content_type)
                 .body(body.to_string());
         }
         let response = request

@@ -1,0 +1,57 @@
+//! Awkward names travel unchanged from OpenMetadata to Alation keys: OpenMetadata's
+//! `__reserved__` encodings decoded, dots quoted, quotes escaped.
+
+use reqwest::Method;
+use serde_json::json;
+
+use super::Project;
+
+/// Names with `::`, `>`, quotes, dots and non-ASCII letters reach Alation exactly and converge.
+#[tokio::test]
+async fn awkward_names_reach_alation_exactly() {
+    let project = Project::sample().await;
+    for table in [
+        json!({"name": "café::v2>x", "databaseSchema": "sample_data.ecommerce_db.shopify",
+               "columns": [{"name": "a.b", "dataType": "INT"},
+                           {"name": "ünï", "dataType": "VARCHAR", "dataTypeDisplay": "VARCHAR(10)"}]}),
+        json!({"name": "with \"quote\".dot", "databaseSchema": "sample_data.ecommerce_db.shopify",
+               "columns": [{"name": "id", "dataType": "INT", "constraint": "PRIMARY_KEY"}]}),
+    ] {
+        project
+            .openmetadata(Method::PUT, "/v1/tables", Some(table))
+            .await;
+    }
+    project.run_ok(&["snapshot"], 0).await;
+    let state = String::from_utf8(super::read(
+        &project.path("state/sample_data/ecommerce_db/shopify.yaml"),
+    ))
+    .expect("UTF-8");
+    assert!(!state.contains("__reserved__"), "{state}");
+    project.run_ok(&["apply", "--auto-approve"], 0).await;
+    let again = project.run_ok(&["plan", "--detailed-exitcode"], 0).await;
+    assert!(again.stdout.contains("No changes."), "{}", again.stdout);
+
+    let token = project.alation_token().await;
+    let ds = project
+        .datasources(&token)
+        .await
+        .into_iter()
+        .find(|d| d["title"] == "ecommerce_db")
+        .and_then(|d| d["id"].as_u64())
+        .expect("the ecommerce_db data source");
+    let keys: Vec<String> = project
+        .alation_objects(ds, &token)
+        .await
+        .iter()
+        .filter_map(|o| o["key"].as_str().map(str::to_owned))
+        .collect();
+    for key in [
+        format!("{ds}.shopify.café::v2>x"),
+        format!("{ds}.shopify.café::v2>x.\"a.b\""),
+        format!("{ds}.shopify.café::v2>x.ünï"),
+        format!("{ds}.shopify.\"with \\\"quote\\\".dot\""),
+        format!("{ds}.shopify.\"with \\\"quote\\\".dot\".id"),
+    ] {
+        assert!(keys.contains(&key), "{key} not stored");
+    }
+}
