@@ -1,6 +1,8 @@
 //! Failed jobs make apply exit 3 with the job's message, and the next run converges;
 //! a catalog beyond one request's limits is applied in batches Alation accepts.
 
+use std::time::Duration;
+
 use metaform::sim::faults::{Fault, FaultConfig, FaultKind, Scope};
 use metaform::sim::{SandboxOptions, Seed};
 
@@ -138,4 +140,43 @@ async fn reset_during_token_exchange_is_retried() {
         drops.iter().any(|r| r.fault == Fault::Drop),
         "no reset was injected: choose another seed"
     );
+}
+
+/// An access token expiring mid-apply is renewed from the refresh token, never by creating another refresh token.
+#[tokio::test]
+async fn expired_access_token_is_renewed_without_new_refresh_token() {
+    let persisted = tempfile::tempdir().expect("a temporary directory");
+    let file = persisted.path().join("sandbox.json");
+    let project = Project::start(SandboxOptions {
+        seed: Seed::SampleData(support::sample_data_dir()),
+        persist: Some(file.clone()),
+        faults: FaultConfig {
+            rate: 1.0,
+            kinds: vec![FaultKind::Latency],
+            latency: Duration::from_millis(150),
+            scope: Scope {
+                paths: vec!["/integration/v2/".into()],
+                methods: vec!["POST".into()],
+            },
+            access_token_ttl: Some(Duration::from_millis(300)),
+            ..FaultConfig::default()
+        },
+        ..SandboxOptions::default()
+    })
+    .await;
+    project.run_ok(&["snapshot"], 0).await;
+    project.run_ok(&["apply", "--auto-approve"], 0).await;
+    let again = project.run_ok(&["plan", "--detailed-exitcode"], 0).await;
+    assert!(again.stdout.contains("No changes."), "{}", again.stdout);
+    project
+        .sandbox
+        .shutdown()
+        .await
+        .expect("the sandboxes shut down");
+    let saved: serde_json::Value =
+        serde_json::from_slice(&super::read(&file)).expect("a JSON sandbox state");
+    let tokens = |name: &str| saved["alation"][name].as_object().map_or(0, |m| m.len());
+    assert_eq!(tokens("refresh_tokens"), 1);
+    // One access token per run (apply, plan) would be 2: more means renewals.
+    assert!(tokens("access_tokens") > 2, "{}", tokens("access_tokens"));
 }
