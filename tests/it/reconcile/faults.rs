@@ -180,3 +180,56 @@ async fn expired_access_token_is_renewed_without_new_refresh_token() {
     // One access token per run (apply, plan) would be 2: more means renewals.
     assert!(tokens("access_tokens") > 2, "{}", tokens("access_tokens"));
 }
+
+/// A killed apply loses nothing: the next plan adds exactly what Alation is missing, and apply converges.
+#[tokio::test]
+async fn killed_apply_loses_nothing() {
+    let project = Project::start(SandboxOptions {
+        seed: Seed::SampleData(support::sample_data_dir()),
+        faults: FaultConfig {
+            rate: 1.0,
+            kinds: vec![FaultKind::Latency],
+            latency: Duration::from_millis(300),
+            scope: Scope {
+                paths: vec!["/integration/v2/".into()],
+                methods: vec!["POST".into()],
+            },
+            ..FaultConfig::default()
+        },
+        ..SandboxOptions::default()
+    })
+    .await;
+    project.run_ok(&["snapshot"], 0).await;
+    let full = project.run_ok(&["plan", "--format", "json"], 0).await;
+    let full: serde_json::Value = serde_json::from_str(&full.stdout).expect("a JSON plan");
+    let mut apply = project
+        .command(&["apply", "--auto-approve"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("apply starts");
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    apply.kill().expect("apply is killed");
+    tokio::task::spawn_blocking(move || apply.wait())
+        .await
+        .expect("the wait's thread")
+        .expect("apply ends");
+
+    let token = project.alation_token().await;
+    let mut stored = 0;
+    for source in project.datasources(&token).await {
+        let id = source["id"].as_u64().expect("an id");
+        stored += 1 + project.alation_objects(id, &token).await.len();
+    }
+    let rest = project.run_ok(&["plan", "--format", "json"], 0).await;
+    let rest: serde_json::Value = serde_json::from_str(&rest.stdout).expect("a JSON plan");
+    assert_eq!(rest["summary"]["change"], 0, "{}", rest["summary"]);
+    assert_eq!(
+        rest["summary"]["add"].as_u64().expect("a count") + stored as u64,
+        full["summary"]["add"].as_u64().expect("a count"),
+        "stored {stored}"
+    );
+    project.run_ok(&["apply", "--auto-approve"], 0).await;
+    let again = project.run_ok(&["plan", "--detailed-exitcode"], 0).await;
+    assert!(again.stdout.contains("No changes."), "{}", again.stdout);
+}

@@ -111,18 +111,7 @@ impl Project {
     /// Runs `metaform <args> --config metaform.yaml` in the project directory, with the
     /// sandbox secrets in its environment only.
     pub async fn run(&self, args: &[&str]) -> Run {
-        let mut command = assert_cmd::Command::new(env!("CARGO_BIN_EXE_metaform"));
-        command
-            .args(args)
-            .arg("--config")
-            .arg(self.path("metaform.yaml"))
-            .current_dir(self.dir.path())
-            .env("OM_JWT_TOKEN", &self.sandbox.credentials().openmetadata_jwt)
-            .env(
-                "ALATION_REFRESH_TOKEN",
-                &self.sandbox.credentials().alation.refresh_token,
-            )
-            .env("NO_COLOR", "1");
+        let mut command = assert_cmd::Command::from_std(self.command(args));
         // The sandboxes serve on this runtime: wait for the process off it.
         let output = tokio::task::spawn_blocking(move || command.output())
             .await
@@ -144,6 +133,24 @@ impl Project {
             );
         }
         run
+    }
+
+    /// `metaform <args> --config metaform.yaml` in the project directory, with the
+    /// sandbox secrets in its environment only.
+    pub fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_metaform"));
+        command
+            .args(args)
+            .arg("--config")
+            .arg(self.path("metaform.yaml"))
+            .current_dir(self.dir.path())
+            .env("OM_JWT_TOKEN", &self.sandbox.credentials().openmetadata_jwt)
+            .env(
+                "ALATION_REFRESH_TOKEN",
+                &self.sandbox.credentials().alation.refresh_token,
+            )
+            .env("NO_COLOR", "1");
+        command
     }
 
     /// Runs a command and requires exit code `code`.
