@@ -141,10 +141,16 @@ impl PlanFile {
 
     /// Reads a plan file, checking its format version and checksum.
     pub fn from_json(text: &str) -> Result<PlanFile, PlanFileError> {
-        let invalid = |e: serde_json::Error| PlanFileError::Invalid {
-            message: e.to_string(),
-            line: e.line(),
-            column: e.column(),
+        let invalid = |e: serde_json::Error| {
+            // serde_json's message ends with its own " at line L column C", which the
+            // error shows anyway.
+            let message = e.to_string();
+            let suffix = format!(" at line {} column {}", e.line(), e.column());
+            PlanFileError::Invalid {
+                message: message.strip_suffix(&suffix).unwrap_or(&message).to_owned(),
+                line: e.line(),
+                column: e.column(),
+            }
         };
         let untyped: serde_json::Value = serde_json::from_str(text).map_err(invalid)?;
         match untyped.get("format_version").and_then(|v| v.as_str()) {

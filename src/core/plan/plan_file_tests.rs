@@ -95,7 +95,7 @@ fn damaged_files_are_refused() {
 
     let error = PlanFile::from_json(&text[..text.len() / 2]).unwrap_err();
     assert!(matches!(error, PlanFileError::Invalid { .. }));
-    assert!(error.to_string().contains("line"), "{error}");
+    assert_eq!(error.to_string().matches(" line ").count(), 1, "{error}");
 
     let edited = text.replace("\"new\"", "\"evil\"");
     assert_ne!(edited, text);
