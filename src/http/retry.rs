@@ -157,7 +157,14 @@ fn describe(err: &reqwest::Error) -> String {
     if err.is_timeout() {
         "timed out".into()
     } else if err.is_connect() {
-        "cannot connect".into()
+        // Host and port only: the rest of the URL may carry query secrets.
+        match err
+            .url()
+            .and_then(|url| Some((url.host_str()?.to_owned(), url.port_or_known_default()?)))
+        {
+            Some((host, port)) => format!("cannot connect to {host}:{port}"),
+            None => "cannot connect".into(),
+        }
     } else {
         let mut text = err.to_string();
         let mut source = std::error::Error::source(err);
