@@ -11,12 +11,14 @@ mod snapshot;
 pub mod state_dir;
 mod validate;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
+    init_logging();
     let result = match cli.command {
         Command::Sandbox(args) => sandbox::run(args),
         Command::Snapshot(args) => snapshot::run(args),
@@ -34,4 +36,18 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::from(err.exit_code())
         }
     }
+}
+
+/// Logs to stderr, filtered by `METAFORM_LOG` (tracing's filter syntax, e.g. `debug` or
+/// `metaform=debug`); warnings only by default. Secrets never reach a log line: they are
+/// `SecretString`s, and transport errors are logged without their URL.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("METAFORM_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    // Fails only when a subscriber is already installed, which leaves that one in place.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
 }
