@@ -9,6 +9,7 @@ mod faults;
 mod layering;
 mod openmetadata_source;
 mod openmetadata_source_faults;
+mod policy;
 mod sandbox;
 mod secrets;
 mod sim_alation;
