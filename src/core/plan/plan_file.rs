@@ -211,6 +211,12 @@ pub enum StalePlan {
         "the saved plan is stale: the desired state changed since it was planned; run `metaform plan` again"
     )]
     DesiredChanged,
+    /// The items are not those the desired state and the target give (see [`check_items`]).
+    #[error("the saved plan is not the plan its desired state and the target give{}: the file was edited, or written under another policy or metaform version; run `metaform plan --out` again", .address.as_ref().map(|a| format!(" (first difference at `{a}`)")).unwrap_or_default())]
+    ItemsDiffer {
+        /// The first item that differs, when one does.
+        address: Option<Address>,
+    },
     /// Objects the plan relied on changed in the target (e.g. edited in the UI).
     #[error("the saved plan is stale: {} changed in the target since it was planned: {}; run `metaform plan` again", count_objects(.objects.len()), list_addresses(.objects))]
     Drifted {
@@ -238,6 +244,27 @@ fn list_addresses(objects: &[Address]) -> String {
         listed.push(format!("and {} more", objects.len() - SHOWN));
     }
     listed.join(", ")
+}
+
+/// Checks that the items of `saved` are those of `recomputed`, the plan the same desired
+/// state and target give now. With both unchanged ([`check_fresh`]) the engine gives the
+/// same plan again, so a difference means the file was edited and its checksum forged,
+/// or it was written under another policy or metaform version.
+pub fn check_items(saved: &PlanFile, recomputed: &Plan) -> Result<(), StalePlan> {
+    if saved.items == recomputed.items {
+        return Ok(());
+    }
+    let differing = saved
+        .items
+        .iter()
+        .zip(&recomputed.items)
+        .find(|(saved, now)| saved != now)
+        .map(|(saved, _)| saved)
+        .or_else(|| saved.items.get(recomputed.items.len()))
+        .or_else(|| recomputed.items.get(saved.items.len()));
+    Err(StalePlan::ItemsDiffer {
+        address: differing.map(|item| item.address.clone()),
+    })
 }
 
 /// Checks that `saved` still holds: same desired state, and every object it relied on

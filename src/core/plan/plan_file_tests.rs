@@ -156,3 +156,30 @@ fn freshness_check_names_the_cause() {
          `svc.db.s`; run `metaform plan` again"
     );
 }
+
+/// A file whose item was edited (checksum recomputed or not) is not the plan the same
+/// inputs give again; the unedited file is.
+#[test]
+fn edited_items_are_not_the_recomputed_plan() {
+    let (want, have, plan) = example();
+    let file = PlanFile::new(&plan, &want, &have);
+    assert_eq!(check_items(&file, &plan), Ok(()));
+
+    let mut edited = file.clone();
+    edited.items[0].changes[0].after = Some(html("<p>evil</p>"));
+    let error = check_items(&edited, &plan).unwrap_err();
+    assert_eq!(
+        error,
+        StalePlan::ItemsDiffer {
+            address: Some(file.items[0].address.clone())
+        }
+    );
+    assert!(
+        error.to_string().contains("first difference at `svc.db"),
+        "{error}"
+    );
+
+    let mut shortened = file.clone();
+    shortened.items.pop();
+    assert!(check_items(&shortened, &plan).is_err());
+}
