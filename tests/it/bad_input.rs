@@ -43,6 +43,9 @@ struct Damage {
     /// Replace the first occurrence of `[from, to]`.
     #[serde(default)]
     replace: Option<[String; 2]>,
+    /// Then recompute the file's checksum, as a deliberate forger would.
+    #[serde(default)]
+    rechecksum: bool,
 }
 
 fn corpus_dir() -> PathBuf {
@@ -121,6 +124,9 @@ async fn run_case(
                 return Err(format!("the saved plan has no `{from}`"));
             }
             plan = plan.replacen(from.as_str(), to, 1);
+        }
+        if damage.rechecksum {
+            plan = rechecksum(&plan);
         }
         write(&path, plan.as_bytes());
     }
@@ -217,6 +223,20 @@ fn substitute(text: &str, vars: &Vars<'_>) -> String {
         out = format!("{}{}{}", &out[..start], unit.repeat(count), &out[end + 2..]);
     }
     out
+}
+
+/// The plan file with its `checksum` recomputed: sha256 of the compact JSON of every
+/// other field, in file order.
+fn rechecksum(text: &str) -> String {
+    let mut file: serde_json::Value = serde_json::from_str(text).expect("a JSON plan file");
+    let object = file.as_object_mut().expect("a JSON object");
+    object.remove("checksum");
+    let bytes = serde_json::to_vec(&object).expect("JSON serialises");
+    object.insert(
+        "checksum".into(),
+        metaform::core::plan::sha256_hex(&bytes).into(),
+    );
+    serde_json::to_string_pretty(&file).expect("JSON serialises") + "\n"
 }
 
 fn write(path: &Path, bytes: &[u8]) {
