@@ -154,6 +154,9 @@ async fn run_case(
         }
     }
     if case.exit == 0 {
+        if workspace.alation_objects() == objects_before {
+            problems.push("a valid case wrote nothing to Alation".into());
+        }
         let again = workspace
             .run_in(&dir, &["plan", "--detailed-exitcode"])
             .await;
