@@ -121,7 +121,7 @@ where
                     tokio::time::sleep(wait).await;
                     continue;
                 }
-                let mut body = response.text().await.unwrap_or_default();
+                let mut body = one_line(&response.text().await.unwrap_or_default());
                 if body.len() > 500 {
                     let cut = body.floor_char_boundary(500);
                     body.truncate(cut);
@@ -150,6 +150,26 @@ where
             }
         }
     }
+}
+
+/// An error body on one line: an HTML page (a proxy's, or a server that is not the API
+/// configured) reduced to its text, and runs of whitespace collapsed.
+fn one_line(body: &str) -> String {
+    let html = body.trim_start().starts_with('<');
+    let mut text = String::with_capacity(body.len());
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' if html => in_tag = true,
+            '>' if html && in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if in_tag => {}
+            _ => text.push(c),
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A transport error in words, without the URL (which may carry query secrets).
@@ -186,6 +206,21 @@ mod tests {
         assert_eq!(
             t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs(),
             784_111_777
+        );
+    }
+
+    /// An HTML error page becomes one line of its text; JSON keeps its content.
+    #[test]
+    fn error_bodies_fit_on_one_line() {
+        assert_eq!(
+            one_line(
+                "<!DOCTYPE HTML>\n<html><body>\n  <h1>Error</h1>\n  <p>Code: 501</p>\n</body></html>\n"
+            ),
+            "Error Code: 501"
+        );
+        assert_eq!(
+            one_line("{\"detail\": \"a < b\",\n \"code\": \"400\"}"),
+            "{\"detail\": \"a < b\", \"code\": \"400\"}"
         );
     }
 
