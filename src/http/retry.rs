@@ -80,6 +80,16 @@ fn httpdate_parse(text: &str) -> Option<SystemTime> {
         .map(|p| p.parse().ok())
         .collect::<Option<_>>()?;
     let [h, m, s] = hms[..] else { return None };
+    // Out-of-range fields would overflow the arithmetic below: a server's header must not
+    // crash the client.
+    let in_range = (1..=31).contains(&day)
+        && (0..=9999).contains(&year)
+        && (0..24).contains(&h)
+        && (0..60).contains(&m)
+        && (0..=60).contains(&s);
+    if !in_range {
+        return None;
+    }
     // Days from civil date (proleptic Gregorian), Howard Hinnant's algorithm.
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
@@ -207,6 +217,18 @@ mod tests {
             t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs(),
             784_111_777
         );
+    }
+
+    /// A `Retry-After` date with out-of-range fields is ignored, not an overflow.
+    #[test]
+    fn absurd_retry_after_dates_are_ignored() {
+        for text in [
+            "Sun, 06 Nov 99999999999999999 08:49:37 GMT",
+            "Sun, 06 Nov 1994 999999999999999:49:37 GMT",
+            "Sun, -9223372036854775808 Nov 1994 08:49:37 GMT",
+        ] {
+            assert_eq!(httpdate_parse(text), None, "{text}");
+        }
     }
 
     /// An HTML error page becomes one line of its text; JSON keeps its content.
