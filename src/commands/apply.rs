@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use crate::apply_lock::ApplyLock;
 use crate::cli::{ApplyArgs, PlanFormat};
-use crate::core::plan::{self, CurrentState, Plan, PlanError, PlanFile, check_fresh, check_items};
+use crate::core::plan::{
+    self, CurrentState, Plan, PlanError, PlanFile, PolicyViolation, check_fresh, check_items,
+};
 use crate::error::{Error, Result};
 use crate::output::Printer;
 use crate::target::alation::{self, ApplyReport, ItemStatus};
@@ -87,7 +89,23 @@ fn saved_plan(session: &Session, path: &Path) -> Result<(Plan, CurrentState)> {
     // be the plan this desired state and this target give.
     let recomputed = match plan::plan(&desired, &current, &session.policy) {
         Ok(plan) => plan,
-        Err(PlanError::Refused { plan, .. }) => *plan,
+        Err(PlanError::Refused { violations, plan }) => {
+            // Nothing overrides `protect` (SPEC §5.3), not even a plan saved before the
+            // pattern was added; the percentages were checked when the plan was saved.
+            let protected: Vec<String> = violations
+                .iter()
+                .filter(|v| matches!(v, PolicyViolation::Protected { .. }))
+                .map(ToString::to_string)
+                .collect();
+            if !protected.is_empty() {
+                return Err(Error::Usage(format!(
+                    "{}: the plan is refused by the policy:\n  {}",
+                    path.display(),
+                    protected.join("\n  ")
+                )));
+            }
+            *plan
+        }
         Err(err) => return Err(Error::Usage(err.to_string())),
     };
     check_items(&saved, &recomputed)

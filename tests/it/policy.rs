@@ -149,6 +149,32 @@ async fn protect_is_not_overridden_by_force() {
     assert_eq!(workspace.alation_objects(), before);
 }
 
+/// A saved plan deleting an address that became `protect`ed after it was saved is
+/// refused at apply, even with `--force`, and writes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn protect_added_after_saving_refuses_the_saved_plan() {
+    let workspace = converged().await;
+    drop_source_tables(&workspace, GLUE_SCHEMA, |name| name != "sales").await;
+    workspace.run_ok(&["snapshot"]).await;
+    workspace
+        .run_ok(&["plan", "--force", "--out", "plan.json"])
+        .await;
+    set_policy(
+        &workspace,
+        "  protect: [\"Glue.default.information_schema.sales\"]\n",
+    );
+    let before = workspace.alation_objects();
+    let run = workspace.run(&["apply", "plan.json", "--force"]).await;
+    assert_refused(
+        &run,
+        &[
+            "plan.json: the plan is refused by the policy",
+            "policy.protect pattern `Glue.default.information_schema.sales`",
+        ],
+    );
+    assert_eq!(workspace.alation_objects(), before);
+}
+
 /// Too many deletes are refused naming `maxDeletePercent` and `--force`, which lifts it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn max_delete_percent_refuses_until_forced() {
