@@ -55,6 +55,7 @@ async fn no_secret_in_any_output_or_file() {
         runs.push(run);
     };
 
+    step(&["snapshot"], &[("METAFORM_LOG", "trace")]).await;
     step(&["snapshot"], &debug).await;
     step(&["plan", "--out", "plan.json"], &debug).await;
     workspace.write_config(AlationAuthMode::Password, "", "");
