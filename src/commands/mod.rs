@@ -42,12 +42,17 @@ pub fn run(cli: Cli) -> ExitCode {
 /// `metaform=debug`); warnings only by default. Secrets never reach a log line: they are
 /// `SecretString`s, and transport errors are logged without their URL.
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("METAFORM_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    // Fails only when a subscriber is already installed, which leaves that one in place.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let builder = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .try_init();
+        .with_ansi(std::io::stderr().is_terminal());
+    // Fails only when a subscriber is already installed, which leaves that one in place.
+    let _ = match tracing_subscriber::EnvFilter::try_from_env("METAFORM_LOG") {
+        Ok(filter) => builder.with_env_filter(filter).try_init(),
+        // Warnings read like the other messages: no timestamp, no module path.
+        Err(_) => builder
+            .with_env_filter(tracing_subscriber::EnvFilter::new("warn"))
+            .without_time()
+            .with_target(false)
+            .try_init(),
+    };
 }
