@@ -40,6 +40,13 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Print a shell completion script to stdout.
     Completions(CompletionsArgs),
+    /// Check that the source and the target answer and accept the credentials, and that
+    /// the target's user may write.
+    Check(CheckArgs),
+    /// Exchange a username and password for a refresh token to store as a CI secret.
+    Login(LoginArgs),
+    /// Snapshot, plan, apply and plan again against local sandboxes, narrated.
+    Demo(DemoArgs),
 }
 
 /// Output formats of a plan.
@@ -192,4 +199,61 @@ pub struct SnapshotArgs {
     /// The configuration file; relative paths in it are resolved against its directory.
     #[arg(long, value_name = "FILE", default_value = crate::config::DEFAULT_CONFIG_FILE)]
     pub config: PathBuf,
+}
+
+/// Flags of `metaform check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The configuration file.
+    #[arg(long, value_name = "FILE", default_value = crate::config::DEFAULT_CONFIG_FILE)]
+    pub config: PathBuf,
+}
+
+/// Arguments of `metaform login`.
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// The system to log in to.
+    #[command(subcommand)]
+    pub system: LoginSystem,
+}
+
+/// The systems `metaform login` creates credentials for.
+#[derive(Debug, Subcommand)]
+pub enum LoginSystem {
+    /// Create an Alation refresh token (`createRefreshToken`) and print it once.
+    ///
+    /// The password is read from standard input with `--password-stdin`, else from the
+    /// `ALATION_PASSWORD` environment variable; never from a flag, which would leave it in
+    /// the shell history and the process list.
+    Alation(LoginAlationArgs),
+}
+
+/// Flags of `metaform login alation`.
+#[derive(Debug, Args)]
+pub struct LoginAlationArgs {
+    /// Base URL of the Alation instance, e.g. `https://alation.example.com`.
+    #[arg(long, value_name = "URL")]
+    pub host: String,
+    /// The Alation user.
+    #[arg(long, value_name = "USER")]
+    pub username: String,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// The name given to the refresh token in Alation (shown under the user's API tokens).
+    #[arg(long, value_name = "NAME")]
+    pub project_name: String,
+}
+
+/// Flags of `metaform demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Keep the workspace (configuration, state files, plan, sandbox state) in this
+    /// directory, which must be empty or absent, instead of a temporary one.
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<PathBuf>,
+    /// Size of the generated OpenMetadata catalog,
+    /// `services x databases x schemas x tables x columns`.
+    #[arg(long, value_name = "SPEC", default_value = "1x2x2x3x4")]
+    pub generate: GenerateSpec,
 }

@@ -1,8 +1,11 @@
 //! One module per subcommand: gather inputs, call the core or the sandboxes, render.
 
 mod apply;
+mod check;
 mod completions;
+mod demo;
 mod fmt;
+mod login;
 mod plan;
 mod reconcile;
 mod sandbox;
@@ -28,6 +31,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Plan(args) => plan::run(args),
         Command::Apply(args) => apply::run(args),
         Command::Completions(args) => completions::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Login(args) => login::run(args),
+        Command::Demo(args) => demo::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -8,7 +8,7 @@ use crate::config::{self, AlationTarget, Config, DatasourceMode, TargetConfig, V
 use crate::core::model::Catalog;
 use crate::core::plan::{self, CurrentState, DesiredState, IgnoreRule, Plan, PlanError, Policy};
 use crate::error::{Error, Result};
-use crate::http::HttpClient;
+use crate::http::{HttpClient, HttpOptions};
 use crate::output::Printer;
 use crate::target::alation::{self, CreateDatasourceAs, DatasourceLink, mapping};
 
@@ -64,7 +64,7 @@ impl Session {
             .enable_all()
             .build()
             .map_err(|e| Error::Service(format!("cannot start the async runtime: {e}")))?;
-        let client = alation_client(&target)?;
+        let client = alation_client(&target, target.tls.http_options())?;
         let policy = policy(&config.policy, force);
         Ok(Session {
             create_as: match target.create_datasource_as {
@@ -129,10 +129,12 @@ impl Session {
     }
 }
 
-/// The Alation client the target configuration describes.
-fn alation_client(target: &AlationTarget) -> Result<AlationClient> {
-    let http = HttpClient::new(&target.tls.http_options())
-        .map_err(|e| Error::Usage(format!("target: {e}")))?;
+/// The Alation client the target configuration describes, over HTTP with `options`.
+pub(super) fn alation_client(
+    target: &AlationTarget,
+    options: HttpOptions,
+) -> Result<AlationClient> {
+    let http = HttpClient::new(&options).map_err(|e| Error::Usage(format!("target: {e}")))?;
     let auth = match &target.auth {
         config::AlationAuth::AccessToken(token) => AlationAuth::AccessToken(token.clone()),
         config::AlationAuth::RefreshToken {

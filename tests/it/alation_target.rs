@@ -95,6 +95,46 @@ async fn ocf_datasources_are_found_again_after_a_rename() {
     assert_eq!(sorted(desired_objects(&catalog)), after.objects);
 }
 
+/// An owned virtual data source renamed in Alation is found again by its marker and
+/// retitled through the v1 data-source API.
+#[tokio::test]
+async fn virtual_datasources_are_found_again_after_a_rename() {
+    let sandbox = Sandbox::start(AlationOptions::default()).await;
+    let client = sandbox.client(sandbox.refresh_auth(), 1000);
+    let catalog = sample_catalog();
+    let links = Vec::new();
+    let (report, after) = converge(&client, &catalog, &links, CreateDatasourceAs::Virtual).await;
+    assert_all_applied(&report);
+    let id: i64 = after.datasources[0]
+        .target_id
+        .as_deref()
+        .and_then(|i| i.parse().ok())
+        .expect("bound");
+    let title = client.native_datasources().await.expect("list")[0]
+        .title
+        .clone();
+    client
+        .set_datasource_title(id, false, "Renamed by hand")
+        .await
+        .expect("rename");
+    let (report, after) = converge(&client, &catalog, &links, CreateDatasourceAs::Virtual).await;
+    assert_all_applied(&report);
+    assert_eq!(report.outcomes.len(), 1);
+    assert_eq!(after.datasources[0].target_id, Some(id.to_string()));
+    assert_eq!(
+        after.datasources[0].ownership,
+        Ownership::Owned { deletable: true }
+    );
+    assert_eq!(sorted(desired_objects(&catalog)), after.objects);
+    let listed = client.native_datasources().await.expect("list");
+    assert_eq!(listed.len(), 1, "never created twice");
+    assert_eq!(listed[0].title, title);
+    assert_eq!(
+        sandbox.count(&format!("PUT /integration/v1/datasource/{id}/")),
+        2
+    );
+}
+
 /// A `datasourceLinks` entry binds the database to that data source, not owned; a link
 /// to a missing data source is an error naming it.
 #[tokio::test]

@@ -4,6 +4,7 @@
 mod alation_target;
 mod allie_sdk;
 mod bad_input;
+mod cli_commands;
 mod cli_misc;
 mod faults;
 mod layering;

@@ -168,6 +168,20 @@ impl TokenStore {
     }
 }
 
+impl AlationClient {
+    /// Creates one refresh token named `project_name` for `username` with `password`
+    /// (`createRefreshToken`, §3) and returns it with its user's id. Each call creates a
+    /// new token in Alation, so call it once and keep the result (`metaform login`).
+    pub async fn create_refresh_token(
+        &self,
+        username: &str,
+        password: &SecretString,
+        project_name: &str,
+    ) -> Result<(SecretString, u64), AlationError> {
+        create_refresh_token(self, username, password, project_name).await
+    }
+}
+
 async fn create_refresh_token(
     client: &AlationClient,
     username: &str,

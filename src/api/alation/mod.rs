@@ -20,12 +20,14 @@
 //! - a virtual data source's title is set with `PUT /integration/v1/datasource/{id}/`
 //!   (`datasource`);
 //! - the async answer of a write may have any 2xx status.
+//! - `userinfo`'s `role` may be spelt `SOURCE_ADMIN` or `Source Admin` (`user`).
 
 mod auth;
 mod datasource;
 mod error;
 mod jobs;
 mod rdbms;
+mod user;
 pub mod wire;
 
 use std::time::Duration;
@@ -39,6 +41,7 @@ pub use auth::AlationAuth;
 pub use error::AlationError;
 pub use jobs::{JobPolling, RdbmsJobOutcome};
 pub use rdbms::{MAX_COLUMNS_PER_WRITE, MAX_SCHEMAS_PER_WRITE, MAX_TABLES_PER_WRITE, WriteMode};
+pub use user::{AlationRole, UserInfo};
 
 use auth::TokenStore;
 

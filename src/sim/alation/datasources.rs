@@ -5,7 +5,11 @@
 //! - `GET /integration/v1/datasource/` lists every data source (OCF ones show the
 //!   `dbtype` of their connector); `GET /integration/v2/datasource/` lists OCF sources
 //!   only; `GET|PUT|DELETE /integration/v2/datasource/{id}/` accept any data source id.
-//! - `PUT /integration/v2/datasource/{id}/` is partial: only the fields given change.
+//! - `GET|PUT|DELETE /integration/v1/datasource/{id}/` exist (§4.2 lists "Change or update
+//!   Data Source details" and "Delete a Data Source" without their paths; these are the
+//!   likely ones) and, like v2, accept any data source id, answering v1 objects.
+//! - Both `PUT`s are partial: only the fields given change. The v1 `PUT` takes the v1
+//!   create fields except `dbtype`, `is_virtual` and `deployment_setup_complete`.
 //! - `DELETE` answers 204 with no body and removes the source's schemas, tables and
 //!   columns; the v1 and v2 creates answer 201 with the created object.
 //! - Passwords are accepted and never stored or shown.
@@ -110,6 +114,81 @@ pub(super) async fn v1_create(
     let mut state = ctx.shared.write();
     let created = insert(&mut state, source, user.id);
     Ok((StatusCode::CREATED, Json(v1_json(&created))))
+}
+
+/// `GET /integration/v1/datasource/{id}/`.
+pub(super) async fn v1_get(
+    State(ctx): State<Ctx>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let state = ctx.shared.read();
+    authenticate(&state, &headers)?;
+    Ok(Json(v1_json(existing(&state, &id)?)))
+}
+
+/// `PUT /integration/v1/datasource/{id}/`, applied as a partial update.
+pub(super) async fn v1_update(
+    State(ctx): State<Ctx>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    authenticate_writer(&ctx.shared.read(), &headers)?;
+    let body = json_body(&body)?;
+    let mut fields = Fields::new(&body).map_err(|e| ApiError::invalid_input(vec![e]))?;
+    let title = fields.text("title");
+    let description = fields.text("description");
+    let uri = fields.text("uri");
+    let host = fields.text("host");
+    let port = fields.integer("port");
+    let dbname = fields.text("dbname");
+    let db_username = fields.text("db_username");
+    let private = fields.boolean("private");
+    let is_hidden = fields.boolean("is_hidden");
+    fields.text("db_password");
+    if let Some(Some(p)) = port
+        && u64::try_from(p).is_err()
+    {
+        fields.error("port", "Ensure this value is greater than or equal to 0.");
+    }
+    if let Some(errors) = fields.into_errors() {
+        return Err(ApiError::invalid_input(vec![errors]));
+    }
+    let mut state = ctx.shared.write();
+    let ds_id = existing(&state, &id)?.id;
+    let source = state
+        .datasources
+        .get_mut(&ds_id)
+        .ok_or_else(|| ApiError::not_found("Not found."))?;
+    if let Some(v) = title {
+        source.title = v.unwrap_or_default();
+    }
+    if let Some(v) = description {
+        source.description = v.unwrap_or_default();
+    }
+    if let Some(v) = uri {
+        source.uri = v;
+    }
+    if let Some(v) = host {
+        source.host = v;
+    }
+    if let Some(v) = port {
+        source.port = v.and_then(|p| u64::try_from(p).ok());
+    }
+    if let Some(v) = dbname {
+        source.dbname = v;
+    }
+    if let Some(v) = db_username {
+        source.db_username = v;
+    }
+    if let Some(v) = private {
+        source.private = v.unwrap_or(false);
+    }
+    if let Some(v) = is_hidden {
+        source.is_hidden = v.unwrap_or(false);
+    }
+    Ok(Json(v1_json(source)))
 }
 
 /// `GET /integration/v2/datasource/?include_hidden=&exclude_suspended=`: OCF sources.
@@ -222,8 +301,9 @@ pub(super) async fn v2_update(
     Ok(Json(v2_json(source)))
 }
 
-/// `DELETE /integration/v2/datasource/{id}/`: 204, with everything in the source.
-pub(super) async fn v2_delete(
+/// `DELETE /integration/v1/datasource/{id}/` and `/integration/v2/datasource/{id}/`: 204,
+/// with everything in the source.
+pub(super) async fn delete(
     State(ctx): State<Ctx>,
     headers: HeaderMap,
     Path(id): Path<String>,

@@ -102,6 +102,12 @@ pub fn router(state: Shared<AlationState>, options: AlationOptions) -> Router {
             get(datasources::v1_list).post(datasources::v1_create),
         )
         .route(
+            "/integration/v1/datasource/{id}/",
+            get(datasources::v1_get)
+                .put(datasources::v1_update)
+                .delete(datasources::delete),
+        )
+        .route(
             "/integration/v2/datasource/",
             get(datasources::v2_list).post(datasources::v2_create),
         )
@@ -109,7 +115,7 @@ pub fn router(state: Shared<AlationState>, options: AlationOptions) -> Router {
             "/integration/v2/datasource/{id}/",
             get(datasources::v2_get)
                 .put(datasources::v2_update)
-                .delete(datasources::v2_delete),
+                .delete(datasources::delete),
         )
         .route("/integration/v2/connectors/", get(connectors::list))
         .merge(rdbms_routes("schema", Kind::Schema))

@@ -26,6 +26,7 @@ use crate::api::alation::wire::{ColumnItem, SchemaItem, TableItem};
 use crate::core::model::{
     Catalog, Column, ColumnConstraint, ConstraintType, Database, Schema, Table,
 };
+use crate::core::normalize::markdown_to_html;
 use crate::core::objects::{Address, Object, ObjectKind, Value};
 
 use super::keys;
@@ -268,9 +269,8 @@ fn title(name: &str, display_name: Option<&str>) -> String {
 }
 
 fn insert_description(fields: &mut BTreeMap<String, Value>, markdown: Option<&str>) {
-    if let Some(html) = markdown.and_then(markdown_to_html_until_normalize_lands) {
-        fields.insert(field::DESCRIPTION.into(), Value::Html(html));
-    }
+    let html = markdown.map(markdown_to_html);
+    insert_html(fields, html.as_deref());
 }
 
 fn insert_html(fields: &mut BTreeMap<String, Value>, html: Option<&str>) {
@@ -283,22 +283,6 @@ fn insert_text(fields: &mut BTreeMap<String, Value>, name: &str, text: Option<&s
     if let Some(text) = text.filter(|t| !t.is_empty()) {
         fields.insert(name.into(), Value::Text(text.to_string()));
     }
-}
-
-/// Markdown to HTML with pulldown-cmark (CommonMark, tables, strikethrough), trimmed;
-/// `None` when nothing is left.
-///
-/// Stands in for `crate::core::normalize::markdown_to_html` (same options) until that
-/// module is merged; then its body becomes a call to it.
-fn markdown_to_html_until_normalize_lands(markdown: &str) -> Option<String> {
-    let mut options = pulldown_cmark::Options::empty();
-    options.insert(pulldown_cmark::Options::ENABLE_TABLES);
-    options.insert(pulldown_cmark::Options::ENABLE_STRIKETHROUGH);
-    let parser = pulldown_cmark::Parser::new_ext(markdown, options);
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, parser);
-    let html = html.trim();
-    (!html.is_empty()).then(|| html.to_string())
 }
 
 fn child(path: &[String], name: &str) -> Vec<String> {

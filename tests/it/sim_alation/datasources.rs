@@ -1,6 +1,6 @@
 //! Native, virtual and OCF data sources, and the connector list.
 
-use metaform::sim::alation::AlationOptions;
+use metaform::sim::alation::{AlationOptions, Role};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -181,4 +181,105 @@ async fn ocf_source_lifecycle() {
         )
         .await;
     assert_eq!(bad.status, 400);
+}
+
+/// Virtual sources over v1 by id: get, partial PUT, DELETE 204 removing the source's objects.
+#[tokio::test]
+async fn v1_virtual_source_lifecycle() {
+    let sb = start(AlationOptions::default()).await;
+    let token = sb.admin_token().await;
+    let id = sb.datasource(&token, true).await;
+    let path = format!("/integration/v1/datasource/{id}/");
+    let got = sb.get(&path, &token).await;
+    assert_eq!(got.status, 200, "{}", got.body);
+    assert_eq!(got.body["is_virtual"], true);
+    assert_eq!(got.body["title"], "virtual");
+    let put = sb
+        .send(
+            Method::PUT,
+            &path,
+            Some(&token),
+            Some(json!({"title": "Warehouse", "description": "<p>d</p>"})),
+        )
+        .await;
+    assert_eq!(put.status, 200, "{}", put.body);
+    assert_eq!(put.body["title"], "Warehouse");
+    assert_eq!(put.body["description"], "<p>d</p>");
+    assert_eq!(put.body["dbtype"], "postgresql");
+    assert_eq!(put.body["is_virtual"], true);
+    assert_eq!(put.body["deployment_setup_complete"], true);
+    let retitled = sb
+        .send(
+            Method::PUT,
+            &path,
+            Some(&token),
+            Some(json!({"title": "Warehouse 2"})),
+        )
+        .await;
+    assert_eq!(
+        retitled.body["description"], "<p>d</p>",
+        "absent fields stay"
+    );
+    let list = sb.get("/integration/v1/datasource/", &token).await;
+    assert_eq!(list.body[0]["title"], "Warehouse 2");
+    sb.write(
+        Method::POST,
+        "schema",
+        id,
+        &token,
+        json!([{"key": format!("{id}.s")}]),
+    )
+    .await;
+    let deleted = sb.send(Method::DELETE, &path, Some(&token), None).await;
+    assert_eq!(deleted.status, 204);
+    assert_eq!(deleted.body, Value::Null);
+    let gone = sb.get(&path, &token).await;
+    assert_eq!(gone.status, 404);
+    assert_eq!(gone.body["code"], "404000");
+    let schemas = sb
+        .get(&format!("/integration/v2/schema/?ds_id={id}"), &token)
+        .await;
+    assert_eq!(schemas.body, json!([]));
+}
+
+/// The v1 PUT rejects ill-typed fields with 400, unknown ids with 404, and readers with 403.
+#[tokio::test]
+async fn v1_update_refusals() {
+    let sb = start(AlationOptions::default()).await;
+    let token = sb.admin_token().await;
+    let id = sb.datasource(&token, false).await;
+    let path = format!("/integration/v1/datasource/{id}/");
+    let bad = sb
+        .send(
+            Method::PUT,
+            &path,
+            Some(&token),
+            Some(json!({"title": 5, "port": "x"})),
+        )
+        .await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    assert_eq!(bad.body["code"], "400010");
+    assert_eq!(sb.get(&path, &token).await.body["title"], "native");
+    let missing = sb
+        .send(
+            Method::PUT,
+            "/integration/v1/datasource/9999/",
+            Some(&token),
+            Some(json!({"title": "x"})),
+        )
+        .await;
+    assert_eq!(missing.status, 404);
+    let viewer = sb.token_for(Role::Viewer).await;
+    let denied = sb
+        .send(
+            Method::PUT,
+            &path,
+            Some(&viewer),
+            Some(json!({"title": "x"})),
+        )
+        .await;
+    assert_eq!(denied.status, 403);
+    let delete_denied = sb.send(Method::DELETE, &path, Some(&viewer), None).await;
+    assert_eq!(delete_denied.status, 403);
+    assert_eq!(sb.get(&path, &viewer).await.body["title"], "native");
 }
