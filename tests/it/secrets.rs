@@ -1,5 +1,5 @@
 //! Secrets never leave the process (SPEC §2): a whole snapshot/plan/apply/plan cycle with
-//! debug logging and each Alation auth mode, plus failing runs with wrong secrets, shows
+//! debug logging and each Alation auth mode, `check`, and failing runs with wrong secrets, show
 //! none of the configured secrets nor the tokens the client obtained in any output or in
 //! any file it writes (state files, plan file, `.metaform/`).
 
@@ -70,6 +70,7 @@ async fn no_secret_in_any_output_or_file() {
     workspace.write_config(AlationAuthMode::RefreshToken, "", "");
     step(&["apply", "--auto-approve"], &[("METAFORM_LOG", "trace")]).await;
     step(&["plan", "--format", "markdown"], &debug).await;
+    step(&["check"], &debug).await;
     assert!(
         runs.iter().any(|r| r.stderr.contains("DEBUG")),
         "debug logging is on: {}",
@@ -91,9 +92,12 @@ async fn no_secret_in_any_output_or_file() {
     ] {
         workspace.write_config(mode, "", "");
         failed.push(workspace.run_with(&["plan"], &wrong).await);
+        failed.push(workspace.run_with(&["check"], &wrong).await);
     }
     failed.push(workspace.run_with(&["snapshot"], &wrong).await);
-    assert!(failed.iter().all(|r| r.code == Some(1)));
+    for run in &failed {
+        assert_eq!(run.code, Some(1), "{}", run.describe());
+    }
 
     let mut secrets: Vec<String> = SECRET_VARIABLES
         .iter()
