@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use crate::apply_lock::ApplyLock;
 use crate::cli::{ApplyArgs, PlanFormat};
-use crate::core::plan::{CurrentState, Plan, PlanError, PlanFile, check_fresh};
+use crate::core::plan::{
+    self, CurrentState, Plan, PlanError, PlanFile, PolicyViolation, check_fresh, check_items,
+};
 use crate::error::{Error, Result};
 use crate::output::Printer;
 use crate::target::alation::{self, ApplyReport, ItemStatus};
@@ -80,7 +82,33 @@ fn saved_plan(session: &Session, path: &Path) -> Result<(Plan, CurrentState)> {
     let saved =
         PlanFile::from_json(&text).map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
     let current = session.read_current()?;
-    check_fresh(&saved, &session.desired(), &current)
+    let desired = session.desired();
+    check_fresh(&saved, &desired, &current)
+        .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+    // The checksum catches accidental edits; an edit with a recomputed checksum must still
+    // be the plan this desired state and this target give.
+    let recomputed = match plan::plan(&desired, &current, &session.policy) {
+        Ok(plan) => plan,
+        Err(PlanError::Refused { violations, plan }) => {
+            // Nothing overrides `protect` (SPEC §5.3), not even a plan saved before the
+            // pattern was added; the percentages were checked when the plan was saved.
+            let protected: Vec<String> = violations
+                .iter()
+                .filter(|v| matches!(v, PolicyViolation::Protected { .. }))
+                .map(ToString::to_string)
+                .collect();
+            if !protected.is_empty() {
+                return Err(Error::Usage(format!(
+                    "{}: the plan is refused by the policy:\n  {}",
+                    path.display(),
+                    protected.join("\n  ")
+                )));
+            }
+            *plan
+        }
+        Err(err) => return Err(Error::Usage(err.to_string())),
+    };
+    check_items(&saved, &recomputed)
         .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
     Ok((saved.plan(), current))
 }

@@ -14,12 +14,14 @@ mod snapshot;
 pub mod state_dir;
 mod validate;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
+    init_logging();
     let result = match cli.command {
         Command::Sandbox(args) => sandbox::run(args),
         Command::Snapshot(args) => snapshot::run(args),
@@ -40,4 +42,23 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::from(err.exit_code())
         }
     }
+}
+
+/// Logs to stderr, filtered by `METAFORM_LOG` (tracing's filter syntax, e.g. `debug` or
+/// `metaform=debug`); warnings only by default. Secrets never reach a log line: they are
+/// `SecretString`s, and transport errors are logged without their URL.
+fn init_logging() {
+    let builder = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
+    // Fails only when a subscriber is already installed, which leaves that one in place.
+    let _ = match tracing_subscriber::EnvFilter::try_from_env("METAFORM_LOG") {
+        Ok(filter) => builder.with_env_filter(filter).try_init(),
+        // Warnings read like the other messages: no timestamp, no module path.
+        Err(_) => builder
+            .with_env_filter(tracing_subscriber::EnvFilter::new("warn"))
+            .without_time()
+            .with_target(false)
+            .try_init(),
+    };
 }

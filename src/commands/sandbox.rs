@@ -15,13 +15,6 @@ use crate::sim::{Sandbox, SandboxOptions, Seed};
 
 /// Runs the sandbox command.
 pub fn run(args: SandboxArgs) -> Result<u8> {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("METAFORM_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .try_init();
     let options = options(args);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

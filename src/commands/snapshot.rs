@@ -3,9 +3,10 @@
 
 use crate::api::openmetadata::OpenMetadataClient;
 use crate::cli::SnapshotArgs;
-use crate::config::{Config, SourceConnection};
+use crate::config::{Config, SourceConnection, VerifySsl};
 use crate::error::{Error, Result};
 use crate::http::HttpClient;
+use crate::output::{ColorChoice, Printer};
 use crate::source;
 
 /// Runs the snapshot command.
@@ -16,6 +17,11 @@ pub fn run(args: SnapshotArgs) -> Result<u8> {
         .map_err(|e| Error::Service(format!("cannot start the asynchronous runtime: {e}")))?;
     let catalog = match &source.connection {
         SourceConnection::OpenMetadata(om) => {
+            if om.tls.verify == VerifySsl::Ignore {
+                Printer::new(ColorChoice::Auto).warn(
+                    "`source.verifySSL: ignore`: TLS certificates of the source are not verified",
+                );
+            }
             let http = HttpClient::new(&om.tls.http_options())
                 .map_err(|e| Error::Usage(format!("source: {e}")))?;
             let client = OpenMetadataClient::new(http, &om.host_port, om.jwt_token.clone())

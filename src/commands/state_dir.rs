@@ -84,10 +84,27 @@ pub(crate) fn collect_files(dir: &Path) -> Result<(Vec<SourceFile>, Vec<Problem>
         let bytes = fs::read(&path).map_err(io("read", &path))?;
         match String::from_utf8(bytes) {
             Ok(text) => files.push(SourceFile { path: rel, text }),
-            Err(_) => problems.push(Problem::file(rel, "not UTF-8 text")),
+            Err(err) => problems.push(not_utf8(rel, err.as_bytes(), err.utf8_error())),
         }
     }
     Ok((files, problems))
+}
+
+/// A file that is not UTF-8, located at its first invalid byte (column in characters).
+fn not_utf8(rel: PathBuf, bytes: &[u8], err: std::str::Utf8Error) -> Problem {
+    let valid = &bytes[..err.valid_up_to()];
+    let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let line = 1 + valid.iter().filter(|b| **b == b'\n').count();
+    let column = 1 + String::from_utf8_lossy(&valid[line_start..])
+        .chars()
+        .count();
+    let byte = bytes[err.valid_up_to()];
+    Problem::at(
+        rel,
+        line as u64,
+        column as u64,
+        format!("not UTF-8 text: invalid byte 0x{byte:02X}"),
+    )
 }
 
 /// Reads a state directory (`<dir>/<service>/<database>/{_database.yaml,<schema>.yaml}`)

@@ -82,6 +82,7 @@ impl Ctx<'_> {
             if let Some(stripped) = message.strip_suffix(&suffix) {
                 message = stripped.to_owned();
             }
+            message = name_the_key(text, (line, column), humanize(message));
             if let Some(field) = message
                 .strip_prefix("unknown field `")
                 .and_then(|rest| rest.split_once('`'))
@@ -345,6 +346,48 @@ impl Ctx<'_> {
                 ),
             )),
         }
+    }
+}
+
+/// Rephrases serde-saphyr's messages that speak of Rust types or parser events in terms
+/// of the file; any other message is kept as is.
+fn humanize(message: String) -> String {
+    let expected = match message.as_str() {
+        "invalid u8" | "invalid u16" | "invalid u32" | "invalid u64" => "a whole number",
+        "invalid bool" => "`true` or `false`",
+        "unexpected event: expected sequence start" => "a list",
+        "unexpected event: expected mapping start" => "a mapping of keys to values",
+        "unexpected event: expected string scalar" => "a string",
+        _ => return message,
+    };
+    format!("expected {expected}")
+}
+
+/// Prefixes a type error (`expected ...`) with the key whose value is at `at`, read from
+/// the text: the last `key:` before that position on its line.
+fn name_the_key(text: &str, at: (u64, u64), message: String) -> String {
+    if !message.starts_with("expected ") {
+        return message;
+    }
+    let Some(line) = usize::try_from(at.0)
+        .ok()
+        .and_then(|n| text.lines().nth(n.saturating_sub(1)))
+    else {
+        return message;
+    };
+    let before: String = line
+        .chars()
+        .take(usize::try_from(at.1).unwrap_or(0).saturating_sub(1))
+        .collect();
+    let Some(rest) = before.trim_end().strip_suffix(':') else {
+        return message;
+    };
+    let start = rest
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    match &rest[start..] {
+        "" => message,
+        key => format!("`{key}`: {message}"),
     }
 }
 

@@ -110,15 +110,38 @@ impl HttpClient {
                     path.display()
                 ))
             })?;
-            for cert in reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
                 HttpError::Setup(format!("invalid CA bundle `{}`: {e}", path.display()))
-            })? {
+            })?;
+            // A file without PEM blocks parses as an empty bundle: trusting nothing extra
+            // silently is not what its author meant.
+            if certs.is_empty() {
+                return Err(HttpError::Setup(format!(
+                    "no certificate in the CA bundle `{}`: expected PEM `-----BEGIN CERTIFICATE-----` blocks",
+                    path.display()
+                )));
+            }
+            for cert in certs {
                 builder = builder.add_root_certificate(cert);
             }
         }
-        let inner = builder
-            .build()
-            .map_err(|e| HttpError::Setup(e.to_string()))?;
+        let inner = builder.build().map_err(|e| {
+            // reqwest says only "builder error"; the cause is in the source chain, and
+            // with a CA bundle given, the bundle is the likely culprit.
+            let mut text = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                text = format!("{text}: {s}");
+                source = s.source();
+            }
+            match &options.ca_certificate {
+                Some(path) => HttpError::Setup(format!(
+                    "cannot use the CA bundle `{}`: {text}",
+                    path.display()
+                )),
+                None => HttpError::Setup(text),
+            }
+        })?;
         Ok(Self {
             inner,
             retry: options.retry.clone(),

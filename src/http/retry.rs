@@ -87,6 +87,16 @@ fn httpdate_parse(text: &str) -> Option<SystemTime> {
         .map(|p| p.parse().ok())
         .collect::<Option<_>>()?;
     let [h, m, s] = hms[..] else { return None };
+    // Out-of-range fields would overflow the arithmetic below: a server's header must not
+    // crash the client.
+    let in_range = (1..=31).contains(&day)
+        && (0..=9999).contains(&year)
+        && (0..24).contains(&h)
+        && (0..60).contains(&m)
+        && (0..=60).contains(&s);
+    if !in_range {
+        return None;
+    }
     // Days from civil date (proleptic Gregorian), Howard Hinnant's algorithm.
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
@@ -128,7 +138,7 @@ where
                     tokio::time::sleep(wait).await;
                     continue;
                 }
-                let mut body = response.text().await.unwrap_or_default();
+                let mut body = one_line(&response.text().await.unwrap_or_default());
                 if body.len() > 500 {
                     let cut = body.floor_char_boundary(500);
                     body.truncate(cut);
@@ -159,12 +169,39 @@ where
     }
 }
 
+/// An error body on one line: an HTML page (a proxy's, or a server that is not the API
+/// configured) reduced to its text, and runs of whitespace collapsed.
+fn one_line(body: &str) -> String {
+    let html = body.trim_start().starts_with('<');
+    let mut text = String::with_capacity(body.len());
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' if html => in_tag = true,
+            '>' if html && in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if in_tag => {}
+            _ => text.push(c),
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// A transport error in words, without the URL (which may carry query secrets).
 fn describe(err: &reqwest::Error) -> String {
     if err.is_timeout() {
         "timed out".into()
     } else if err.is_connect() {
-        "cannot connect".into()
+        // Host and port only: the rest of the URL may carry query secrets.
+        match err
+            .url()
+            .and_then(|url| Some((url.host_str()?.to_owned(), url.port_or_known_default()?)))
+        {
+            Some((host, port)) => format!("cannot connect to {host}:{port}"),
+            None => "cannot connect".into(),
+        }
     } else {
         let mut text = err.to_string();
         if let Some(url) = err.url() {
@@ -202,6 +239,33 @@ mod tests {
             assert!(is_transient(status, Idempotency::Once));
         }
         assert!(!is_transient(404, Idempotency::Repeatable));
+    }
+
+    /// A `Retry-After` date with out-of-range fields is ignored, not an overflow.
+    #[test]
+    fn absurd_retry_after_dates_are_ignored() {
+        for text in [
+            "Sun, 06 Nov 99999999999999999 08:49:37 GMT",
+            "Sun, 06 Nov 1994 999999999999999:49:37 GMT",
+            "Sun, -9223372036854775808 Nov 1994 08:49:37 GMT",
+        ] {
+            assert_eq!(httpdate_parse(text), None, "{text}");
+        }
+    }
+
+    /// An HTML error page becomes one line of its text; JSON keeps its content.
+    #[test]
+    fn error_bodies_fit_on_one_line() {
+        assert_eq!(
+            one_line(
+                "<!DOCTYPE HTML>\n<html><body>\n  <h1>Error</h1>\n  <p>Code: 501</p>\n</body></html>\n"
+            ),
+            "Error Code: 501"
+        );
+        assert_eq!(
+            one_line("{\"detail\": \"a < b\",\n \"code\": \"400\"}"),
+            "{\"detail\": \"a < b\", \"code\": \"400\"}"
+        );
     }
 
     #[test]

@@ -3,16 +3,20 @@
 
 mod alation_target;
 mod allie_sdk;
+mod bad_input;
 mod cli_commands;
 mod cli_misc;
 mod faults;
 mod layering;
 mod openmetadata_source;
 mod openmetadata_source_faults;
+mod policy;
 mod reconcile;
 mod sandbox;
+mod secrets;
 mod sim_alation;
 mod sim_openmetadata;
 mod snapshot_command;
 mod state_files;
 mod support;
+mod workspace;

@@ -98,6 +98,6 @@ async fn unreachable_server_names_the_endpoint() {
         .to_string();
     assert_eq!(
         err,
-        "GET /api/v1/system/version: cannot connect (after 2 attempt(s))"
+        format!("GET /api/v1/system/version: cannot connect to {addr} (after 2 attempt(s))")
     );
 }

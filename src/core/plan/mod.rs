@@ -16,7 +16,7 @@ pub use engine::{DesiredState, PlanError, Side, datasource_of, plan, same_value}
 pub use glob::glob_match;
 pub use item::{Action, CurrentState, DatasourceBinding, FieldChange, Ownership, PlanItem};
 pub use plan_file::{
-    BeforeHash, PLAN_FORMAT_VERSION, PlanFile, PlanFileError, StalePlan, check_fresh,
+    BeforeHash, PLAN_FORMAT_VERSION, PlanFile, PlanFileError, StalePlan, check_fresh, check_items,
     desired_sha256, sha256_hex, stale_objects,
 };
 pub use planned::{DatasourceGroup, Plan, Summary};

@@ -141,10 +141,16 @@ impl PlanFile {
 
     /// Reads a plan file, checking its format version and checksum.
     pub fn from_json(text: &str) -> Result<PlanFile, PlanFileError> {
-        let invalid = |e: serde_json::Error| PlanFileError::Invalid {
-            message: e.to_string(),
-            line: e.line(),
-            column: e.column(),
+        let invalid = |e: serde_json::Error| {
+            // serde_json's message ends with its own " at line L column C", which the
+            // error shows anyway.
+            let message = e.to_string();
+            let suffix = format!(" at line {} column {}", e.line(), e.column());
+            PlanFileError::Invalid {
+                message: message.strip_suffix(&suffix).unwrap_or(&message).to_owned(),
+                line: e.line(),
+                column: e.column(),
+            }
         };
         let untyped: serde_json::Value = serde_json::from_str(text).map_err(invalid)?;
         match untyped.get("format_version").and_then(|v| v.as_str()) {
@@ -205,6 +211,12 @@ pub enum StalePlan {
         "the saved plan is stale: the desired state changed since it was planned; run `metaform plan` again"
     )]
     DesiredChanged,
+    /// The items are not those the desired state and the target give (see [`check_items`]).
+    #[error("the saved plan is not the plan its desired state and the target give{}: the file was edited, or written under another policy or metaform version; run `metaform plan --out` again", .address.as_ref().map(|a| format!(" (first difference at `{a}`)")).unwrap_or_default())]
+    ItemsDiffer {
+        /// The first item that differs, when one does.
+        address: Option<Address>,
+    },
     /// Objects the plan relied on changed in the target (e.g. edited in the UI).
     #[error("the saved plan is stale: {} changed in the target since it was planned: {}; run `metaform plan` again", count_objects(.objects.len()), list_addresses(.objects))]
     Drifted {
@@ -232,6 +244,27 @@ fn list_addresses(objects: &[Address]) -> String {
         listed.push(format!("and {} more", objects.len() - SHOWN));
     }
     listed.join(", ")
+}
+
+/// Checks that the items of `saved` are those of `recomputed`, the plan the same desired
+/// state and target give now. With both unchanged ([`check_fresh`]) the engine gives the
+/// same plan again, so a difference means the file was edited and its checksum forged,
+/// or it was written under another policy or metaform version.
+pub fn check_items(saved: &PlanFile, recomputed: &Plan) -> Result<(), StalePlan> {
+    if saved.items == recomputed.items {
+        return Ok(());
+    }
+    let differing = saved
+        .items
+        .iter()
+        .zip(&recomputed.items)
+        .find(|(saved, now)| saved != now)
+        .map(|(saved, _)| saved)
+        .or_else(|| saved.items.get(recomputed.items.len()))
+        .or_else(|| recomputed.items.get(saved.items.len()));
+    Err(StalePlan::ItemsDiffer {
+        address: differing.map(|item| item.address.clone()),
+    })
 }
 
 /// Checks that `saved` still holds: same desired state, and every object it relied on

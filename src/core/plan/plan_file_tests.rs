@@ -95,7 +95,7 @@ fn damaged_files_are_refused() {
 
     let error = PlanFile::from_json(&text[..text.len() / 2]).unwrap_err();
     assert!(matches!(error, PlanFileError::Invalid { .. }));
-    assert!(error.to_string().contains("line"), "{error}");
+    assert_eq!(error.to_string().matches(" line ").count(), 1, "{error}");
 
     let edited = text.replace("\"new\"", "\"evil\"");
     assert_ne!(edited, text);
@@ -155,4 +155,31 @@ fn freshness_check_names_the_cause() {
         "the saved plan is stale: 1 object changed in the target since it was planned: \
          `svc.db.s`; run `metaform plan` again"
     );
+}
+
+/// A file whose item was edited (checksum recomputed or not) is not the plan the same
+/// inputs give again; the unedited file is.
+#[test]
+fn edited_items_are_not_the_recomputed_plan() {
+    let (want, have, plan) = example();
+    let file = PlanFile::new(&plan, &want, &have);
+    assert_eq!(check_items(&file, &plan), Ok(()));
+
+    let mut edited = file.clone();
+    edited.items[0].changes[0].after = Some(html("<p>evil</p>"));
+    let error = check_items(&edited, &plan).unwrap_err();
+    assert_eq!(
+        error,
+        StalePlan::ItemsDiffer {
+            address: Some(file.items[0].address.clone())
+        }
+    );
+    assert!(
+        error.to_string().contains("first difference at `svc.db"),
+        "{error}"
+    );
+
+    let mut shortened = file.clone();
+    shortened.items.pop();
+    assert!(check_items(&shortened, &plan).is_err());
 }

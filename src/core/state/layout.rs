@@ -222,16 +222,17 @@ fn check_component(
     out: &mut Vec<Problem>,
 ) {
     if !is_encoding_of(component, &name.value) {
-        let decoded = decode_name(component).map_or_else(
-            || "not a valid encoded name".to_string(),
-            |n| format!("`{n}`"),
-        );
+        let decoded = match decode_name(component) {
+            None => " (not a valid encoded name)".to_string(),
+            Some(n) if n == component => String::new(),
+            Some(n) => format!(" (the name `{n}`)"),
+        };
         out.push(Problem::at(
             file,
             name.referenced.line(),
             name.referenced.column(),
             format!(
-                "{what} name `{}` does not match its path component `{component}` ({decoded}); expected `{}`",
+                "{what} name `{}` does not match its path component `{component}`{decoded}; the path component of this name is `{}`",
                 name.value,
                 encode_name(&name.value)
             ),
