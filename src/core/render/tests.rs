@@ -97,7 +97,7 @@ fn no_changes_and_orphans() {
     assert_eq!(
         render_text(&plan, false),
         "data source svc.db (target id 5, linked)\n  ! schema svc.db.s (not owned: data source is linked)\n\n\
-         No changes. The target matches the desired state.\n\
+         No changes. Nothing will be created, changed or destroyed.\n\
          1 object is no longer desired but will not be deleted (marked !).\n"
     );
 }

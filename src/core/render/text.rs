@@ -48,8 +48,11 @@ pub(super) fn summary_lines(summary: &Summary) -> String {
             "Plan: {} to add, {} to change, {} to destroy.\n",
             summary.add, summary.change, summary.destroy
         )
-    } else {
+    } else if summary.orphan == 0 {
         "No changes. The target matches the desired state.\n".to_string()
+    } else {
+        // Orphans differ from the desired state, so "matches" would be untrue.
+        "No changes. Nothing will be created, changed or destroyed.\n".to_string()
     };
     match summary.orphan {
         0 => {}
