@@ -56,7 +56,7 @@ pub fn run(args: ApplyArgs) -> Result<u8> {
         &items,
         &session.catalog,
         &current.datasources,
-        session.create_as,
+        session.target.create_datasource_as,
     ));
     summarise(&report, &printer);
     Ok(if report.is_success() { 0 } else { PARTIAL_EXIT })

@@ -3,14 +3,14 @@
 
 use std::path::Path;
 
-use crate::api::alation::{AlationAuth, AlationClient, AlationConfig, JobPolling};
-use crate::config::{self, AlationTarget, Config, DatasourceMode, TargetConfig, VerifySsl};
+use crate::api::alation::{AlationClient, AlationConfig, JobPolling};
+use crate::config::{AlationTarget, Config, TargetConfig, VerifySsl};
 use crate::core::model::Catalog;
-use crate::core::plan::{self, CurrentState, DesiredState, IgnoreRule, Plan, PlanError, Policy};
+use crate::core::plan::{self, CurrentState, DesiredState, Plan, PlanError, Policy};
 use crate::error::{Error, Result};
 use crate::http::{HttpClient, HttpOptions};
 use crate::output::Printer;
-use crate::target::alation::{self, CreateDatasourceAs, DatasourceLink, mapping};
+use crate::target::alation::{self, mapping};
 
 /// A loaded configuration with its desired catalog and a client of the target.
 pub struct Session {
@@ -20,10 +20,8 @@ pub struct Session {
     pub catalog: Catalog,
     /// The Alation client.
     pub client: AlationClient,
-    /// How unlinked databases are created.
-    pub create_as: CreateDatasourceAs,
-    /// `datasourceLinks`, by decoded names.
-    pub links: Vec<DatasourceLink>,
+    /// The Alation target: how unlinked databases are created, and `datasourceLinks`.
+    pub target: AlationTarget,
     /// The policy of SPEC §5.3 (`force` from the command line).
     pub policy: Policy,
     /// The runtime the adapters run on.
@@ -65,24 +63,15 @@ impl Session {
             .build()
             .map_err(|e| Error::Service(format!("cannot start the async runtime: {e}")))?;
         let client = alation_client(&target, target.tls.http_options())?;
-        let policy = policy(&config.policy, force);
+        let policy = Policy {
+            force,
+            ..config.policy.clone()
+        };
         Ok(Session {
-            create_as: match target.create_datasource_as {
-                DatasourceMode::Virtual => CreateDatasourceAs::Virtual,
-                DatasourceMode::Ocf => CreateDatasourceAs::Ocf,
-            },
-            links: target
-                .datasource_links
-                .iter()
-                .map(|(id, link)| DatasourceLink {
-                    datasource_id: *id as i64,
-                    service: link.service.clone(),
-                    database: link.database.clone(),
-                })
-                .collect(),
             config,
             catalog,
             client,
+            target,
             policy,
             runtime,
         })
@@ -102,8 +91,8 @@ impl Session {
             .block_on(alation::read_current(
                 &self.client,
                 &self.catalog.databases,
-                &self.links,
-                self.create_as,
+                &self.target.datasource_links,
+                self.target.create_datasource_as,
             ))
             .map_err(|e| Error::Service(format!("reading Alation: {e}")))
     }
@@ -135,54 +124,13 @@ pub(super) fn alation_client(
     options: HttpOptions,
 ) -> Result<AlationClient> {
     let http = HttpClient::new(&options).map_err(|e| Error::Usage(format!("target: {e}")))?;
-    let auth = match &target.auth {
-        config::AlationAuth::AccessToken(token) => AlationAuth::AccessToken(token.clone()),
-        config::AlationAuth::RefreshToken {
-            refresh_token,
-            user_id,
-        } => AlationAuth::RefreshToken {
-            token: refresh_token.clone(),
-            user_id: *user_id,
-        },
-        config::AlationAuth::Password {
-            username,
-            password,
-            project_name,
-        } => AlationAuth::Password {
-            username: username.clone(),
-            password: password.clone(),
-            project_name: project_name.clone(),
-        },
-    };
     Ok(AlationClient::new(
         http,
         AlationConfig {
             base_url: target.host_port.clone(),
-            auth,
+            auth: target.auth.clone(),
             page_size: target.pagination_limit,
             polling: JobPolling::default(),
         },
     ))
-}
-
-/// The plan engine's policy from `policy:`.
-fn policy(config: &config::PolicyConfig, force: bool) -> Policy {
-    Policy {
-        prune: match config.prune {
-            config::Prune::Never => plan::Prune::Never,
-            config::Prune::Owned => plan::Prune::Owned,
-        },
-        max_delete_percent: f64::from(config.max_delete_percent),
-        max_update_percent: f64::from(config.max_update_percent),
-        protect: config.protect.clone(),
-        ignore: config
-            .ignore
-            .iter()
-            .map(|rule| IgnoreRule {
-                address: rule.address.clone(),
-                field: rule.field.clone(),
-            })
-            .collect(),
-        force,
-    }
 }

@@ -7,6 +7,10 @@
 //! method, ...), again naming the line. Secrets stay [`SecretString`] throughout, so
 //! `Debug` output and error messages never show them.
 //!
+//! [`Config`] holds the types of the modules that use it (the plan's
+//! [`Policy`], the Alation client's [`AlationAuth`], the Alation target's
+//! [`DatasourceLink`]s), so the commands pass them on without converting.
+//!
 //! `${ENV}` references are expanded in `hostPort`, every `auth` value, the paths (`state`,
 //! `caCertificate`) and `datasourceLinks` values; not in filter regexes or policy globs,
 //! where `$` means something else.
@@ -17,14 +21,17 @@ mod raw;
 mod target;
 mod validate;
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use secrecy::SecretString;
 
+use crate::api::alation::AlationAuth;
+use crate::core::plan::Policy;
+use crate::target::alation::{CreateDatasourceAs, DatasourceLink};
+
 pub use filters::{Filters, NameFilter};
-pub use raw::{DatasourceMode, Prune, RawConfig, SourceKind, TargetKind, VerifySsl};
+pub use raw::{RawConfig, SourceKind, TargetKind, VerifySsl};
 
 /// The default configuration file name.
 pub const DEFAULT_CONFIG_FILE: &str = "metaform.yaml";
@@ -72,8 +79,9 @@ pub struct Config {
     pub target: Option<TargetConfig>,
     /// Directory of the desired-state files (resolved against the file's directory).
     pub state_dir: PathBuf,
-    /// Safety rules of plan and apply.
-    pub policy: PolicyConfig,
+    /// Safety rules of plan and apply; `force` is `false` here, the commands set it
+    /// from `--force`.
+    pub policy: Policy,
 }
 
 /// `source:`, validated.
@@ -153,85 +161,15 @@ pub struct AlationTarget {
     /// Base URL, without a trailing `/`.
     pub host_port: String,
     /// How unlinked databases become data sources.
-    pub create_datasource_as: DatasourceMode,
+    pub create_datasource_as: CreateDatasourceAs,
     /// The one authentication method.
     pub auth: AlationAuth,
     /// Page size of reads, 1 to 1000.
     pub pagination_limit: u32,
     /// Certificate verification.
     pub tls: TlsConfig,
-    /// Existing data sources by id, each linked to an OpenMetadata database.
-    pub datasource_links: BTreeMap<u64, DatasourceLink>,
-}
-
-/// How metaform authenticates to Alation.
-#[derive(Debug, Clone)]
-pub enum AlationAuth {
-    /// An API access token, used as is.
-    AccessToken(SecretString),
-    /// A refresh token from which access tokens are created.
-    RefreshToken {
-        /// The refresh token.
-        refresh_token: SecretString,
-        /// Its user.
-        user_id: u64,
-    },
-    /// User and password, exchanged once for a refresh token named `project_name`.
-    Password {
-        /// The user.
-        username: String,
-        /// The password.
-        password: SecretString,
-        /// Name of the created refresh token.
-        project_name: String,
-    },
-}
-
-/// An Alation data source linked to an OpenMetadata database.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DatasourceLink {
-    /// The database FQN as written, e.g. `sample_data.ecommerce_db`.
-    pub fqn: String,
-    /// Its service name (decoded).
-    pub service: String,
-    /// Its database name (decoded).
-    pub database: String,
-}
-
-/// `policy:`, validated.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PolicyConfig {
-    /// Which objects may be deleted.
-    pub prune: Prune,
-    /// Largest share of deletes a plan may have, in percent.
-    pub max_delete_percent: u8,
-    /// Largest share of updates a plan may have, in percent.
-    pub max_update_percent: u8,
-    /// Glob patterns of addresses that are never deleted.
-    pub protect: Vec<String>,
-    /// Fields that are never changed on matching addresses.
-    pub ignore: Vec<IgnoreRule>,
-}
-
-impl Default for PolicyConfig {
-    fn default() -> Self {
-        Self {
-            prune: Prune::Owned,
-            max_delete_percent: 30,
-            max_update_percent: 50,
-            protect: Vec::new(),
-            ignore: Vec::new(),
-        }
-    }
-}
-
-/// One `ignore` entry, `"address-glob:field"`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IgnoreRule {
-    /// Glob over object addresses.
-    pub address: String,
-    /// The field left alone.
-    pub field: String,
+    /// Existing data sources, each linked to an OpenMetadata database, in id order.
+    pub datasource_links: Vec<DatasourceLink>,
 }
 
 impl Config {

@@ -12,6 +12,9 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use crate::core::plan::Prune;
+use crate::target::alation::CreateDatasourceAs;
+
 /// `metaform.yaml`: the source, the target, the state directory and the safety policy.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -52,17 +55,6 @@ pub enum TargetKind {
     OpenMetadata,
 }
 
-/// How an unlinked OpenMetadata database becomes an Alation data source (SPEC §4.1).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum DatasourceMode {
-    /// A virtual data source, fully owned: deletes are possible.
-    #[default]
-    Virtual,
-    /// An OCF data source: objects that disappear are reported as orphans.
-    Ocf,
-}
-
 /// TLS certificate verification.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -72,17 +64,6 @@ pub enum VerifySsl {
     Validate,
     /// Do not verify certificates.
     Ignore,
-}
-
-/// Which objects `apply` may delete (SPEC §5.3).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Prune {
-    /// Delete nothing.
-    Never,
-    /// Delete owned objects that are no longer desired.
-    #[default]
-    Owned,
 }
 
 /// `source:`.
@@ -170,8 +151,8 @@ pub struct RawTarget {
     pub host_port: Spanned<String>,
     /// Alation: `virtual` (default) or `ocf`.
     #[serde(default)]
-    #[schemars(with = "Option<DatasourceMode>")]
-    pub create_datasource_as: Option<Spanned<DatasourceMode>>,
+    #[schemars(with = "Option<CreateDatasourceAs>")]
+    pub create_datasource_as: Option<Spanned<CreateDatasourceAs>>,
     /// Exactly one of `{accessToken}`, `{refreshToken, userId}` or
     /// `{username, password, projectName}` for Alation; `{jwtToken}` for OpenMetadata.
     #[serde(default)]

@@ -7,8 +7,10 @@ use serde_saphyr::{Location, Spanned};
 
 use super::raw::{RawTarget, RawTargetAuth, RawUserId, TargetKind};
 use super::validate::{Ctx, Result};
-use super::{AlationAuth, AlationTarget, DatasourceLink, OpenMetadataConnection, TargetConfig};
+use super::{AlationTarget, OpenMetadataConnection, TargetConfig};
+use crate::api::alation::AlationAuth;
 use crate::api::openmetadata::fqn;
+use crate::target::alation::DatasourceLink;
 
 impl Ctx<'_> {
     /// Validates `target:` for its type.
@@ -146,7 +148,7 @@ impl Ctx<'_> {
                 .ok_or_else(|| need("refreshToken"))?;
             let user = auth.user_id.as_ref().ok_or_else(|| need("userId"))?;
             return Ok(AlationAuth::RefreshToken {
-                refresh_token: self.secret(token, "target.auth.refreshToken")?,
+                token: self.secret(token, "target.auth.refreshToken")?,
                 user_id: self.user_id(user)?,
             });
         }
@@ -179,19 +181,25 @@ impl Ctx<'_> {
         }
     }
 
-    fn links(&self, raw: &RawTarget) -> Result<BTreeMap<u64, DatasourceLink>> {
+    /// `datasourceLinks`, in id order, one link per id.
+    fn links(&self, raw: &RawTarget) -> Result<Vec<DatasourceLink>> {
         let Some(links) = &raw.datasource_links else {
-            return Ok(BTreeMap::new());
+            return Ok(Vec::new());
         };
         let mut out = BTreeMap::new();
         for (id, value) in &links.value {
             let key = format!("target.datasourceLinks.{id}");
-            let ds_id: u64 = id.trim().parse().map_err(|_| {
-                self.error_at(
-                    &value.referenced,
-                    format!("`{key}`: a data source id is a number, not `{id}`"),
-                )
-            })?;
+            let datasource_id = id
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .and_then(|n| i64::try_from(n).ok())
+                .ok_or_else(|| {
+                    self.error_at(
+                        &value.referenced,
+                        format!("`{key}`: a data source id is a number, not `{id}`"),
+                    )
+                })?;
             let text = self.text(value, &key)?;
             let parts = fqn::split_decoded(&text)
                 .map_err(|e| self.error_at(&value.referenced, format!("`{key}`: {e}")))?;
@@ -202,14 +210,14 @@ impl Ctx<'_> {
                 )
             })?;
             out.insert(
-                ds_id,
+                datasource_id,
                 DatasourceLink {
-                    fqn: text,
+                    datasource_id,
                     service,
                     database,
                 },
             );
         }
-        Ok(out)
+        Ok(out.into_values().collect())
     }
 }

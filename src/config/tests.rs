@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 use secrecy::ExposeSecret;
 
 use super::*;
+use crate::api::alation::AlationAuth;
+use crate::core::plan::{IgnoreRule, Policy, Prune};
+use crate::target::alation::{CreateDatasourceAs, DatasourceLink};
 
 const JWT: &str = "eyJhbGciOiJIUzI1NiJ9.secret-om-token.sig";
 const ALATION_TOKEN: &str = "alation-secret-token";
@@ -68,23 +71,23 @@ fn full_example_loads() {
     let TargetConfig::Alation(alation) = config.target().unwrap() else {
         panic!("expected an Alation target");
     };
-    assert_eq!(alation.create_datasource_as, DatasourceMode::Virtual);
+    assert_eq!(alation.create_datasource_as, CreateDatasourceAs::Virtual);
     assert_eq!(alation.pagination_limit, 1000);
     assert!(
         matches!(&alation.auth, AlationAuth::AccessToken(t) if t.expose_secret() == ALATION_TOKEN)
     );
     assert_eq!(
-        alation.datasource_links[&24],
+        alation.datasource_links[1],
         DatasourceLink {
-            fqn: "svc.\"db.with.dots\"".into(),
+            datasource_id: 24,
             service: "svc".into(),
             database: "db.with.dots".into(),
         }
     );
     assert_eq!(config.state_dir, PathBuf::from("conf/desired/"));
     assert_eq!(config.policy.prune, Prune::Never);
-    assert_eq!(config.policy.max_delete_percent, 10);
-    assert_eq!(config.policy.max_update_percent, 50);
+    assert_eq!(config.policy.max_delete_percent, 10.0);
+    assert_eq!(config.policy.max_update_percent, 50.0);
     assert_eq!(
         config.policy.ignore,
         [IgnoreRule {
@@ -99,7 +102,7 @@ fn full_example_loads() {
 fn state_defaults_beside_the_file() {
     let config = parse("policy: {}\n").unwrap();
     assert_eq!(config.state_dir, PathBuf::from("conf/state"));
-    assert_eq!(config.policy, PolicyConfig::default());
+    assert_eq!(config.policy, Policy::default());
     assert!(config.source.is_none());
     assert_eq!(
         config.target().unwrap_err().to_string(),

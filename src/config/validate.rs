@@ -10,9 +10,10 @@ use super::filters::{Filters, NameFilter};
 use super::interpolate::{self, interpolate};
 use super::raw::{RawConfig, RawFilterPattern, RawFilters, RawPolicy, RawSource, SourceKind};
 use super::{
-    AtlasConnection, Config, ConfigError, IgnoreRule, OpenMetadataConnection, PolicyConfig,
-    SourceConfig, SourceConnection, TlsConfig,
+    AtlasConnection, Config, ConfigError, OpenMetadataConnection, SourceConfig, SourceConnection,
+    TlsConfig,
 };
+use crate::core::plan::{IgnoreRule, Policy};
 
 pub(super) type Result<T> = std::result::Result<T, ConfigError>;
 
@@ -281,19 +282,16 @@ impl Ctx<'_> {
         })
     }
 
-    fn policy(&self, raw: RawPolicy) -> Result<PolicyConfig> {
-        let defaults = PolicyConfig::default();
-        let percent = |value: &Option<Spanned<u32>>, key: &str, default: u8| match value {
+    /// `policy:` as the plan engine's [`Policy`], without `force` (a command-line flag).
+    fn policy(&self, raw: RawPolicy) -> Result<Policy> {
+        let defaults = Policy::default();
+        let percent = |value: &Option<Spanned<u32>>, key: &str, default: f64| match value {
             None => Ok(default),
-            Some(p) => u8::try_from(p.value)
-                .ok()
-                .filter(|v| *v <= 100)
-                .ok_or_else(|| {
-                    self.error_at(
-                        &p.referenced,
-                        format!("`policy.{key}` must be between 0 and 100, not {}", p.value),
-                    )
-                }),
+            Some(p) if p.value <= 100 => Ok(f64::from(p.value)),
+            Some(p) => Err(self.error_at(
+                &p.referenced,
+                format!("`policy.{key}` must be between 0 and 100, not {}", p.value),
+            )),
         };
         let mut protect = Vec::new();
         for glob in &raw.protect {
@@ -309,7 +307,7 @@ impl Ctx<'_> {
         for rule in &raw.ignore {
             ignore.push(self.ignore_rule(rule)?);
         }
-        Ok(PolicyConfig {
+        Ok(Policy {
             prune: raw.prune.unwrap_or(defaults.prune),
             max_delete_percent: percent(
                 &raw.max_delete_percent,
@@ -323,10 +321,12 @@ impl Ctx<'_> {
             )?,
             protect,
             ignore,
+            force: false,
         })
     }
 
-    /// `"address-glob:field"`, split at the last `:` since names may contain `::`.
+    /// `"address-glob:field"`, split at the last `:` since names may contain `::`. Stricter
+    /// than [`IgnoreRule`]'s `FromStr`: the field is a plain name, not a glob.
     fn ignore_rule(&self, raw: &Spanned<String>) -> Result<IgnoreRule> {
         let valid = raw.value.rsplit_once(':').filter(|(address, field)| {
             !address.is_empty()

@@ -14,8 +14,10 @@ use crate::core::objects::Address;
 use super::glob::glob_match;
 use super::item::{Action, PlanItem};
 
-/// Whether objects that are no longer desired may be deleted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Whether objects that are no longer desired may be deleted (`policy.prune`, written
+/// `never` or `owned`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum Prune {
     /// Delete nothing; report such objects as orphans.
     Never,

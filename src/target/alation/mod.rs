@@ -37,8 +37,10 @@ pub struct DatasourceLink {
     pub database: String,
 }
 
-/// How a database that no `datasourceLinks` entry names is created in Alation.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// How a database that no `datasourceLinks` entry names is created in Alation
+/// (`target.createDatasourceAs`, written `virtual` or `ocf`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum CreateDatasourceAs {
     /// A virtual data source: metaform owns it and can delete its objects.
     #[default]
