@@ -120,19 +120,7 @@ fn fresh_plan(
     printer: &Printer,
 ) -> Result<Option<(Plan, CurrentState)>> {
     let planned = session.plan()?;
-    let plan = match planned.outcome {
-        Ok(plan) => plan,
-        Err(PlanError::Refused { violations, plan }) => {
-            printer.data(&super::plan::render_plan(&plan, PlanFormat::Text, printer))?;
-            let reasons: Vec<String> = violations.iter().map(ToString::to_string).collect();
-            return Err(Error::Usage(format!(
-                "the plan is refused by the policy:\n  {}",
-                reasons.join("\n  ")
-            )));
-        }
-        Err(err) => return Err(Error::Usage(err.to_string())),
-    };
-    printer.data(&super::plan::render_plan(&plan, PlanFormat::Text, printer))?;
+    let plan = super::plan::accepted(planned.outcome, PlanFormat::Text, printer)?;
     if !plan.has_changes() || args.auto_approve {
         return Ok(Some((plan, planned.current)));
     }

@@ -15,19 +15,7 @@ pub fn run(args: PlanArgs) -> Result<u8> {
     let printer = Printer::new(args.color);
     let session = Session::open(&args.config, args.force, &printer)?;
     let planned = session.plan()?;
-    let plan = match planned.outcome {
-        Ok(plan) => plan,
-        Err(PlanError::Refused { violations, plan }) => {
-            printer.data(&render_plan(&plan, args.format, &printer))?;
-            let reasons: Vec<String> = violations.iter().map(ToString::to_string).collect();
-            return Err(Error::Usage(format!(
-                "the plan is refused by the policy:\n  {}",
-                reasons.join("\n  ")
-            )));
-        }
-        Err(err) => return Err(Error::Usage(err.to_string())),
-    };
-    printer.data(&render_plan(&plan, args.format, &printer))?;
+    let plan = accepted(planned.outcome, args.format, &printer)?;
     if let Some(out) = &args.out {
         let file = PlanFile::new(&plan, &planned.desired, &planned.current);
         super::state_dir::write_atomically(out, file.to_json().as_bytes())?;
@@ -42,6 +30,30 @@ pub fn run(args: PlanArgs) -> Result<u8> {
     } else {
         0
     })
+}
+
+/// Shows the plan (also a refused one, so the reviewer sees what tripped the policy)
+/// and returns it when the policy accepts it.
+pub(super) fn accepted(
+    outcome: std::result::Result<Plan, PlanError>,
+    format: PlanFormat,
+    printer: &Printer,
+) -> Result<Plan> {
+    match outcome {
+        Ok(plan) => {
+            printer.data(&render_plan(&plan, format, printer))?;
+            Ok(plan)
+        }
+        Err(PlanError::Refused { violations, plan }) => {
+            printer.data(&render_plan(&plan, format, printer))?;
+            let reasons: Vec<String> = violations.iter().map(ToString::to_string).collect();
+            Err(Error::Usage(format!(
+                "the plan is refused by the policy:\n  {}",
+                reasons.join("\n  ")
+            )))
+        }
+        Err(err) => Err(Error::Usage(err.to_string())),
+    }
 }
 
 /// The plan in the requested format.
