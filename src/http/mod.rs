@@ -131,7 +131,8 @@ impl HttpClient {
     }
 
     /// Sends the request that `build` makes, retrying transient failures (429 honouring
-    /// `Retry-After`, 502/503/504, resets and timeouts) with jittered exponential backoff.
+    /// `Retry-After`, 502/503/504, 500 when the request is repeatable, resets and
+    /// timeouts) with jittered exponential backoff.
     ///
     /// `endpoint` names the request in errors, e.g. `GET /api/v1/tables`; it must not
     /// contain secrets. A non-success status that is not transient is returned as

@@ -42,8 +42,15 @@ impl RetryPolicy {
 }
 
 /// Statuses that mean "try again later".
-fn is_transient(status: u16) -> bool {
-    matches!(status, 429 | 502 | 503 | 504)
+///
+/// 500 too (SPEC §6: "5xx"), but only for a request that may be repeated: the server
+/// may have done part of the work before failing.
+fn is_transient(status: u16, idempotency: Idempotency) -> bool {
+    match status {
+        429 | 502 | 503 | 504 => true,
+        500 => idempotency == Idempotency::Repeatable,
+        _ => false,
+    }
 }
 
 /// Parses `Retry-After` as seconds or as an HTTP date.
@@ -113,7 +120,7 @@ where
             Ok(response) => {
                 let status = response.status().as_u16();
                 // A status answer means the server decided; 429/503 say it did no work.
-                if is_transient(status) && !last {
+                if is_transient(status, idempotency) && !last {
                     let wait = retry_after(&response, SystemTime::now())
                         .map(|d| d.min(policy.max_delay))
                         .unwrap_or_else(|| policy.backoff(attempt));
@@ -180,6 +187,18 @@ mod tests {
             t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs(),
             784_111_777
         );
+    }
+
+    /// A 500 is retried when the request may be repeated, never when it may not;
+    /// the other transient statuses always are.
+    #[test]
+    fn server_errors_are_retried_when_the_request_is_repeatable() {
+        assert!(is_transient(500, Idempotency::Repeatable));
+        assert!(!is_transient(500, Idempotency::Once));
+        for status in [429, 502, 503, 504] {
+            assert!(is_transient(status, Idempotency::Once));
+        }
+        assert!(!is_transient(404, Idempotency::Repeatable));
     }
 
     #[test]
