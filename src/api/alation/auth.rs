@@ -19,6 +19,7 @@ use serde_json::json;
 use tokio::sync::Mutex;
 
 use super::{AlationClient, AlationError};
+use crate::http::Idempotency;
 
 /// The credentials metaform authenticates with.
 #[derive(Debug, Clone)]
@@ -149,6 +150,7 @@ impl TokenStore {
         let answer: AccessTokenAnswer = client
             .token_request(
                 "/integration/v1/createAPIAccessToken/",
+                Idempotency::Repeatable,
                 json!({"refresh_token": refresh.expose_secret(), "user_id": user_id}),
             )
             .await?;
@@ -177,6 +179,7 @@ async fn create_refresh_token(
     let answer: RefreshTokenAnswer = client
         .token_request(
             "/integration/v1/createRefreshToken/",
+            Idempotency::Once,
             json!({"username": username, "password": password.expose_secret(), "name": project_name}),
         )
         .await?;

@@ -135,20 +135,22 @@ impl AlationClient {
     }
 
     /// Sends a request to a token endpoint (no `TOKEN` header) and decodes the answer.
+    ///
+    /// Exchanging a refresh token for an access token may be repeated (`Repeatable`):
+    /// a second exchange only leaves an unused access token behind. Creating a refresh
+    /// token may not (`Once`), so that Alation's list of refresh tokens does not grow.
     pub(crate) async fn token_request<T: serde::de::DeserializeOwned>(
         &self,
         path: &str,
+        idempotency: Idempotency,
         body: serde_json::Value,
     ) -> Result<T, AlationError> {
         let endpoint = endpoint_name(&Method::POST, path);
         let url = format!("{}{}", self.base_url, path);
         let bytes = serde_json::to_vec(&body).map_err(|e| AlationError::decode(&endpoint, e))?;
-        // Creating a token twice only leaves an unused token behind; retrying a
-        // request that may have arrived is still avoided (Once) so that Alation's list
-        // of refresh tokens does not grow.
         let response = self
             .http
-            .send(&endpoint, Idempotency::Once, |c| {
+            .send(&endpoint, idempotency, |c| {
                 with_body(c.post(&url), &Body::Json(bytes.clone()))
             })
             .await
