@@ -8,6 +8,7 @@ mod faults;
 mod layering;
 mod openmetadata_source;
 mod openmetadata_source_faults;
+mod resilience;
 mod sandbox;
 mod sim_alation;
 mod sim_openmetadata;

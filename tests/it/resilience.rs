@@ -1,0 +1,6 @@
+//! Reliability under faults, kills and concurrency (SPEC §6): applies converge, a
+//! killed apply loses nothing, and two applies never interleave.
+
+pub mod cycle;
+mod fault_matrix;
+mod retries;
