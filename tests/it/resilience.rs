@@ -3,4 +3,5 @@
 
 pub mod cycle;
 mod fault_matrix;
+mod kill;
 mod retries;
