@@ -26,7 +26,8 @@ pub fn run(args: ApplyArgs) -> Result<u8> {
     let _lock = ApplyLock::acquire_with_notice(
         &lock_dir,
         session.client.base_url(),
-        Some(Duration::from_secs(args.lock_wait)),
+        // `--lock-wait 0` (the default) refuses at once, without "waiting 0s".
+        (args.lock_wait > 0).then(|| Duration::from_secs(args.lock_wait)),
         |path, holder| {
             printer.info(&format!(
                 "Waiting up to {}s for another apply against this target ({holder}; lock `{}`).",
