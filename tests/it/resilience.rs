@@ -4,4 +4,5 @@
 pub mod cycle;
 mod fault_matrix;
 mod kill;
+mod lock;
 mod retries;
