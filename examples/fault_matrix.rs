@@ -77,7 +77,9 @@ fn main() -> ExitCode {
     });
     let totals = totals.into_inner().unwrap_or_default();
     println!("cycles run:                    {}", totals.cycles);
-    println!("faults injected:               {}", totals.faults);
+    println!("request faults injected:       {}", totals.faults);
+    println!("jobs failed by the sandbox:    {}", totals.failed_jobs);
+    println!("access tokens renewed:         {}", totals.token_renewals);
     println!("cycles converged:              {}", totals.converged);
     println!(
         "exits 3 then converged:        {}",

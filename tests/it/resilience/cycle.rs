@@ -56,6 +56,11 @@ pub struct CycleReport {
     pub seed: u64,
     /// Request faults the sandboxes injected (their fault logs).
     pub faults_injected: usize,
+    /// Alation jobs that ended failed.
+    pub failed_jobs: usize,
+    /// Access tokens renewed after expiring: tokens issued beyond one per `plan` or
+    /// `apply` run.
+    pub token_renewals: usize,
     /// `command exit-code` of every run under faults, in order.
     pub runs: Vec<(String, i32)>,
     /// How it ended.
@@ -75,8 +80,8 @@ impl CycleReport {
     /// A one-paragraph description, for failure messages.
     pub fn describe(&self) -> String {
         let mut text = format!(
-            "seed {}: {:?}, {} fault(s), runs:",
-            self.seed, self.outcome, self.faults_injected
+            "seed {}: {:?}, {} request fault(s), {} failed job(s), {} token renewal(s), runs:",
+            self.seed, self.outcome, self.faults_injected, self.failed_jobs, self.token_renewals
         );
         for (command, code) in &self.runs {
             let _ = write!(text, " {command}={code}");
@@ -334,6 +339,19 @@ pub fn run_cycle(runtime: &tokio::runtime::Runtime, binary: &Path, seed: u64) ->
     }
     let faults_injected =
         faulty.alation_faults().records().len() + faulty.openmetadata_faults().records().len();
+    let (failed_jobs, tokens_issued) = {
+        let state = serde_json::to_value(&*faulty.alation_state().read())
+            .expect("the Alation state serialises");
+        let failed = state["jobs"].as_object().map_or(0, |jobs| {
+            jobs.values().filter(|j| j["succeeded"] == false).count()
+        });
+        let tokens = state["access_tokens"].as_object().map_or(0, |t| t.len());
+        (failed, tokens)
+    };
+    let alation_runs = runs
+        .iter()
+        .filter(|(command, _)| command != "snapshot")
+        .count();
     runtime
         .block_on(faulty.shutdown())
         .expect("the faulty sandbox saves its state");
@@ -379,6 +397,8 @@ pub fn run_cycle(runtime: &tokio::runtime::Runtime, binary: &Path, seed: u64) ->
     CycleReport {
         seed,
         faults_injected,
+        failed_jobs,
+        token_renewals: tokens_issued.saturating_sub(alation_runs),
         runs,
         outcome,
         missing,
@@ -429,6 +449,10 @@ pub struct Totals {
     pub cycles: usize,
     /// Request faults injected.
     pub faults: usize,
+    /// Alation jobs that ended failed.
+    pub failed_jobs: usize,
+    /// Access tokens renewed after expiring.
+    pub token_renewals: usize,
     /// Cycles that converged at once.
     pub converged: usize,
     /// Cycles whose apply exited 3 and converged on a re-run.
@@ -446,6 +470,8 @@ impl Totals {
     pub fn add(&mut self, report: &CycleReport) {
         self.cycles += 1;
         self.faults += report.faults_injected;
+        self.failed_jobs += report.failed_jobs;
+        self.token_renewals += report.token_renewals;
         self.data_lost += report.data_lost();
         match report.outcome {
             Outcome::Converged => self.converged += 1,

@@ -29,5 +29,13 @@ fn every_seed_converges_without_data_loss() {
     let (totals, failures) = seen.into_inner().expect("no cycle panicked");
     eprintln!("{totals:?}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(totals.faults > 0, "no fault was injected: {totals:?}");
+    assert!(
+        totals.faults > 0,
+        "no request fault was injected: {totals:?}"
+    );
+    assert!(totals.failed_jobs > 0, "no job failed: {totals:?}");
+    assert!(
+        totals.token_renewals > 0,
+        "no access token expired: {totals:?}"
+    );
 }
