@@ -89,6 +89,10 @@ fn main() -> ExitCode {
         "exits 1 then converged:        {}",
         totals.error_then_converged
     );
+    println!(
+        "exits 3 until faults stopped:  {}",
+        totals.converged_once_faults_stopped
+    );
     println!("not converged:                 {}", totals.not_converged);
     println!("data lost (objects):           {}", totals.data_lost);
     println!("elapsed:                       {:.1?}", started.elapsed());

@@ -32,7 +32,8 @@ pub fn fault_spec(seed: u64) -> String {
     )
 }
 
-/// Attempts of each step under faults before the cycle counts as not converged.
+/// Runs of each step under faults; an apply that still exits 3 is run once more after
+/// the faults stop.
 const ATTEMPTS: usize = 5;
 
 /// How a cycle ended.
@@ -45,6 +46,9 @@ pub enum Outcome {
     /// A command exited 1 (an error before any write, or a read that failed); running
     /// it again converged. The text is the first error line.
     ErrorThenConverged(String),
+    /// Every apply under faults exited 3 (the same faults kept hitting); the re-run
+    /// once they stopped converged. The text is the last failure.
+    ConvergedOnceFaultsStopped(String),
     /// The target did not converge; the text says why.
     NotConverged(String),
 }
@@ -309,6 +313,7 @@ pub fn run_cycle(runtime: &tokio::runtime::Runtime, binary: &Path, seed: u64) ->
 
     let mut runs = Vec::new();
     let mut first_error: Option<String> = None;
+    let mut last_failure = String::new();
     let mut apply_partial = false;
     let steps: [(&str, &[&str], &[i32]); 3] = [
         ("snapshot", &["snapshot"], &[0]),
@@ -326,6 +331,7 @@ pub fn run_cycle(runtime: &tokio::runtime::Runtime, binary: &Path, seed: u64) ->
                 done = true;
                 break;
             }
+            last_failure = first_line(&output, name, code);
             if name == "apply" && code == 3 {
                 apply_partial = true;
             } else if first_error.is_none() {
@@ -365,6 +371,18 @@ pub fn run_cycle(runtime: &tokio::runtime::Runtime, binary: &Path, seed: u64) ->
         },
     );
     workspace.configure(&Endpoints::of(&clean));
+    let mut rerun_without_faults = false;
+    if failed_step == Some("apply") && runs.last().is_some_and(|(_, code)| *code == 3) {
+        let rerun = workspace.run(binary, &["apply", "--auto-approve"]);
+        rerun_without_faults = rerun.status.success();
+        if !rerun_without_faults {
+            last_failure = first_line(
+                &rerun,
+                "apply without faults",
+                rerun.status.code().unwrap_or(-1),
+            );
+        }
+    }
     let verify = workspace.run(binary, &["plan", "--detailed-exitcode"]);
     let plan_code = verify.status.code().unwrap_or(-1);
     let (missing, unexpected) = if workspace.state_dir().is_dir() {
@@ -377,10 +395,12 @@ pub fn run_cycle(runtime: &tokio::runtime::Runtime, binary: &Path, seed: u64) ->
         .block_on(clean.shutdown())
         .expect("the verifying sandbox stops");
 
-    let outcome = if let Some(step) = failed_step {
+    let outcome = if rerun_without_faults && plan_code == 0 {
+        Outcome::ConvergedOnceFaultsStopped(last_failure)
+    } else if let Some(step) = failed_step {
         Outcome::NotConverged(format!(
             "`{step}` failed {ATTEMPTS} times under faults: {}",
-            first_error.unwrap_or_default()
+            last_failure
         ))
     } else if plan_code != 0 {
         Outcome::NotConverged(format!(
@@ -459,6 +479,8 @@ pub struct Totals {
     pub exit3_then_converged: usize,
     /// Cycles where a command exited 1 and converged on a re-run.
     pub error_then_converged: usize,
+    /// Cycles whose applies kept exiting 3 under faults and converged once they stopped.
+    pub converged_once_faults_stopped: usize,
     /// Cycles that did not converge.
     pub not_converged: usize,
     /// Objects lost or wrongly present, over all cycles.
@@ -477,6 +499,7 @@ impl Totals {
             Outcome::Converged => self.converged += 1,
             Outcome::Exit3ThenConverged => self.exit3_then_converged += 1,
             Outcome::ErrorThenConverged(_) => self.error_then_converged += 1,
+            Outcome::ConvergedOnceFaultsStopped(_) => self.converged_once_faults_stopped += 1,
             Outcome::NotConverged(_) => self.not_converged += 1,
         }
     }
