@@ -12,6 +12,7 @@ mod openmetadata_source;
 mod openmetadata_source_faults;
 mod policy;
 mod reconcile;
+mod resilience;
 mod sandbox;
 mod secrets;
 mod sim_alation;

@@ -1,0 +1,120 @@
+//! The fault matrix over any number of seeds: each cycle runs `metaform snapshot`,
+//! `plan` and `apply` against sandboxes injecting 10% request faults (429 with
+//! Retry-After, 5xx, dropped connections, latency), expiring access tokens and failing
+//! jobs, then checks without faults that the target converged and lost nothing.
+//!
+//! ```sh
+//! cargo build --release && cargo run --release --example fault_matrix -- 500
+//! ```
+//!
+//! Arguments: the number of seeds (default 20) and optionally the first seed
+//! (default 1). The `metaform` binary is taken from `METAFORM_BIN`, else from beside
+//! the example's own directory (`target/<profile>/metaform`).
+
+#[path = "../tests/it/resilience/cycle.rs"]
+#[allow(
+    dead_code,
+    reason = "shared with the integration tests, which use all of it"
+)]
+mod cycle;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use std::sync::Mutex;
+
+use cycle::{Outcome, Totals, run_cycles};
+
+/// Cycles run at once.
+const WORKERS: usize = 4;
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let parse = |arg: Option<String>, default: u64, what: &str| match arg {
+        None => Ok(default),
+        Some(text) => text
+            .parse::<u64>()
+            .map_err(|_| format!("{what} must be a whole number, got `{text}`")),
+    };
+    let (count, first) = match (
+        parse(args.next(), 20, "the number of seeds"),
+        parse(args.next(), 1, "the first seed"),
+    ) {
+        (Ok(count), Ok(first)) => (count, first),
+        (Err(err), _) | (_, Err(err)) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let binary = match binary() {
+        Ok(binary) => binary,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let started = Instant::now();
+    let totals = Mutex::new(Totals::default());
+    run_cycles(&runtime, &binary, first..first + count, WORKERS, |report| {
+        if !matches!(
+            report.outcome,
+            Outcome::Converged | Outcome::Exit3ThenConverged
+        ) || report.data_lost() > 0
+        {
+            println!("{}", report.describe());
+        }
+        if let Ok(mut totals) = totals.lock() {
+            totals.add(&report);
+        }
+    });
+    let totals = totals.into_inner().unwrap_or_default();
+    println!("cycles run:                    {}", totals.cycles);
+    println!("request faults injected:       {}", totals.faults);
+    println!("jobs failed by the sandbox:    {}", totals.failed_jobs);
+    println!("access tokens renewed:         {}", totals.token_renewals);
+    println!("cycles converged:              {}", totals.converged);
+    println!(
+        "exits 3 then converged:        {}",
+        totals.exit3_then_converged
+    );
+    println!(
+        "exits 1 then converged:        {}",
+        totals.error_then_converged
+    );
+    println!(
+        "exits 3 until faults stopped:  {}",
+        totals.converged_once_faults_stopped
+    );
+    println!("not converged:                 {}", totals.not_converged);
+    println!("data lost (objects):           {}", totals.data_lost);
+    println!("elapsed:                       {:.1?}", started.elapsed());
+    if totals.not_converged == 0 && totals.data_lost == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// The `metaform` binary to run.
+fn binary() -> Result<PathBuf, String> {
+    if let Some(path) = std::env::var_os("METAFORM_BIN") {
+        return Ok(PathBuf::from(path));
+    }
+    let exe = std::env::current_exe().map_err(|e| format!("cannot locate this program: {e}"))?;
+    let beside = exe
+        .parent()
+        .and_then(|examples| examples.parent())
+        .map(|profile| profile.join(format!("metaform{}", std::env::consts::EXE_SUFFIX)));
+    match beside {
+        Some(path) if path.is_file() => Ok(path),
+        _ => Err("the `metaform` binary is not built: run `cargo build` with the same profile first, or set METAFORM_BIN".into()),
+    }
+}

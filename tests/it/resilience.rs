@@ -1,0 +1,8 @@
+//! Reliability under faults, kills and concurrency (SPEC §6): applies converge, a
+//! killed apply loses nothing, and two applies never interleave.
+
+pub mod cycle;
+mod fault_matrix;
+mod kill;
+mod lock;
+mod retries;
