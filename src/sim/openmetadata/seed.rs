@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::fqn;
 use super::model::{
     Column, Common, Database, Entity, Schema, Service, Table, TableConstraint, TableType,
-    encode_column_names, entity_id, validate_columns, validate_name,
+    encode_column_names, validate_columns, validate_name,
 };
 use super::state::{Collection, OmState};
 
@@ -135,18 +135,7 @@ fn set_directories(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
 }
 
 fn new_common(name: &str, fqn: &str, type_name: &str, description: Option<String>) -> Common {
-    Common {
-        id: entity_id(type_name, fqn),
-        name: name.into(),
-        fully_qualified_name: fqn.into(),
-        display_name: None,
-        description: description.map(Into::into),
-        tags: Vec::new(),
-        version: 0.1,
-        updated_at: SEED_TIME,
-        updated_by: "admin".into(),
-        deleted: false,
-    }
+    Common::initial(name, fqn, type_name, description, SEED_TIME)
 }
 
 fn container(item: Container, fqn: &str, type_name: &str, file: &Path) -> Result<Common, String> {
