@@ -68,47 +68,11 @@ pub(crate) fn retry_after(response: &reqwest::Response, now: SystemTime) -> Opti
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
-/// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the form servers send.
+/// Parses an HTTP date: the IMF-fixdate servers send (`Sun, 06 Nov 1994 08:49:37 GMT`)
+/// and the obsolete RFC 850 and asctime forms RFC 9110 §5.6.7 says recipients accept.
+/// Out-of-range fields yield `None`: a server's header must not crash the client.
 fn httpdate_parse(text: &str) -> Option<SystemTime> {
-    let parts: Vec<&str> = text.split_whitespace().collect();
-    let [_, day, month, year, time, "GMT"] = parts[..] else {
-        return None;
-    };
-    let month = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ]
-    .iter()
-    .position(|m| *m == month)? as i64
-        + 1;
-    let day: i64 = day.parse().ok()?;
-    let year: i64 = year.parse().ok()?;
-    let hms: Vec<i64> = time
-        .split(':')
-        .map(|p| p.parse().ok())
-        .collect::<Option<_>>()?;
-    let [h, m, s] = hms[..] else { return None };
-    // Out-of-range fields would overflow the arithmetic below: a server's header must not
-    // crash the client.
-    let in_range = (1..=31).contains(&day)
-        && (0..=9999).contains(&year)
-        && (0..24).contains(&h)
-        && (0..60).contains(&m)
-        && (0..=60).contains(&s);
-    if !in_range {
-        return None;
-    }
-    // Days from civil date (proleptic Gregorian), Howard Hinnant's algorithm.
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let secs = days * 86_400 + h * 3600 + m * 60 + s;
-    u64::try_from(secs)
-        .ok()
-        .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s))
+    httpdate::parse_http_date(text).ok()
 }
 
 pub(super) async fn send<F>(
@@ -220,6 +184,7 @@ fn describe(err: &reqwest::Error) -> String {
 mod tests {
     use super::*;
 
+    /// An IMF-fixdate `Retry-After` parses to its instant.
     #[test]
     fn parses_imf_fixdate() {
         let t = httpdate_parse("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
@@ -227,6 +192,15 @@ mod tests {
             t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs(),
             784_111_777
         );
+    }
+
+    /// The obsolete RFC 850 and asctime forms parse to the same instant.
+    #[test]
+    fn parses_obsolete_http_dates() {
+        let fixdate = httpdate_parse("Sun, 06 Nov 1994 08:49:37 GMT");
+        assert!(fixdate.is_some());
+        assert_eq!(httpdate_parse("Sunday, 06-Nov-94 08:49:37 GMT"), fixdate);
+        assert_eq!(httpdate_parse("Sun Nov  6 08:49:37 1994"), fixdate);
     }
 
     /// A 500 is retried when the request may be repeated, never when it may not;

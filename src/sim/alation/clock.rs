@@ -1,7 +1,7 @@
 //! Wall-clock time for token lifetimes and the ISO-8601 timestamps Alation prints
 //! (`2022-11-15T21:52:48.116496Z`, shared/reference/alation-api.md §3).
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Microseconds since the Unix epoch.
 pub(super) fn now_micros() -> i64 {
@@ -11,43 +11,19 @@ pub(super) fn now_micros() -> i64 {
         .unwrap_or(0)
 }
 
-/// `YYYY-MM-DDTHH:MM:SS.ffffffZ` for a time in microseconds since the epoch.
+/// `YYYY-MM-DDTHH:MM:SS.ffffffZ` for a time in microseconds since the epoch (times
+/// before 1970 print as the epoch, times past year 9999 as its last microsecond).
 pub(super) fn iso(micros: i64) -> String {
-    let (date, time, frac) = split(micros);
-    format!("{date}T{time}.{frac:06}Z")
+    const LAST: u64 = 253_402_300_799_999_999;
+    let micros = u64::try_from(micros).unwrap_or(0).min(LAST);
+    humantime::format_rfc3339_micros(UNIX_EPOCH + Duration::from_micros(micros)).to_string()
 }
 
 /// `YYYY-MM-DD HH:MM:SS.ffffff+00:00`, the form of job messages (§6.4).
 pub(super) fn job_time(micros: i64) -> String {
-    let (date, time, frac) = split(micros);
-    format!("{date} {time}.{frac:06}+00:00")
-}
-
-fn split(micros: i64) -> (String, String, i64) {
-    let secs = micros.div_euclid(1_000_000);
-    let frac = micros.rem_euclid(1_000_000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    (
-        format!("{y:04}-{m:02}-{d:02}"),
-        format!("{:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60),
-        frac,
-    )
-}
-
-/// Proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+    let iso = iso(micros);
+    let stamp = iso.strip_suffix('Z').unwrap_or(&iso).replacen('T', " ", 1);
+    format!("{stamp}+00:00")
 }
 
 #[cfg(test)]

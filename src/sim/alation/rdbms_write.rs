@@ -57,39 +57,15 @@ pub(super) async fn post(
     kind: Kind,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let (ctx, ds_id, items) = prepare(ctx, &headers, raw, &body, kind)?;
-    let mut parsed = Vec::new();
-    let mut errors = Vec::new();
-    for item in &items {
-        match read_post_item(item, kind, ds_id) {
-            Ok(p) => {
-                parsed.push(p);
-                errors.push(json!({}));
-            }
-            Err(e) => errors.push(e),
-        }
-    }
-    if parsed.len() < items.len() {
-        return Err(ApiError::invalid_input(errors));
-    }
-    let mut state = ctx.shared.write();
-    let started = clock::now_micros();
-    let job_id = jobs::next_job_id(&mut state);
-    let outcome = if jobs::should_fail(&ctx.options, job_id) {
-        failed(kind, "upsert", started)
-    } else {
-        let mut mapping = Vec::new();
-        let mut errors = Vec::new();
-        for (key_text, key, fields) in &parsed {
-            match upsert(&mut state, key, key_text, fields) {
-                Ok(id) => mapping.push(json!({"id": id, "key": key_text})),
-                Err(e) => errors.push(Value::String(e)),
-            }
-        }
-        let response = format!("Upserted {} {} objects.", mapping.len(), kind.otype());
-        succeeded(response, mapping, errors, started)
+    let parsed = read_all(&items, |item| read_post_item(item, kind, ds_id))?;
+    let job = Job {
+        kind,
+        verb: "upsert",
+        done: "Upserted",
     };
-    jobs::record(&mut state, job_id, None, outcome);
-    Ok((StatusCode::ACCEPTED, Json(json!({"job_id": job_id}))))
+    run(&ctx, job, &parsed, |state, (key_text, key, fields)| {
+        upsert(state, key, key_text, fields).map(|id| json!({"id": id, "key": key_text}))
+    })
 }
 
 /// `PATCH /integration/v2/{kind}/?ds_id=N`: only the given fields of existing objects.
@@ -101,10 +77,24 @@ pub(super) async fn patch(
     kind: Kind,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let (ctx, ds_id, items) = prepare(ctx, &headers, raw, &body, kind)?;
+    let parsed = read_all(&items, |item| read_patch_item(item, kind, ds_id))?;
+    let job = Job {
+        kind,
+        verb: "update",
+        done: "Updated",
+    };
+    run(&ctx, job, &parsed, |state, (target, fields)| {
+        update(state, kind, ds_id, target, fields).map(|(id, key)| json!({"id": id, "key": key}))
+    })
+}
+
+/// Reads every item, or rejects the whole request with one error object per item
+/// (`{}` for the items that were fine).
+fn read_all<T>(items: &[Value], read: impl Fn(&Value) -> Result<T, Value>) -> ApiResult<Vec<T>> {
     let mut parsed = Vec::new();
     let mut errors = Vec::new();
-    for item in &items {
-        match read_patch_item(item, kind, ds_id) {
+    for item in items {
+        match read(item) {
             Ok(p) => {
                 parsed.push(p);
                 errors.push(json!({}));
@@ -115,21 +105,44 @@ pub(super) async fn patch(
     if parsed.len() < items.len() {
         return Err(ApiError::invalid_input(errors));
     }
+    Ok(parsed)
+}
+
+/// What a write job does, for its messages: `verb` in a failure, `done` in a success.
+struct Job {
+    kind: Kind,
+    verb: &'static str,
+    done: &'static str,
+}
+
+/// Runs one write job and answers 202 with its id. An injected failure writes nothing;
+/// otherwise `write` stores each item and gives its mapping entry or an error string.
+fn run<T>(
+    ctx: &Ctx,
+    job: Job,
+    parsed: &[T],
+    mut write: impl FnMut(&mut AlationState, &T) -> Result<Value, String>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let mut state = ctx.shared.write();
     let started = clock::now_micros();
     let job_id = jobs::next_job_id(&mut state);
     let outcome = if jobs::should_fail(&ctx.options, job_id) {
-        failed(kind, "update", started)
+        failed(job.kind, job.verb, started)
     } else {
         let mut mapping = Vec::new();
         let mut errors = Vec::new();
-        for (target, fields) in &parsed {
-            match update(&mut state, kind, ds_id, target, fields) {
-                Ok((id, key)) => mapping.push(json!({"id": id, "key": key})),
+        for item in parsed {
+            match write(&mut state, item) {
+                Ok(entry) => mapping.push(entry),
                 Err(e) => errors.push(Value::String(e)),
             }
         }
-        let response = format!("Updated {} {} objects.", mapping.len(), kind.otype());
+        let response = format!(
+            "{} {} {} objects.",
+            job.done,
+            mapping.len(),
+            job.kind.otype()
+        );
         succeeded(response, mapping, errors, started)
     };
     jobs::record(&mut state, job_id, None, outcome);

@@ -13,7 +13,7 @@ use super::GenerateSpec;
 use super::fqn;
 use super::model::{
     Column, ColumnConstraint, Common, ConstraintType, DataType, Database, RelationshipType, Schema,
-    Service, Table, TableConstraint, TableType, entity_id,
+    Service, Table, TableConstraint, TableType,
 };
 use super::state::OmState;
 
@@ -53,18 +53,7 @@ const COLUMN_NAMES: &[&str] = &[
 ];
 
 fn common(name: String, fqn: String, type_name: &str, description: Option<String>) -> Common {
-    Common {
-        id: entity_id(type_name, &fqn),
-        name: name.into(),
-        fully_qualified_name: fqn.into(),
-        display_name: None,
-        description: description.map(Into::into),
-        tags: Vec::new(),
-        version: 0.1,
-        updated_at: GENERATED_AT,
-        updated_by: "admin".into(),
-        deleted: false,
-    }
+    Common::initial(&name, &fqn, type_name, description, GENERATED_AT)
 }
 
 fn data_type(name: &str) -> DataType {

@@ -206,6 +206,32 @@ pub struct Common {
     pub deleted: bool,
 }
 
+impl Common {
+    /// The common fields of an entity created before the sandbox starts (seeded or
+    /// generated): id from type and FQN, version 0.1, changed by `admin` at `updated_at`,
+    /// no display name or tags, not deleted.
+    pub fn initial(
+        name: &str,
+        fqn: &str,
+        type_name: &str,
+        description: Option<String>,
+        updated_at: i64,
+    ) -> Self {
+        Self {
+            id: entity_id(type_name, fqn),
+            name: name.into(),
+            fully_qualified_name: fqn.into(),
+            display_name: None,
+            description: description.map(Into::into),
+            tags: Vec::new(),
+            version: 0.1,
+            updated_at,
+            updated_by: "admin".into(),
+            deleted: false,
+        }
+    }
+}
+
 /// A database service.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

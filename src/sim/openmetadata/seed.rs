@@ -13,13 +13,14 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use serde_json::Value;
+use uuid::Uuid;
 
 use super::fqn;
 use super::model::{
-    Column, Common, Database, Schema, Service, Table, TableConstraint, TableType,
-    encode_column_names, entity_id, validate_columns, validate_name,
+    Column, Common, Database, Entity, Schema, Service, Table, TableConstraint, TableType,
+    encode_column_names, validate_columns, validate_name,
 };
-use super::state::OmState;
+use super::state::{Collection, OmState};
 
 /// `updatedAt` of seeded entities that carry none.
 const SEED_TIME: i64 = 1_700_000_000_000;
@@ -134,18 +135,7 @@ fn set_directories(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
 }
 
 fn new_common(name: &str, fqn: &str, type_name: &str, description: Option<String>) -> Common {
-    Common {
-        id: entity_id(type_name, fqn),
-        name: name.into(),
-        fully_qualified_name: fqn.into(),
-        display_name: None,
-        description: description.map(Into::into),
-        tags: Vec::new(),
-        version: 0.1,
-        updated_at: SEED_TIME,
-        updated_by: "admin".into(),
-        deleted: false,
-    }
+    Common::initial(name, fqn, type_name, description, SEED_TIME)
 }
 
 fn container(item: Container, fqn: &str, type_name: &str, file: &Path) -> Result<Common, String> {
@@ -155,6 +145,41 @@ fn container(item: Container, fqn: &str, type_name: &str, file: &Path) -> Result
     common.display_name = item.display_name.map(Into::into);
     common.tags = item.tags.unwrap_or_default();
     Ok(common)
+}
+
+/// Stores the databases or schemas listed in `file` under `parent_fqn` (keeping any
+/// already stored) and gives the FQN and id of the first, the parent of the set's
+/// next level. `what` names the level in messages.
+fn seed_containers<T: Entity>(
+    state: &mut OmState,
+    file: &Path,
+    parent_fqn: &str,
+    type_name: &str,
+    what: &str,
+    stored: fn(&OmState) -> &Collection<T>,
+    add: impl Fn(&mut OmState, Common) -> Result<u32, String>,
+) -> Result<(String, Uuid), String> {
+    let items = read_json::<OneOrMany<Container>>(file)?.into_vec();
+    let mut fqns = Vec::new();
+    for item in items {
+        let item_fqn = fqn::child(parent_fqn, &fqn::encode_name(&item.name));
+        let common = container(item, &item_fqn, type_name, file)?;
+        if stored(state).slot_by_fqn(&item_fqn).is_none() {
+            add(state, common).map_err(|e| format!("{}: {e}", file.display()))?;
+        }
+        fqns.push(item_fqn);
+    }
+    let first = fqns
+        .into_iter()
+        .next()
+        .ok_or_else(|| format!("{}: no {what}", file.display()))?;
+    let collection = stored(state);
+    let id = collection
+        .slot_by_fqn(&first)
+        .and_then(|slot| collection.get(slot))
+        .map(|e| e.common().id)
+        .ok_or_else(|| format!("{}: {what} not stored", file.display()))?;
+    Ok((first, id))
 }
 
 fn load_set(state: &mut OmState, dir: &Path) -> Result<(), String> {
@@ -198,55 +223,34 @@ fn load_set(state: &mut OmState, dir: &Path) -> Result<(), String> {
         }
     };
 
-    let databases = read_json::<OneOrMany<Container>>(&database_file)?.into_vec();
-    let mut database_fqns = Vec::new();
-    for item in databases {
-        let database_fqn = fqn::child(&service_fqn, &fqn::encode_name(&item.name));
-        let common = container(item, &database_fqn, "database", &database_file)?;
-        if state.databases.slot_by_fqn(&database_fqn).is_none() {
-            state
-                .add_database(Database {
-                    common,
-                    service: service_id,
-                })
-                .map_err(|e| format!("{}: {e}", database_file.display()))?;
-        }
-        database_fqns.push(database_fqn);
-    }
-    let database_fqn = database_fqns
-        .first()
-        .ok_or_else(|| format!("{}: no database", database_file.display()))?;
-    let database_id = state
-        .databases
-        .slot_by_fqn(database_fqn)
-        .and_then(|slot| state.databases.get(slot))
-        .map(|d| d.common.id)
-        .ok_or_else(|| format!("{}: database not stored", database_file.display()))?;
-
-    let schemas = read_json::<OneOrMany<Container>>(&schema_file)?.into_vec();
-    let mut schema_fqns = Vec::new();
-    for item in schemas {
-        let schema_fqn = fqn::child(database_fqn, &fqn::encode_name(&item.name));
-        let common = container(item, &schema_fqn, "databaseSchema", &schema_file)?;
-        if state.schemas.slot_by_fqn(&schema_fqn).is_none() {
-            state
-                .add_schema(Schema {
-                    common,
-                    database: database_id,
-                })
-                .map_err(|e| format!("{}: {e}", schema_file.display()))?;
-        }
-        schema_fqns.push(schema_fqn);
-    }
-    let schema_fqn = schema_fqns
-        .first()
-        .ok_or_else(|| format!("{}: no schema", schema_file.display()))?;
-    let schema_id = state
-        .schemas
-        .slot_by_fqn(schema_fqn)
-        .and_then(|slot| state.schemas.get(slot))
-        .map(|s| s.common.id)
-        .ok_or_else(|| format!("{}: schema not stored", schema_file.display()))?;
+    let (database_fqn, database_id) = seed_containers(
+        state,
+        &database_file,
+        &service_fqn,
+        "database",
+        "database",
+        |s| &s.databases,
+        |s, common| {
+            s.add_database(Database {
+                common,
+                service: service_id,
+            })
+        },
+    )?;
+    let (schema_fqn, schema_id) = seed_containers(
+        state,
+        &schema_file,
+        &database_fqn,
+        "databaseSchema",
+        "schema",
+        |s| &s.schemas,
+        |s, common| {
+            s.add_schema(Schema {
+                common,
+                database: database_id,
+            })
+        },
+    )?;
 
     let tables = match read_json::<TablesFile>(&tables_file)? {
         TablesFile::Wrapped { tables } | TablesFile::Bare(tables) => tables,
@@ -255,7 +259,7 @@ fn load_set(state: &mut OmState, dir: &Path) -> Result<(), String> {
         let at = |e: String| format!("{}: table `{}`: {e}", tables_file.display(), sample.name);
         let name = fqn::encode_name(&sample.name);
         validate_name(&name).map_err(at)?;
-        let table_fqn = fqn::child(schema_fqn, &name);
+        let table_fqn = fqn::child(&schema_fqn, &name);
         let mut columns = sample.columns.clone();
         encode_column_names(&mut columns);
         validate_columns(&columns).map_err(at)?;
