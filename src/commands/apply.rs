@@ -109,17 +109,14 @@ fn saved_plan(session: &Session, path: &Path) -> Result<(Plan, CurrentState)> {
         Err(PlanError::Refused { violations, plan }) => {
             // Nothing overrides `protect` (SPEC §5.3), not even a plan saved before the
             // pattern was added; the percentages were checked when the plan was saved.
-            let protected: Vec<String> = violations
+            let mut protected = violations
                 .iter()
                 .filter(|v| matches!(v, PolicyViolation::Protected { .. }))
                 .map(ToString::to_string)
-                .collect();
-            if !protected.is_empty() {
-                return Err(Error::Usage(format!(
-                    "{}: the plan is refused by the policy:\n  {}",
-                    path.display(),
-                    protected.join("\n  ")
-                )));
+                .peekable();
+            if protected.peek().is_some() {
+                let refusal = super::plan::refused(protected);
+                return Err(Error::Usage(format!("{}: {refusal}", path.display())));
             }
             *plan
         }

@@ -46,14 +46,19 @@ pub(super) fn accepted(
         }
         Err(PlanError::Refused { violations, plan }) => {
             printer.data(&render_plan(&plan, format, printer))?;
-            let reasons: Vec<String> = violations.iter().map(ToString::to_string).collect();
-            Err(Error::Usage(format!(
-                "the plan is refused by the policy:\n  {}",
-                reasons.join("\n  ")
-            )))
+            Err(refused(violations.iter().map(ToString::to_string)))
         }
         Err(err) => Err(Error::Usage(err.to_string())),
     }
+}
+
+/// The error of a plan the policy refuses, listing every broken rule.
+pub(super) fn refused(reasons: impl Iterator<Item = String>) -> Error {
+    let reasons: Vec<String> = reasons.collect();
+    Error::Usage(format!(
+        "the plan is refused by the policy:\n  {}",
+        reasons.join("\n  ")
+    ))
 }
 
 /// The plan in the requested format.

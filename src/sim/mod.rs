@@ -109,11 +109,6 @@ fn alation_options(options: &SandboxOptions) -> alation::AlationOptions {
     alation
 }
 
-/// The credentials a client may use against the Alation state.
-fn alation_credentials(state: &alation::AlationState) -> alation::AlationCredentials {
-    state.credentials()
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::Duration;

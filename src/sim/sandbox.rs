@@ -15,9 +15,7 @@ use super::faults::{FaultLayer, FaultLog, Flavor};
 use super::openmetadata::{self, OmState};
 use super::persist::{self, States};
 use super::shared::Shared;
-use super::{
-    SandboxOptions, alation_credentials, alation_options, seed_alation, seed_openmetadata,
-};
+use super::{SandboxOptions, alation_options, seed_alation, seed_openmetadata};
 use crate::error::Error;
 
 /// Both sandboxes, serving on loopback until [`Sandbox::shutdown`].
@@ -51,7 +49,7 @@ impl Sandbox {
         }
         let credentials = Credentials {
             openmetadata_jwt: states.openmetadata_jwt.clone(),
-            alation: alation_credentials(&states.alation.read()),
+            alation: states.alation.read().credentials(),
         };
 
         let (stop, shutdown) = watch::channel(false);
