@@ -72,7 +72,7 @@ pub fn run(args: ApplyArgs) -> Result<u8> {
         &session.client,
         &items,
         &session.catalog,
-        &current.datasources,
+        &current,
         session.target.create_datasource_as,
     ));
     summarise(&report, &printer);

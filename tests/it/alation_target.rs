@@ -407,3 +407,64 @@ async fn column_type_changes_rewrite_the_whole_column() {
     assert_eq!(sandbox.count("PATCH /integration/v2/column/"), 0);
     assert_eq!(sorted(desired_objects(&catalog)), after.objects);
 }
+
+/// A job that reports an error for one object fails only that item: the others of its
+/// batch are sent again without it and applied, none reported with its error.
+#[tokio::test]
+async fn a_job_error_for_one_object_fails_only_its_item() {
+    use metaform::core::objects::{Address, ObjectKind, Value};
+    use metaform::core::plan::{FieldChange, PlanItem};
+    use metaform::target::alation::apply;
+
+    let sandbox = Sandbox::start(AlationOptions::default()).await;
+    let client = sandbox.client(sandbox.refresh_auth(), 1000);
+    let catalog = sample_catalog();
+    let (_, current) = converge(&client, &catalog, &[], CreateDatasourceAs::Virtual).await;
+    let retitle = |path: Vec<String>| PlanItem {
+        action: Action::Update,
+        address: Address {
+            kind: ObjectKind::Column,
+            path,
+        },
+        changes: vec![FieldChange {
+            field: "title".into(),
+            before: None,
+            after: Some(Value::Text("Retitled".into())),
+        }],
+        reason: "test".into(),
+    };
+    let mut items: Vec<PlanItem> = current
+        .objects
+        .iter()
+        .filter(|o| o.address.kind == ObjectKind::Column)
+        .map(|o| retitle(o.address.path.clone()))
+        .collect();
+    let good = items.len();
+    assert!(good >= 3, "{items:?}");
+    // A column Alation does not hold: the PATCH job reports an error for it (§6.4).
+    let mut missing = items[0].address.path.clone();
+    *missing.last_mut().expect("a column name") = "vanished".into();
+    items.insert(1, retitle(missing));
+
+    let report = apply(&client, &items, &catalog, &current, CreateDatasourceAs::Virtual).await;
+    for (i, outcome) in report.outcomes.iter().enumerate() {
+        if i == 1 {
+            assert!(
+                matches!(&outcome.status, ItemStatus::Failed(m) if m.contains("vanished")),
+                "{:?}",
+                outcome.status
+            );
+        } else {
+            assert_eq!(outcome.status, ItemStatus::Applied, "{}", outcome.address);
+        }
+    }
+    let after = read_current(&client, &catalog.databases, &[], CreateDatasourceAs::Virtual)
+        .await
+        .expect("read back");
+    let retitled = after
+        .objects
+        .iter()
+        .filter(|o| o.fields.get("title") == Some(&Value::Text("Retitled".into())))
+        .count();
+    assert_eq!(retitled, good);
+}

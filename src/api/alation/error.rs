@@ -22,7 +22,7 @@ pub enum AlationError {
         /// What was wrong with the answer.
         message: String,
     },
-    /// An asynchronous job ended in failure, or reported errors for some objects.
+    /// An asynchronous job ended in failure.
     #[error("{endpoint}: Alation job {job} failed: {message}")]
     Job {
         /// `METHOD path` of the request that started the job.
@@ -30,6 +30,17 @@ pub enum AlationError {
         /// The job's id or name.
         job: String,
         /// The job's message and errors, as Alation reported them.
+        message: String,
+    },
+    /// A job finished but reported errors for some of its objects (§6.4); the others
+    /// were written.
+    #[error("{endpoint}: Alation job {job} reported errors: {message}")]
+    ObjectErrors {
+        /// `METHOD path` of the request that started the job.
+        endpoint: String,
+        /// The job's id or name.
+        job: String,
+        /// The job's message and the errors, as Alation reported them.
         message: String,
     },
     /// A job did not finish in time.

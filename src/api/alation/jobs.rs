@@ -92,7 +92,7 @@ impl AlationClient {
             errors.extend(result.errors.iter().map(compact));
         }
         if !errors.is_empty() {
-            return Err(AlationError::Job {
+            return Err(AlationError::ObjectErrors {
                 endpoint: endpoint.to_string(),
                 job,
                 message: format!(

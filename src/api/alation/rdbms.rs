@@ -120,16 +120,19 @@ impl AlationClient {
     }
 
     /// Uploads the complete technical metadata of virtual data source `ds_id` (§9),
-    /// parents before children, and waits for the job. With `remove_not_seen`, every
-    /// object of the data source that is not in `objects` is removed.
+    /// parents before children, and waits for the job. With `set_title_descs`, the
+    /// titles and descriptions of the lines are written; without, they are left as they
+    /// are. With `remove_not_seen`, every object of the data source that is not in
+    /// `objects` is removed.
     pub async fn upload_virtual_datasource(
         &self,
         ds_id: i64,
         objects: &[VdsObject],
+        set_title_descs: bool,
         remove_not_seen: bool,
     ) -> Result<(), AlationError> {
         let path = format!(
-            "/api/v1/bulk_metadata/extraction/{ds_id}?set_title_descs=true&remove_not_seen={remove_not_seen}"
+            "/api/v1/bulk_metadata/extraction/{ds_id}?set_title_descs={set_title_descs}&remove_not_seen={remove_not_seen}"
         );
         let endpoint = "POST /api/v1/bulk_metadata/extraction/".to_string();
         let mut body = Vec::new();

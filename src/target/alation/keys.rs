@@ -4,14 +4,17 @@
 //! Keys (shared/reference/alation-api.md §2.2): `<ds_id>.<schema>[.<table>[.<column>]]`.
 //! Quoting rule chosen here, from the documented examples: a name containing `.` is
 //! wrapped in double quotes (`7."HR.2017"`); a `"` inside a name is escaped as `\"`
-//! whether or not the name is quoted (`3.CORP_DW.REP\"CLIENT`). Other characters,
-//! spaces and backslashes included, are written as they are. The documentation does
-//! not state the rule for names mixing quotes and dots beyond its examples (UNVERIFIED);
-//! this is its most literal reading. Alation looks keys up case-insensitively.
+//! whether or not the name is quoted (`3.CORP_DW.REP\"CLIENT`). The documentation's
+//! `COU\"\.NTRY` makes the backslash an escape character, so a backslash in a name is
+//! itself escaped, as `\\` (`a\b` -> `7.s.a\\b`); written as it is, Alation would read
+//! `\b` as an escaped `b` and store `ab`. Other characters, spaces included, are written
+//! as they are. The documentation states no rule beyond its examples (UNVERIFIED: the
+//! escaping of a backslash is inferred from the backslash being the escape character);
+//! this is their most literal reading. Alation looks keys up case-insensitively.
 
 /// One name as a key part.
 pub fn key_part(name: &str) -> String {
-    let escaped = name.replace('"', "\\\"");
+    let escaped = name.replace('\\', "\\\\").replace('"', "\\\"");
     if name.contains('.') {
         format!("\"{escaped}\"")
     } else {
@@ -36,8 +39,9 @@ pub fn column_key(ds_id: i64, schema: &str, table: &str, column: &str) -> String
 
 /// Splits a key into its data source id and names; `None` when it is not a key.
 ///
-/// Understands the quoting of [`key_part`], and also `\.` (an escaped dot outside
-/// quotes, as in the documentation's `COU\"\.NTRY`).
+/// Understands the quoting of [`key_part`]: a backslash escapes the next character,
+/// inside or outside quotes (`\"`, `\\`, and `\.` as in the documentation's
+/// `COU\"\.NTRY`).
 pub fn parse_key(key: &str) -> Option<(i64, Vec<String>)> {
     let mut parts = split_quoted(key, true)?;
     if parts.is_empty() {
@@ -96,7 +100,8 @@ pub fn parse_reference(text: &str) -> Option<Vec<String>> {
 }
 
 /// Splits on `.` outside double quotes; inside quotes `\"` and `\\` are literal.
-/// With `key_escapes`, `\"` and `\.` outside quotes are literal too.
+/// With `key_escapes` (Alation keys), a backslash escapes any next character, inside
+/// or outside quotes, and a lone trailing backslash is not a key.
 fn split_quoted(text: &str, key_escapes: bool) -> Option<Vec<String>> {
     let mut parts = Vec::new();
     let mut current = String::new();
@@ -104,10 +109,8 @@ fn split_quoted(text: &str, key_escapes: bool) -> Option<Vec<String>> {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '\\' if matches!(chars.peek(), Some('"') | Some('\\')) && (quoted || key_escapes) => {
-                current.extend(chars.next());
-            }
-            '\\' if key_escapes && !quoted && chars.peek() == Some(&'.') => {
+            '\\' if key_escapes => current.push(chars.next()?),
+            '\\' if quoted && matches!(chars.peek(), Some('"') | Some('\\')) => {
                 current.extend(chars.next());
             }
             '"' => quoted = !quoted,
@@ -147,7 +150,22 @@ mod tests {
         );
     }
 
-    /// Spaces, unicode and punctuation other than `.` and `"` stay as they are.
+    /// A backslash in a name is escaped, so that Alation does not read it as an escape.
+    #[test]
+    fn backslashes_are_escaped() {
+        assert_eq!(table_key(7, "s", "a\\b"), "7.s.a\\\\b");
+        assert_eq!(table_key(7, "s", "a\\.b"), "7.s.\"a\\\\.b\"");
+        for names in [
+            path(&["s", "a\\b", "trailing\\"]),
+            path(&["s\\", "c\\\"d.e", "\\"]),
+        ] {
+            let key = column_key(3, &names[0], &names[1], &names[2]);
+            assert_eq!(parse_key(&key), Some((3, names)), "{key}");
+        }
+        assert_eq!(parse_key("3.s.t\\"), None);
+    }
+
+    /// Spaces, unicode and punctuation other than `.`, `"` and `\` stay as they are.
     #[test]
     fn other_names_are_written_as_they_are() {
         assert_eq!(

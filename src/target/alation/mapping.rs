@@ -53,6 +53,10 @@ pub mod field {
     pub const FOREIGN_KEY: &str = "foreign_key";
 }
 
+/// The prefix of a foreign key read from Alation whose referenced column lies outside
+/// the data sources in scope: `alation:<key>`.
+pub const OUTSIDE_REFERENCE: &str = "alation:";
+
 /// The desired objects of a whole catalog, parents before children.
 pub fn desired_objects(catalog: &Catalog) -> Vec<Object> {
     let mut objects = Vec::new();
@@ -217,8 +221,8 @@ pub fn current_table(schema_path: &[String], item: &TableItem) -> Object {
 
 /// A column read from Alation, under its table's path. `datasources` maps the data
 /// source ids in scope to their paths, to turn a referenced column's key back into an
-/// address; a key outside them is kept as `alation:<key>` (it never equals a desired
-/// value, so the plan corrects it).
+/// address; a key outside them is kept as [`OUTSIDE_REFERENCE`]`<key>` (it never equals
+/// a desired value, so the plan corrects it unless `policy.ignore` keeps it).
 pub fn current_column(
     table_path: &[String],
     item: &ColumnItem,
@@ -254,7 +258,7 @@ pub fn current_column(
         });
         let text = match resolved {
             Some(path) => keys::reference_text(&path),
-            None => format!("alation:{key}"),
+            None => format!("{OUTSIDE_REFERENCE}{key}"),
         };
         fields.insert(field::FOREIGN_KEY.into(), Value::Text(text));
     }

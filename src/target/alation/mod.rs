@@ -13,8 +13,13 @@
 //!   exactly; with several matches the lowest id wins ([`keys::marker`], `read`);
 //! - the `dbtype` of a virtual data source (`datasource::virtual_dbtype`);
 //! - a Virtual Data Source upload may reset key flags, so they are PATCHed again after
-//!   it (`write`).
+//!   it (`write`);
+//! - a name part that a key escapes: `"`, and `\` as `\\` ([`keys`]).
+//!
+//! Every complete write (a POST, an upload) carries the current value of each field the
+//! plan does not change ([`after`]): a write never changes what the plan does not show.
 
+mod after;
 mod datasource;
 pub mod keys;
 pub mod mapping;

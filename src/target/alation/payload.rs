@@ -1,10 +1,12 @@
 //! Objects and field changes -> Alation write payloads. Pure.
 //!
-//! A create is a POST, which resets every field it leaves out (reference §5), so its
-//! payload is built from the complete desired object. An update is a PATCH carrying
-//! only the changed fields, keyed by `key`; a cleared text is sent as `""`. The key
-//! flags travel together in one `index` object, so a change to either sends both, as
-//! the desired object has them.
+//! A POST resets every field it leaves out (reference §5), so a complete payload (a
+//! create, a column type change, an upload line) is built from the complete object the
+//! item leaves behind: the current values with the item's changes on top
+//! ([`super::after`]). A field the plan does not change, ignored or equal, keeps its
+//! current value. An update is a PATCH carrying only the changed fields, keyed by
+//! `key`; a cleared text is sent as `""`. The key flags travel together in one `index`
+//! object, so a change to either sends both, as the object will have them.
 
 use crate::api::alation::wire::{ColumnIndex, ColumnWrite, SchemaWrite, TableWrite, VdsObject};
 use crate::core::objects::{Object, ObjectKind, Value};
@@ -15,7 +17,7 @@ use super::mapping::field;
 /// Resolves a foreign key's reference text to the referenced column's Alation key.
 pub type ResolveReference<'a> = dyn Fn(&str) -> Result<String, String> + 'a;
 
-/// A complete schema for POST.
+/// A complete schema for POST, from the object it must become.
 pub fn schema_upsert(key: String, object: &Object) -> SchemaWrite {
     SchemaWrite {
         key,
@@ -40,7 +42,7 @@ pub fn schema_patch(key: String, changes: &[FieldChange]) -> SchemaWrite {
     item
 }
 
-/// A complete table for POST.
+/// A complete table for POST, from the object it must become.
 pub fn table_upsert(key: String, object: &Object) -> TableWrite {
     TableWrite {
         key,
@@ -69,16 +71,20 @@ pub fn table_patch(key: String, changes: &[FieldChange]) -> TableWrite {
     item
 }
 
-/// A complete column for POST; `nullable` and `index` are always sent because
-/// Alation's POST defaults would make the column non-null and key-less.
+/// A complete column for POST, from the object it must become; `nullable` and
+/// `index` are always sent because Alation's POST defaults would make the column
+/// non-null and key-less. `column_type` is required (§6.3).
 pub fn column_upsert(
     key: String,
     object: &Object,
     resolve: &ResolveReference<'_>,
 ) -> Result<ColumnWrite, String> {
+    let column_type = text(object, field::COLUMN_TYPE)
+        .filter(|t| !t.is_empty())
+        .ok_or("a column needs a type to be written")?;
     Ok(ColumnWrite {
         key,
-        column_type: text(object, field::COLUMN_TYPE),
+        column_type: Some(column_type),
         title: text(object, field::TITLE),
         description: text(object, field::DESCRIPTION),
         nullable: Some(matches!(
@@ -91,8 +97,8 @@ pub fn column_upsert(
 }
 
 /// The changed fields of a column for PATCH (a type change goes through
-/// [`column_upsert`] instead, see [`needs_upsert`]). `object` is the complete desired
-/// column, used for the `index` object when either key flag changed.
+/// [`column_upsert`] instead, see [`needs_upsert`]). `object` is the column it must
+/// become, used for the `index` object when either key flag changed.
 pub fn column_patch(
     key: String,
     changes: &[FieldChange],
@@ -139,8 +145,9 @@ pub fn needs_upsert(kind: ObjectKind, changes: &[FieldChange]) -> bool {
     kind == ObjectKind::Column && changes.iter().any(|c| c.field == field::COLUMN_TYPE)
 }
 
-/// An object as a line of a Virtual Data Source upload (reference §9). Key flags have
-/// no place in it; they are left to the Relational Integration API.
+/// An object as a line of a Virtual Data Source upload (reference §9), from the object
+/// it must be once the upload is done. Key flags have no place in it; they are left to
+/// the Relational Integration API.
 pub fn vds_object(key: String, object: &Object) -> VdsObject {
     let mut item = VdsObject {
         key,
@@ -259,6 +266,41 @@ mod tests {
             serde_json::json!({"key": "7.sc.t", "description": ""})
         );
         assert!(!needs_upsert(ObjectKind::Table, &changes));
+    }
+
+    /// A column type change is re-POSTed in full, with the values the plan leaves alone.
+    #[test]
+    fn column_type_changes_keep_unchanged_fields() {
+        let current = column_object(&[
+            (field::TITLE, Value::Text("Curated".into())),
+            (field::DESCRIPTION, Value::Html("<p>curated</p>".into())),
+            (field::COLUMN_TYPE, Value::Text("int".into())),
+            (field::NULLABLE, Value::Bool(true)),
+            (field::FOREIGN_KEY, Value::Text("alation:9.o.t.c".into())),
+        ]);
+        let item = crate::core::plan::PlanItem {
+            action: crate::core::plan::Action::Update,
+            address: current.address.clone(),
+            changes: vec![FieldChange {
+                field: field::COLUMN_TYPE.into(),
+                before: Some(Value::Text("int".into())),
+                after: Some(Value::Text("bigint".into())),
+            }],
+            reason: "test".into(),
+        };
+        let after = super::super::after::item_after(Some(&current), &item);
+        let kept = |text: &str| match text.strip_prefix("alation:") {
+            Some(key) => Ok(key.to_string()),
+            None => resolve(text),
+        };
+        let json = serde_json::to_value(column_upsert("7.sc.t.c".into(), &after, &kept).unwrap())
+            .unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"key": "7.sc.t.c", "column_type": "bigint", "title": "Curated",
+                "description": "<p>curated</p>", "nullable": true,
+                "index": {"isPrimaryKey": false, "isForeignKey": true, "referencedColumnId": "9.o.t.c"}})
+        );
     }
 
     /// A column type change is re-POSTed in full.

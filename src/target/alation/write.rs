@@ -2,25 +2,34 @@
 //!
 //! Order (SPEC §6): data sources first (their ids are learnt on creation), then
 //! schemas, tables and columns, creates before updates at each level, deletes last.
-//! Creates are POSTs of the complete desired object; updates are PATCHes of the changed
-//! fields keyed by `key` (a column type change is a complete POST, see
-//! [`payload::needs_upsert`]). Batches respect Alation's caps (1,000 schemas, 1,000
-//! tables, 10,000 columns per request) and every job is polled to its end.
+//! Creates are POSTs of the complete object; updates are PATCHes of the changed fields
+//! keyed by `key` (a column type change is a complete POST, see
+//! [`payload::needs_upsert`]). A write never changes a field the plan does not show as
+//! changing: complete payloads are built from the current state read before planning
+//! with the item's changes on top ([`after`]), so an ignored or unchanged field keeps
+//! its current value. Batches respect Alation's caps (1,000 schemas, 1,000 tables,
+//! 10,000 columns per request) and every job is polled to its end.
 //!
-//! A failure does not stop the run: the items of a failed batch are reported failed
-//! with the job's message, the items under a failed create are skipped, and everything
-//! else goes on; running plan and apply again converges.
+//! A failure does not stop the run: the items under a failed create are skipped, and
+//! everything else goes on; running plan and apply again converges. A batch refused
+//! because of its content (HTTP 400, 413 or 422, or a job reporting per-object errors)
+//! is split in halves that are sent again, down to single items, so that every item
+//! gets its own outcome and a refused item fails alone with its own message; at most
+//! [`MAX_ISOLATION_REQUESTS`] extra requests are spent on one batch. Any other failure
+//! (transport, server error, a failed job) is the whole batch's.
 
 use std::collections::{BTreeMap, HashMap};
 
 use crate::api::alation::{
     AlationClient, AlationError, MAX_COLUMNS_PER_WRITE, MAX_SCHEMAS_PER_WRITE,
-    MAX_TABLES_PER_WRITE, WriteMode,
+    MAX_TABLES_PER_WRITE, RdbmsJobOutcome, WriteMode,
 };
 use crate::core::model::{Catalog, Database};
 use crate::core::objects::{Address, Object, ObjectKind};
-use crate::core::plan::{Action, DatasourceBinding, Ownership, PlanItem};
+use crate::core::plan::{Action, CurrentState, Ownership, PlanItem};
+use crate::http::HttpError;
 
+use super::after;
 use super::datasource::{self, NewDatasource};
 use super::mapping::{self, field};
 use super::payload::{self, ResolveReference, value_text};
@@ -68,13 +77,17 @@ impl ApplyReport {
     }
 }
 
+/// Extra requests spent at most on one refused batch to tell its refused items apart.
+pub const MAX_ISOLATION_REQUESTS: usize = 200;
+
 /// Executes `items` in Alation. `catalog` is the desired catalog the plan was made
-/// from and `bindings` the data sources [`super::read_current`] found.
+/// from and `current` the state [`super::read_current`] read before planning: its
+/// data sources and the values every write keeps where the plan changes nothing.
 pub async fn apply(
     client: &AlationClient,
     items: &[PlanItem],
     catalog: &Catalog,
-    bindings: &[DatasourceBinding],
+    current: &CurrentState,
     create_as: CreateDatasourceAs,
 ) -> ApplyReport {
     let desired = mapping::desired_objects(catalog);
@@ -82,6 +95,8 @@ pub async fn apply(
         client,
         items,
         desired: desired.iter().map(|o| (&o.address, o)).collect(),
+        current: current.objects.iter().map(|o| (&o.address, o)).collect(),
+        current_objects: &current.objects,
         databases: catalog
             .databases
             .iter()
@@ -93,7 +108,7 @@ pub async fn apply(
         failed: Vec::new(),
         writes: 0,
     };
-    for binding in bindings {
+    for binding in &current.datasources {
         run.ownership
             .insert(binding.address.path.clone(), binding.ownership);
         if let Some(id) = binding.target_id.as_deref().and_then(|id| id.parse().ok()) {
@@ -110,7 +125,7 @@ pub async fn apply(
         run.writes_of(kind, Action::Create).await;
         run.writes_of(kind, Action::Update).await;
     }
-    run.deletes(&desired).await;
+    run.deletes().await;
     let outcomes = items
         .iter()
         .zip(run.status)
@@ -130,6 +145,9 @@ struct Run<'a> {
     client: &'a AlationClient,
     items: &'a [PlanItem],
     desired: HashMap<&'a Address, &'a Object>,
+    /// What Alation held when the plan was made, by address.
+    current: HashMap<&'a Address, &'a Object>,
+    current_objects: &'a [Object],
     databases: HashMap<Vec<String>, &'a Database>,
     /// Data source path -> Alation id (known or just created).
     ds_ids: HashMap<Vec<String>, i64>,
@@ -276,40 +294,40 @@ impl Run<'_> {
             };
             match kind {
                 ObjectKind::Schema => {
-                    let batch = self.build(&indexes, ds_id, upsert, |key, item, object, _| {
-                        Ok(match (upsert, object) {
-                            (true, Some(o)) => payload::schema_upsert(key, o),
-                            _ => payload::schema_patch(key, &item.changes),
+                    let batch = self.build(&indexes, ds_id, |key, item, after, _| {
+                        Ok(if upsert {
+                            payload::schema_upsert(key, after)
+                        } else {
+                            payload::schema_patch(key, &item.changes)
                         })
                     });
-                    self.send(batch, MAX_SCHEMAS_PER_WRITE, action, |c, chunk| {
+                    self.send(batch, MAX_SCHEMAS_PER_WRITE, |c, chunk| {
                         Box::pin(c.write_schemas(ds_id, mode, chunk))
                     })
                     .await;
                 }
                 ObjectKind::Table => {
-                    let batch = self.build(&indexes, ds_id, upsert, |key, item, object, _| {
-                        Ok(match (upsert, object) {
-                            (true, Some(o)) => payload::table_upsert(key, o),
-                            _ => payload::table_patch(key, &item.changes),
+                    let batch = self.build(&indexes, ds_id, |key, item, after, _| {
+                        Ok(if upsert {
+                            payload::table_upsert(key, after)
+                        } else {
+                            payload::table_patch(key, &item.changes)
                         })
                     });
-                    self.send(batch, MAX_TABLES_PER_WRITE, action, |c, chunk| {
+                    self.send(batch, MAX_TABLES_PER_WRITE, |c, chunk| {
                         Box::pin(c.write_tables(ds_id, mode, chunk))
                     })
                     .await;
                 }
                 ObjectKind::Column => {
-                    let batch =
-                        self.build(&indexes, ds_id, upsert, |key, item, object, resolve| {
-                            let object = object.ok_or("no desired column to write")?;
-                            if upsert {
-                                payload::column_upsert(key, object, resolve)
-                            } else {
-                                payload::column_patch(key, &item.changes, object, resolve)
-                            }
-                        });
-                    self.send(batch, MAX_COLUMNS_PER_WRITE, action, |c, chunk| {
+                    let batch = self.build(&indexes, ds_id, |key, item, after, resolve| {
+                        if upsert {
+                            payload::column_upsert(key, after, resolve)
+                        } else {
+                            payload::column_patch(key, &item.changes, after, resolve)
+                        }
+                    });
+                    self.send(batch, MAX_COLUMNS_PER_WRITE, |c, chunk| {
                         Box::pin(c.write_columns(ds_id, mode, chunk))
                     })
                     .await;
@@ -319,13 +337,14 @@ impl Run<'_> {
         }
     }
 
-    /// Builds the payloads of `indexes`; an item whose payload cannot be built fails alone.
+    /// Builds the payloads of `indexes` from what each item leaves behind (the current
+    /// object with the item's changes, [`after::item_after`]); an item whose payload
+    /// cannot be built fails alone.
     fn build<T>(
         &mut self,
         indexes: &[usize],
         ds_id: i64,
-        upsert: bool,
-        make: impl Fn(String, &PlanItem, Option<&Object>, &ResolveReference<'_>) -> Result<T, String>,
+        make: impl Fn(String, &PlanItem, &Object, &ResolveReference<'_>) -> Result<T, String>,
     ) -> Batch<T> {
         let ds_ids = &self.ds_ids;
         let resolve = |text: &str| resolve_reference(ds_ids, text);
@@ -333,13 +352,9 @@ impl Run<'_> {
         let mut failures = Vec::new();
         for &i in indexes {
             let item = &self.items[i];
-            let object = self.desired.get(&item.address).copied();
-            if upsert && object.is_none() {
-                failures.push((i, "no desired object to write".to_string()));
-                continue;
-            }
+            let after = after::item_after(self.current.get(&item.address).copied(), item);
             let key = object_key(ds_id, &item.address.path);
-            match make(key, item, object, &resolve) {
+            match make(key, item, &after, &resolve) {
                 Ok(payload) => {
                     batch.indexes.push(i);
                     batch.payloads.push(payload);
@@ -354,29 +369,52 @@ impl Run<'_> {
     }
 
     /// Sends a batch in chunks of `cap` and records each item's outcome.
-    async fn send<T, O>(
+    ///
+    /// A chunk refused because of its content ([`is_refusal`]) is split in halves that
+    /// are sent again, until each refused item is alone and fails with its own answer;
+    /// the rest are applied. Sending an item again is safe: a POST is a full-replace
+    /// upsert and a PATCH sets fields, so a part a job did write is written again with
+    /// the same values.
+    async fn send<T: Clone>(
         &mut self,
         batch: Batch<T>,
         cap: usize,
-        action: Action,
         write: impl for<'c> Fn(
             &'c AlationClient,
             &'c [T],
         ) -> std::pin::Pin<
-            Box<dyn std::future::Future<Output = Result<O, AlationError>> + Send + 'c>,
+            Box<dyn std::future::Future<Output = Result<RdbmsJobOutcome, AlationError>> + Send + 'c>,
         >,
     ) {
-        for (indexes, payloads) in batch.indexes.chunks(cap).zip(batch.payloads.chunks(cap)) {
-            self.writes += 1;
-            let result = write(self.client, payloads).await;
-            for &i in indexes {
-                match &result {
-                    Ok(_) => self.status[i] = Some(ItemStatus::Applied),
-                    Err(err) => {
-                        if action == Action::Create {
-                            self.failed.push(self.items[i].address.path.clone());
-                        }
-                        self.status[i] = Some(ItemStatus::Failed(err.to_string()));
+        let positions: Vec<usize> = (0..batch.indexes.len()).collect();
+        for chunk in positions.chunks(cap) {
+            let mut budget = MAX_ISOLATION_REQUESTS;
+            let mut pending = vec![chunk.to_vec()];
+            while let Some(group) = pending.pop() {
+                let payloads: Vec<T> = group.iter().map(|&p| batch.payloads[p].clone()).collect();
+                self.writes += 1;
+                let result = write(self.client, &payloads).await;
+                let outcome = match result {
+                    Ok(_) => ItemStatus::Applied,
+                    Err(err) if group.len() > 1 && is_refusal(&err) && budget >= 2 => {
+                        budget -= 2;
+                        let (first, second) = group.split_at(group.len() / 2);
+                        pending.push(second.to_vec());
+                        pending.push(first.to_vec());
+                        continue;
+                    }
+                    Err(err) if group.len() > 1 && is_refusal(&err) => ItemStatus::Failed(format!(
+                        "not written: a batch of {} was refused and the refused items could not be told apart within {MAX_ISOLATION_REQUESTS} requests; the last answer: {err}",
+                        group.len()
+                    )),
+                    Err(err) => ItemStatus::Failed(err.to_string()),
+                };
+                for &p in &group {
+                    let i = batch.indexes[p];
+                    if let ItemStatus::Failed(message) = &outcome {
+                        self.fail(i, message.clone());
+                    } else {
+                        self.status[i] = Some(outcome.clone());
                     }
                 }
             }
@@ -386,14 +424,16 @@ impl Run<'_> {
     /// Deletes through the Virtual Data Source API, one upload per data source.
     ///
     /// The upload uses `remove_not_seen=true`, which removes every object of the data
-    /// source that the upload does not list (reference §8, §9). So it must list the
-    /// complete desired content of the data source, never only the survivors near the
-    /// deleted objects: anything left out would be deleted too. With
-    /// `set_title_descs=true` the titles and descriptions in it are the desired ones,
-    /// so it cannot revert what the writes above set. Only owned virtual data sources
-    /// are uploaded to; the plan never deletes elsewhere, and an item that asks is
-    /// refused.
-    async fn deletes(&mut self, desired: &[Object]) {
+    /// source that the upload does not list (reference §8, §9). So it lists what the
+    /// data source holds once this apply is done ([`after::datasource_after`]): the
+    /// objects read before planning, minus the deleted ones, with the creates and updates
+    /// Alation confirmed above; anything left out would be deleted too, and anything
+    /// else the plan does not show would be written. Each line carries the current value
+    /// of every field the plan leaves alone, and `set_title_descs=false` leaves titles and
+    /// descriptions (written by the PATCHes and POSTs above) untouched: a curated or
+    /// ignored one survives. Only owned virtual data sources are uploaded to; the plan
+    /// never deletes elsewhere, and an item that asks is refused.
+    async fn deletes(&mut self) {
         let mut groups: BTreeMap<Vec<String>, Vec<usize>> = BTreeMap::new();
         for (i, item) in self.items.iter().enumerate() {
             if item.action != Action::Delete || item.address.kind == ObjectKind::Datasource {
@@ -403,7 +443,7 @@ impl Run<'_> {
             groups.entry(ds_path).or_default().push(i);
         }
         for (ds_path, indexes) in groups {
-            let result = self.upload_desired(&ds_path, desired).await;
+            let result = self.upload_after(&ds_path).await;
             for i in indexes {
                 self.status[i] = Some(match &result {
                     Ok(()) => ItemStatus::Applied,
@@ -413,11 +453,7 @@ impl Run<'_> {
         }
     }
 
-    async fn upload_desired(
-        &mut self,
-        ds_path: &[String],
-        desired: &[Object],
-    ) -> Result<(), String> {
+    async fn upload_after(&mut self, ds_path: &[String]) -> Result<(), String> {
         if self.ownership.get(ds_path) != Some(&Ownership::Owned { deletable: true }) {
             return Err(format!(
                 "`{}` is not an owned virtual data source: Alation offers no delete here",
@@ -425,19 +461,33 @@ impl Run<'_> {
             ));
         }
         let ds_id = self.ds_id(ds_path)?;
-        // Parents come before children in `desired`, as the upload requires.
-        let objects: Vec<_> = desired
+        let applied: Vec<&PlanItem> = self
+            .items
             .iter()
-            .filter(|o| o.address.kind != ObjectKind::Datasource)
-            .filter(|o| o.address.path.starts_with(ds_path))
+            .zip(&self.status)
+            .filter(|(item, status)| {
+                matches!(item.action, Action::Create | Action::Update)
+                    && matches!(status, Some(ItemStatus::Applied))
+            })
+            .map(|(item, _)| item)
+            .collect();
+        let deleted: Vec<&Address> = self
+            .items
+            .iter()
+            .filter(|item| item.action == Action::Delete)
+            .map(|item| &item.address)
+            .collect();
+        let after = after::datasource_after(ds_path, self.current_objects, &applied, &deleted);
+        let lines: Vec<_> = after
+            .iter()
             .map(|o| payload::vds_object(object_key(ds_id, &o.address.path), o))
             .collect();
         self.writes += 1;
         self.client
-            .upload_virtual_datasource(ds_id, &objects, true)
+            .upload_virtual_datasource(ds_id, &lines, false, true)
             .await
             .map_err(|e| e.to_string())?;
-        self.restore_key_flags(ds_path, ds_id, desired).await
+        self.restore_key_flags(ds_id, &after).await
     }
 
     /// Sets the key flags of the data source's key columns again after an upload.
@@ -445,18 +495,12 @@ impl Run<'_> {
     /// A column line of the upload has no key flags (reference §9) and may reset them
     /// (UNVERIFIED; the sandbox does). Re-sending them with PATCH is harmless if it did
     /// not, so the result converges either way.
-    async fn restore_key_flags(
-        &mut self,
-        ds_path: &[String],
-        ds_id: i64,
-        desired: &[Object],
-    ) -> Result<(), String> {
+    async fn restore_key_flags(&mut self, ds_id: i64, after: &[Object]) -> Result<(), String> {
         let ds_ids = &self.ds_ids;
         let resolve = |text: &str| resolve_reference(ds_ids, text);
         let mut patches = Vec::new();
-        for object in desired.iter().filter(|o| {
+        for object in after.iter().filter(|o| {
             o.address.kind == ObjectKind::Column
-                && o.address.path.starts_with(ds_path)
                 && (o.fields.contains_key(field::PRIMARY_KEY)
                     || o.fields.contains_key(field::FOREIGN_KEY))
         }) {
@@ -516,8 +560,27 @@ fn object_key(ds_id: i64, path: &[String]) -> String {
     }
 }
 
-/// A foreign key's reference text -> the referenced column's key.
+/// Whether Alation refused a write because of what it carries, so that the items
+/// sent without the refused one may succeed: a 400, 413 or 422 answer, or a job that
+/// reported errors for some objects. Transport failures, server errors, auth and a
+/// failed job are the whole request's.
+fn is_refusal(err: &AlationError) -> bool {
+    match err {
+        AlationError::Http(HttpError::Status { status, .. }) => {
+            matches!(status, 400 | 413 | 422)
+        }
+        AlationError::ObjectErrors { .. } => true,
+        _ => false,
+    }
+}
+
+/// A foreign key's reference text -> the referenced column's key. A reference read
+/// from Alation outside the data sources in scope ([`mapping::OUTSIDE_REFERENCE`]) is
+/// written back as the key it was read as.
 fn resolve_reference(ds_ids: &HashMap<Vec<String>, i64>, text: &str) -> Result<String, String> {
+    if let Some(key) = text.strip_prefix(mapping::OUTSIDE_REFERENCE) {
+        return Ok(key.to_string());
+    }
     let path = keys::parse_reference(text)
         .filter(|p| p.len() == 5)
         .ok_or_else(|| format!("foreign key reference `{text}` is not a column address"))?;

@@ -159,7 +159,7 @@ async fn per_object_job_errors_fail_the_write() {
         .await
         .expect_err("the schema does not exist");
     assert!(
-        matches!(&err, AlationError::Job { message, .. } if message.contains("missing_schema")),
+        matches!(&err, AlationError::ObjectErrors { message, .. } if message.contains("missing_schema")),
         "{err}"
     );
 }

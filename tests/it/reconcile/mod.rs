@@ -3,9 +3,11 @@
 //! in a temporary directory whose secrets come from `${ENV}` references.
 
 mod changes;
+mod curated;
 mod faults;
 mod linked;
 mod names;
+mod refused_names;
 mod saved_plan;
 mod snapshot;
 mod virtual_sources;

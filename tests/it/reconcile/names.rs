@@ -55,3 +55,46 @@ async fn awkward_names_reach_alation_exactly() {
         assert!(keys.contains(&key), "{key} not stored");
     }
 }
+
+/// Backslashes in names reach Alation exactly and converge (`a\b` once read back as `ab`).
+#[tokio::test]
+async fn backslashes_in_names_round_trip() {
+    let project = Project::sample().await;
+    project
+        .openmetadata(
+            Method::PUT,
+            "/v1/tables",
+            Some(json!({"name": "back\\slash", "databaseSchema": "sample_data.ecommerce_db.shopify",
+                "columns": [{"name": "a\\b", "dataType": "INT"},
+                            {"name": "c\\\"d.e", "dataType": "INT"},
+                            {"name": "trailing\\", "dataType": "INT"}]})),
+        )
+        .await;
+    project.run_ok(&["snapshot"], 0).await;
+    project.run_ok(&["apply", "--auto-approve"], 0).await;
+    let again = project.run_ok(&["plan", "--detailed-exitcode"], 0).await;
+    assert!(again.stdout.contains("No changes."), "{}", again.stdout);
+
+    let token = project.alation_token().await;
+    let ds = project
+        .datasources(&token)
+        .await
+        .into_iter()
+        .find(|d| d["title"] == "ecommerce_db")
+        .and_then(|d| d["id"].as_u64())
+        .expect("the ecommerce_db data source");
+    let names: Vec<String> = project
+        .alation_list(&format!("/integration/v2/column/?ds_id={ds}"), &token)
+        .await
+        .iter()
+        .filter(|c| {
+            c["key"]
+                .as_str()
+                .is_some_and(|k| k.starts_with(&format!("{ds}.shopify.")) && k.contains("slash"))
+        })
+        .filter_map(|c| c["name"].as_str().map(str::to_owned))
+        .collect();
+    for name in ["a\\b", "c\\\"d.e", "trailing\\"] {
+        assert!(names.iter().any(|n| n == name), "{name} not stored: {names:?}");
+    }
+}
