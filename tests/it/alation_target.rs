@@ -446,7 +446,14 @@ async fn a_job_error_for_one_object_fails_only_its_item() {
     *missing.last_mut().expect("a column name") = "vanished".into();
     items.insert(1, retitle(missing));
 
-    let report = apply(&client, &items, &catalog, &current, CreateDatasourceAs::Virtual).await;
+    let report = apply(
+        &client,
+        &items,
+        &catalog,
+        &current,
+        CreateDatasourceAs::Virtual,
+    )
+    .await;
     for (i, outcome) in report.outcomes.iter().enumerate() {
         if i == 1 {
             assert!(
@@ -458,9 +465,14 @@ async fn a_job_error_for_one_object_fails_only_its_item() {
             assert_eq!(outcome.status, ItemStatus::Applied, "{}", outcome.address);
         }
     }
-    let after = read_current(&client, &catalog.databases, &[], CreateDatasourceAs::Virtual)
-        .await
-        .expect("read back");
+    let after = read_current(
+        &client,
+        &catalog.databases,
+        &[],
+        CreateDatasourceAs::Virtual,
+    )
+    .await
+    .expect("read back");
     let retitled = after
         .objects
         .iter()

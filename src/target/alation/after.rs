@@ -55,9 +55,8 @@ pub fn datasource_after(
         .filter(|a| in_datasource(a))
         .map(|a| a.path.as_slice())
         .collect();
-    let is_removed = |address: &Address| {
-        (1..=address.path.len()).any(|n| removed.contains(&address.path[..n]))
-    };
+    let is_removed =
+        |address: &Address| (1..=address.path.len()).any(|n| removed.contains(&address.path[..n]));
     let mut objects: BTreeMap<(Vec<String>, ObjectKind), Object> = current
         .iter()
         .filter(|o| in_datasource(&o.address) && !is_removed(&o.address))

@@ -155,13 +155,16 @@ pub fn vds_object(key: String, object: &Object) -> VdsObject {
         description: text(object, field::DESCRIPTION),
         ..Default::default()
     };
+    // The kind of a line is told by `table_type` and `column_type` (§9), so both are
+    // always present on their kind.
     match object.address.kind {
         ObjectKind::Table => {
-            item.table_type = text(object, field::TABLE_TYPE);
+            item.table_type =
+                Some(text(object, field::TABLE_TYPE).unwrap_or_else(|| "TABLE".into()));
             item.view_sql = text(object, field::SQL);
         }
         ObjectKind::Column => {
-            item.column_type = text(object, field::COLUMN_TYPE);
+            item.column_type = Some(text(object, field::COLUMN_TYPE).unwrap_or_default());
             item.position = match object.fields.get(field::POSITION) {
                 Some(Value::Int(n)) => Some(*n),
                 _ => None,
@@ -293,8 +296,8 @@ mod tests {
             Some(key) => Ok(key.to_string()),
             None => resolve(text),
         };
-        let json = serde_json::to_value(column_upsert("7.sc.t.c".into(), &after, &kept).unwrap())
-            .unwrap();
+        let json =
+            serde_json::to_value(column_upsert("7.sc.t.c".into(), &after, &kept).unwrap()).unwrap();
         assert_eq!(
             json,
             serde_json::json!({"key": "7.sc.t.c", "column_type": "bigint", "title": "Curated",

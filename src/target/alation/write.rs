@@ -383,7 +383,9 @@ impl Run<'_> {
             &'c AlationClient,
             &'c [T],
         ) -> std::pin::Pin<
-            Box<dyn std::future::Future<Output = Result<RdbmsJobOutcome, AlationError>> + Send + 'c>,
+            Box<
+                dyn std::future::Future<Output = Result<RdbmsJobOutcome, AlationError>> + Send + 'c,
+            >,
         >,
     ) {
         let positions: Vec<usize> = (0..batch.indexes.len()).collect();

@@ -36,8 +36,26 @@ async fn curated_ignored_values_survive_deletes_type_changes_and_reapplies() {
     let column_key = format!("{ds}.shopify.dim_location.name");
     let table_key = format!("{ds}.shopify.dim_customer");
     let other_key = format!("{ds}.shopify.dim_location.shop_id");
-    curate(&project, &token, ds, "column", &column_key, COLUMN_TITLE, COLUMN_DESCRIPTION).await;
-    curate(&project, &token, ds, "table", &table_key, TABLE_TITLE, TABLE_DESCRIPTION).await;
+    curate(
+        &project,
+        &token,
+        ds,
+        "column",
+        &column_key,
+        COLUMN_TITLE,
+        COLUMN_DESCRIPTION,
+    )
+    .await;
+    curate(
+        &project,
+        &token,
+        ds,
+        "table",
+        &table_key,
+        TABLE_TITLE,
+        TABLE_DESCRIPTION,
+    )
+    .await;
     assert_no_changes(&project).await;
     assert_curated(&project, &token, ds, "after curating").await;
 
@@ -46,9 +64,15 @@ async fn curated_ignored_values_survive_deletes_type_changes_and_reapplies() {
     project.run_ok(&["snapshot"], 0).await;
     project.run_ok(&["apply", "--auto-approve"], 0).await;
     assert!(
-        find(&project, &token, ds, "table", &format!("{ds}.shopify.raw_order"))
-            .await
-            .is_none(),
+        find(
+            &project,
+            &token,
+            ds,
+            "table",
+            &format!("{ds}.shopify.raw_order")
+        )
+        .await
+        .is_none(),
         "raw_order was not deleted"
     );
     assert_curated(&project, &token, ds, "after a delete").await;
@@ -210,7 +234,9 @@ async fn retype(project: &Project, table: &str, columns: &[&str]) {
             .iter()
             .position(|n| n == column)
             .unwrap_or_else(|| panic!("no column {column} in {SHOP}.{table}"));
-        patch.push(json!({"op": "replace", "path": format!("/columns/{index}/dataType"), "value": "TEXT"}));
+        patch.push(
+            json!({"op": "replace", "path": format!("/columns/{index}/dataType"), "value": "TEXT"}),
+        );
         patch.push(json!({"op": "replace", "path": format!("/columns/{index}/dataTypeDisplay"), "value": "text"}));
     }
     project.om_patch_table(table, Value::Array(patch)).await;

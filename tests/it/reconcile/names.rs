@@ -64,10 +64,12 @@ async fn backslashes_in_names_round_trip() {
         .openmetadata(
             Method::PUT,
             "/v1/tables",
-            Some(json!({"name": "back\\slash", "databaseSchema": "sample_data.ecommerce_db.shopify",
+            Some(
+                json!({"name": "back\\slash", "databaseSchema": "sample_data.ecommerce_db.shopify",
                 "columns": [{"name": "a\\b", "dataType": "INT"},
                             {"name": "c\\\"d.e", "dataType": "INT"},
-                            {"name": "trailing\\", "dataType": "INT"}]})),
+                            {"name": "trailing\\", "dataType": "INT"}]}),
+            ),
         )
         .await;
     project.run_ok(&["snapshot"], 0).await;
@@ -95,6 +97,9 @@ async fn backslashes_in_names_round_trip() {
         .filter_map(|c| c["name"].as_str().map(str::to_owned))
         .collect();
     for name in ["a\\b", "c\\\"d.e", "trailing\\"] {
-        assert!(names.iter().any(|n| n == name), "{name} not stored: {names:?}");
+        assert!(
+            names.iter().any(|n| n == name),
+            "{name} not stored: {names:?}"
+        );
     }
 }
