@@ -143,8 +143,8 @@ impl AlationClient {
             serde_json::to_writer(&mut body, object)
                 .map_err(|e| AlationError::decode(&endpoint, e))?;
         }
-        // Safe to repeat: the upload declares the whole desired content of the data
-        // source, so a second delivery leaves it in the same state.
+        // Safe to repeat: the upload declares the whole content the data source is to
+        // have, so a second delivery leaves it in the same state.
         let handle: JobHandle = self
             .write_json(
                 Method::POST,
