@@ -3,21 +3,21 @@
 //!
 //! - [`mapping`]: desired catalog and Alation items -> objects (pure).
 //! - [`keys`]: Alation keys, data source markers, foreign key references (pure).
+//! - `after`: what the target holds once items are applied, for complete writes (pure).
 //! - [`read_current`]: binds each desired database to a data source and reads it.
 //! - [`apply`]: data sources first, then schemas, tables and columns in batches, each
 //!   job polled to its end; deletes through the Virtual Data Source API.
 //!
 //! Choices made where the reference marks a fact UNVERIFIED:
-//! - key quoting of names with `.` and `"` ([`keys`]);
+//! - key quoting of names with `.`, and the escaping of `"` and `\` in them ([`keys`]);
 //! - the marker `metaform://openmetadata/<fqn>` in a created data source's `uri`, matched
 //!   exactly; with several matches the lowest id wins ([`keys::marker`], `read`);
 //! - the `dbtype` of a virtual data source (`datasource::virtual_dbtype`);
 //! - a Virtual Data Source upload may reset key flags, so they are PATCHed again after
-//!   it (`write`);
-//! - a name part that a key escapes: `"`, and `\` as `\\` ([`keys`]).
+//!   it (`write`).
 //!
 //! Every complete write (a POST, an upload) carries the current value of each field the
-//! plan does not change ([`after`]): a write never changes what the plan does not show.
+//! plan does not change (`after`): a write never changes what the plan does not show.
 
 mod after;
 mod datasource;
