@@ -1,12 +1,14 @@
 //! `metaform check`: before the first plan, and whenever one fails at authentication,
 //! find out which end is wrong (SPEC §8, like OpenMetadata's Test Connection).
 //!
-//! Each check prints one line, `ok` or `failed`, saying in words what was found and,
+//! `verifySSL: ignore` on either side is a warning first, as for plan and apply. Each
+//! check prints one line, `ok` or `failed`, saying in words what was found and,
 //! on failure, what to do about it. The source check reads the server version (which
 //! needs no token) and then lists database services (which does). The target check
 //! authenticates and asks Alation who the user is (`GET /integration/v1/userinfo/`), then
 //! whether the user's role may write. Nothing is written anywhere, and no credential
 //! appears in the output: errors name endpoints and configuration keys, never values.
+//! The configured timeouts apply, with fewer retries than other commands.
 
 use std::time::Duration;
 

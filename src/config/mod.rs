@@ -12,7 +12,7 @@
 //! [`DatasourceLink`]s), so the commands pass them on without converting.
 //!
 //! `${ENV}` references are expanded in `hostPort`, every `auth` value, the paths (`state`,
-//! `caCertificate`) and `datasourceLinks` values; not in filter regexes or policy globs,
+//! `caCertificate`), `timeouts` and `datasourceLinks` values; not in filter regexes or policy globs,
 //! where `$` means something else.
 
 mod filters;
