@@ -229,12 +229,9 @@ impl AlationClient {
             let response = self
                 .request(Method::GET, &page, Idempotency::Repeatable, Body::None)
                 .await?;
-            next = match response
-                .headers()
-                .get("x-next-page")
-                .map(|v| v.to_str().unwrap_or_default())
-            {
-                Some(value) => next_page(&base, value).map_err(refuse)?,
+            next = match response.headers().get("x-next-page").map(|v| v.to_str()) {
+                Some(Ok(value)) => next_page(&base, value).map_err(refuse)?,
+                Some(Err(_)) => return Err(refuse("`X-Next-Page` is not text".into())),
                 None => None,
             };
             let mut batch: Vec<T> = self.decode(&endpoint, response).await?;

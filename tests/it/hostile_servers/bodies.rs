@@ -65,3 +65,36 @@ async fn gzip_bomb_was_inflated_without_limit() {
     assert!(run.output.contains("1048576 bytes"), "{run:?}");
     assert!(run.elapsed < Duration::from_secs(20), "{run:?}");
 }
+
+/// An endless Alation answer is an error naming the endpoint once the limit is read.
+#[tokio::test]
+async fn endless_alation_answer_is_cut_at_the_limit() {
+    let server = Hostile::serve(Router::new().route(
+        "/integration/v1/userinfo/",
+        get(|| async {
+            let chunk = Bytes::from(vec![b' '; 64 * 1024]);
+            Body::from_stream(futures::stream::repeat_with(move || {
+                Ok::<_, std::io::Error>(chunk.clone())
+            }))
+        }),
+    ))
+    .await;
+    let options = metaform::http::HttpOptions {
+        max_body_bytes: 1 << 20,
+        ..super::options()
+    };
+    let client = metaform::api::alation::AlationClient::new(
+        metaform::http::HttpClient::new(&options).expect("the HTTP client builds"),
+        metaform::api::alation::AlationConfig {
+            base_url: server.url.clone(),
+            auth: super::access(),
+            page_size: 1,
+            polling: metaform::api::alation::JobPolling::default(),
+        },
+    );
+    let err = client.userinfo().await.expect_err("too large").to_string();
+    assert_eq!(
+        err,
+        "GET /integration/v1/userinfo/: the answer is larger than 1048576 bytes (`maxResponseSize`), reading stopped"
+    );
+}
