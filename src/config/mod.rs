@@ -12,8 +12,9 @@
 //! [`DatasourceLink`]s), so the commands pass them on without converting.
 //!
 //! `${ENV}` references are expanded in `hostPort`, every `auth` value, the paths (`state`,
-//! `caCertificate`), `timeouts` and `datasourceLinks` values; not in filter regexes or policy globs,
-//! where `$` means something else.
+//! `caCertificate`), `timeouts` and `datasourceLinks` values; not in filter regexes or
+//! policy globs, where `$` means something else. Secrets lose trailing line breaks.
+//! `timeouts` and `maxResponseSize` ([`HttpLimits`]) are read in `limits`.
 
 mod filters;
 mod interpolate;

@@ -17,7 +17,6 @@ mod redact;
 mod retry;
 
 pub(crate) use body::BodyError;
-pub use redact::REDACTED;
 pub use retry::RetryPolicy;
 
 use std::path::PathBuf;
@@ -155,8 +154,9 @@ struct CrossOrigin {
 /// Follows redirects within the origin of the first request, refuses the others.
 fn redirect_policy() -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(|attempt| {
+        // The first request's URL is always there; without it nothing is followed.
         let Some(first) = attempt.previous().first() else {
-            return attempt.follow();
+            return attempt.stop();
         };
         if !origin::same_origin(first, attempt.url()) {
             let refused = CrossOrigin {

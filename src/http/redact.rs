@@ -10,7 +10,7 @@ use std::sync::{Arc, RwLock};
 use secrecy::{ExposeSecret, SecretString};
 
 /// What a secret is replaced with.
-pub const REDACTED: &str = "[redacted]";
+const REDACTED: &str = "[redacted]";
 
 /// The secrets known to a client and its clones.
 #[derive(Debug, Clone, Default)]

@@ -8,8 +8,8 @@
 //!
 //! Paging is bounded: a cursor already followed (a cycle), more entities than the
 //! largest `paging.total` a page advertised, or an empty page that still has a next
-//! cursor, is an error naming the endpoint. `total` is counted at each request (§4.2), so the largest
-//! one seen allows for entities added while paging.
+//! cursor, is an error naming the endpoint. `total` is counted at each request (§4.2),
+//! so the largest one seen allows for entities added while paging.
 
 pub mod fqn;
 pub mod wire;
