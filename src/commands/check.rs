@@ -1,12 +1,14 @@
 //! `metaform check`: before the first plan, and whenever one fails at authentication,
 //! find out which end is wrong (SPEC §8, like OpenMetadata's Test Connection).
 //!
-//! Each check prints one line, `ok` or `failed`, saying in words what was found and,
+//! `verifySSL: ignore` on either side is a warning first, as for plan and apply. Each
+//! check prints one line, `ok` or `failed`, saying in words what was found and,
 //! on failure, what to do about it. The source check reads the server version (which
 //! needs no token) and then lists database services (which does). The target check
 //! authenticates and asks Alation who the user is (`GET /integration/v1/userinfo/`), then
 //! whether the user's role may write. Nothing is written anywhere, and no credential
 //! appears in the output: errors name endpoints and configuration keys, never values.
+//! The configured timeouts apply, with fewer retries than other commands.
 
 use std::time::Duration;
 
@@ -17,6 +19,7 @@ use crate::api::openmetadata::{OmError, OpenMetadataClient};
 use crate::cli::CheckArgs;
 use crate::config::{
     AlationTarget, Config, OpenMetadataConnection, SourceConnection, TargetConfig, TlsConfig,
+    VerifySsl,
 };
 use crate::error::{Error, Result};
 use crate::http::{HttpClient, HttpOptions, RetryPolicy};
@@ -78,6 +81,16 @@ pub fn run(args: CheckArgs) -> Result<u8> {
         .enable_all()
         .build()
         .map_err(|e| Error::Service(format!("cannot start the async runtime: {e}")))?;
+    match config.source.as_ref().map(|s| &s.connection) {
+        Some(SourceConnection::OpenMetadata(om)) => warn_unverified(&printer, "source", &om.tls),
+        Some(SourceConnection::Atlas(atlas)) => warn_unverified(&printer, "source", &atlas.tls),
+        None => {}
+    }
+    match &config.target {
+        Some(TargetConfig::Alation(alation)) => warn_unverified(&printer, "target", &alation.tls),
+        Some(TargetConfig::OpenMetadata(om)) => warn_unverified(&printer, "target", &om.tls),
+        None => {}
+    }
     let mut outcomes = Vec::new();
     match config.source.as_ref().map(|s| &s.connection) {
         Some(SourceConnection::OpenMetadata(om)) => {
@@ -104,25 +117,33 @@ pub fn run(args: CheckArgs) -> Result<u8> {
     Ok(if outcomes.iter().all(|o| o.ok) { 0 } else { 1 })
 }
 
-/// HTTP options for a check: the configured TLS settings, and few retries, so that an
-/// unreachable server is reported in seconds rather than after a long backoff.
-fn check_http(tls: &TlsConfig) -> HttpOptions {
+/// HTTP options for a check: the configured TLS settings, timeouts and size limit, and
+/// few retries, so that an unreachable server is reported in seconds rather than after
+/// a long backoff.
+fn check_http(options: HttpOptions) -> HttpOptions {
     HttpOptions {
-        connect_timeout: Duration::from_secs(5),
-        timeout: Duration::from_secs(30),
         retry: RetryPolicy {
             max_attempts: 2,
             base_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(1),
         },
-        ..tls.http_options()
+        ..options
+    }
+}
+
+/// Warns that `side`'s certificates are not verified, as plan and apply do.
+fn warn_unverified(printer: &Printer, side: &str, tls: &TlsConfig) {
+    if tls.verify == VerifySsl::Ignore {
+        printer.warn(&format!(
+            "`{side}.verifySSL: ignore`: TLS certificates of the {side} are not verified"
+        ));
     }
 }
 
 /// The server's version, then whether the JWT is accepted.
 async fn check_openmetadata(side: &'static str, om: &OpenMetadataConnection) -> Vec<Outcome> {
     let url = without_userinfo(&om.host_port);
-    let client = match HttpClient::new(&check_http(&om.tls))
+    let client = match HttpClient::new(&check_http(om.http_options()))
         .map_err(|e| e.to_string())
         .and_then(|http| {
             OpenMetadataClient::new(http, &om.host_port, om.jwt_token.clone())
@@ -173,7 +194,7 @@ async fn check_openmetadata(side: &'static str, om: &OpenMetadataConnection) -> 
 /// Authentication and the user behind it, then whether that user may write.
 async fn check_alation(target: &AlationTarget) -> Vec<Outcome> {
     let url = without_userinfo(&target.host_port);
-    let client = match super::reconcile::alation_client(target, check_http(&target.tls)) {
+    let client = match super::reconcile::alation_client(target, check_http(target.http_options())) {
         Ok(client) => client,
         Err(err) => return vec![Outcome::failed("target", err.to_string())],
     };

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::api::alation::{AlationClient, AlationConfig, JobPolling};
+use crate::api::alation::{AlationClient, AlationConfig};
 use crate::config::{AlationTarget, Config, TargetConfig, VerifySsl};
 use crate::core::model::Catalog;
 use crate::core::plan::{self, CurrentState, DesiredState, Plan, PlanError, Policy};
@@ -62,7 +62,7 @@ impl Session {
             .enable_all()
             .build()
             .map_err(|e| Error::Service(format!("cannot start the async runtime: {e}")))?;
-        let client = alation_client(&target, target.tls.http_options())?;
+        let client = alation_client(&target, target.http_options())?;
         let policy = Policy {
             force,
             ..config.policy.clone()
@@ -118,7 +118,8 @@ impl Session {
     }
 }
 
-/// The Alation client the target configuration describes, over HTTP with `options`.
+/// The Alation client the target configuration describes (its job wait included), over
+/// HTTP with `options`.
 pub(super) fn alation_client(
     target: &AlationTarget,
     options: HttpOptions,
@@ -130,7 +131,7 @@ pub(super) fn alation_client(
             base_url: target.host_port.clone(),
             auth: target.auth.clone(),
             page_size: target.pagination_limit,
-            polling: JobPolling::default(),
+            polling: target.limits.job_polling(),
         },
     ))
 }

@@ -22,7 +22,7 @@ pub fn run(args: SnapshotArgs) -> Result<u8> {
                     "`source.verifySSL: ignore`: TLS certificates of the source are not verified",
                 );
             }
-            let http = HttpClient::new(&om.tls.http_options())
+            let http = HttpClient::new(&om.http_options())
                 .map_err(|e| Error::Usage(format!("source: {e}")))?;
             let client = OpenMetadataClient::new(http, &om.host_port, om.jwt_token.clone())
                 .map_err(|e| Error::Usage(e.to_string()))?;

@@ -12,21 +12,24 @@
 //! [`DatasourceLink`]s), so the commands pass them on without converting.
 //!
 //! `${ENV}` references are expanded in `hostPort`, every `auth` value, the paths (`state`,
-//! `caCertificate`) and `datasourceLinks` values; not in filter regexes or policy globs,
-//! where `$` means something else.
+//! `caCertificate`), `timeouts` and `datasourceLinks` values; not in filter regexes or
+//! policy globs, where `$` means something else. Secrets lose trailing line breaks.
+//! `timeouts` and `maxResponseSize` ([`HttpLimits`]) are read in `limits`.
 
 mod filters;
 mod interpolate;
+mod limits;
 mod raw;
 mod target;
 mod validate;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use secrecy::SecretString;
 
-use crate::api::alation::AlationAuth;
+use crate::api::alation::{AlationAuth, JobPolling};
 use crate::core::plan::Policy;
 use crate::target::alation::{CreateDatasourceAs, DatasourceLink};
 
@@ -111,6 +114,15 @@ pub struct OpenMetadataConnection {
     pub jwt_token: SecretString,
     /// Certificate verification.
     pub tls: TlsConfig,
+    /// Timeouts and the response size limit.
+    pub limits: HttpLimits,
+}
+
+impl OpenMetadataConnection {
+    /// HTTP client options: these TLS settings and limits, default retries.
+    pub fn http_options(&self) -> crate::http::HttpOptions {
+        self.limits.http_options(&self.tls)
+    }
 }
 
 /// How to reach an Apache Atlas server.
@@ -124,6 +136,8 @@ pub struct AtlasConnection {
     pub password: SecretString,
     /// Certificate verification.
     pub tls: TlsConfig,
+    /// Timeouts and the response size limit.
+    pub limits: HttpLimits,
 }
 
 /// Certificate verification settings.
@@ -135,13 +149,49 @@ pub struct TlsConfig {
     pub ca_certificate: Option<PathBuf>,
 }
 
-impl TlsConfig {
-    /// HTTP client options with these TLS settings and default timeouts and retries.
-    pub fn http_options(&self) -> crate::http::HttpOptions {
+/// `timeouts:` and `maxResponseSize:` of a source or target, with their defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpLimits {
+    /// Establishing a connection (default 10 s).
+    pub connect_timeout: Duration,
+    /// One attempt of a request, until the end of its answer (default 60 s).
+    pub request_timeout: Duration,
+    /// How long an Alation job is waited for (default 30 min).
+    pub job_wait: Duration,
+    /// Largest answer read, after decompression (default 128 MiB).
+    pub max_response_bytes: u64,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        let http = crate::http::HttpOptions::default();
+        Self {
+            connect_timeout: http.connect_timeout,
+            request_timeout: http.timeout,
+            job_wait: JobPolling::default().timeout,
+            max_response_bytes: http.max_body_bytes,
+        }
+    }
+}
+
+impl HttpLimits {
+    /// HTTP client options with these limits, the TLS settings `tls` and default retries.
+    pub fn http_options(&self, tls: &TlsConfig) -> crate::http::HttpOptions {
         crate::http::HttpOptions {
-            verify_tls: self.verify == VerifySsl::Validate,
-            ca_certificate: self.ca_certificate.clone(),
+            timeout: self.request_timeout,
+            connect_timeout: self.connect_timeout,
+            verify_tls: tls.verify == VerifySsl::Validate,
+            ca_certificate: tls.ca_certificate.clone(),
+            max_body_bytes: self.max_response_bytes,
             ..crate::http::HttpOptions::default()
+        }
+    }
+
+    /// Job polling with this job wait and default pauses.
+    pub fn job_polling(&self) -> JobPolling {
+        JobPolling {
+            timeout: self.job_wait,
+            ..JobPolling::default()
         }
     }
 }
@@ -170,6 +220,15 @@ pub struct AlationTarget {
     pub tls: TlsConfig,
     /// Existing data sources, each linked to an OpenMetadata database, in id order.
     pub datasource_links: Vec<DatasourceLink>,
+    /// Timeouts (job wait included) and the response size limit.
+    pub limits: HttpLimits,
+}
+
+impl AlationTarget {
+    /// HTTP client options: these TLS settings and limits, default retries.
+    pub fn http_options(&self) -> crate::http::HttpOptions {
+        self.limits.http_options(&self.tls)
+    }
 }
 
 impl Config {

@@ -90,6 +90,44 @@ pub struct RawSource {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub ca_certificate: Option<Spanned<String>>,
+    /// Connect, request and (Alation) job-wait timeouts.
+    #[serde(default)]
+    pub timeouts: Option<RawTimeouts>,
+    /// Largest answer read, after decompression: bytes, or a size such as `64MiB`
+    /// (default `128MiB`).
+    #[serde(default)]
+    #[schemars(with = "Option<RawSize>")]
+    pub max_response_size: Option<Spanned<RawSize>>,
+}
+
+/// `timeouts:` of a source or target: durations such as `10s`, `2m` or `1h 30m`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawTimeouts {
+    /// Establishing a connection (default `10s`).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub connect: Option<Spanned<String>>,
+    /// One attempt of a request, until the end of its answer (default `60s`); a
+    /// transient failure is retried, each attempt with this limit.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub request: Option<Spanned<String>>,
+    /// Alation target only: how long an asynchronous job is waited for before its write
+    /// is reported failed (default `30m`).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub job_wait: Option<Spanned<String>>,
+}
+
+/// A size in bytes (`1048576`) or with a unit: `B`, `KB`, `KiB`, `MB`, `MiB`, `GB`, `GiB`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RawSize {
+    /// Bytes.
+    Bytes(u64),
+    /// A number and a unit, e.g. `64MiB`.
+    Text(String),
 }
 
 /// `source.auth:`.
@@ -169,6 +207,14 @@ pub struct RawTarget {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub ca_certificate: Option<Spanned<String>>,
+    /// Connect, request and (Alation) job-wait timeouts.
+    #[serde(default)]
+    pub timeouts: Option<RawTimeouts>,
+    /// Largest answer read, after decompression: bytes, or a size such as `64MiB`
+    /// (default `128MiB`).
+    #[serde(default)]
+    #[schemars(with = "Option<RawSize>")]
+    pub max_response_size: Option<Spanned<RawSize>>,
     /// Alation data source id -> OpenMetadata database FQN, for data sources that exist already.
     #[serde(default)]
     #[schemars(with = "Option<BTreeMap<String, String>>")]

@@ -17,6 +17,12 @@ impl Ctx<'_> {
     pub(super) fn target(&self, raw: &RawTarget) -> Result<TargetConfig> {
         let host_port = self.url(&raw.host_port, "target.hostPort")?;
         let tls = self.tls(raw.verify_ssl, raw.ca_certificate.as_ref(), "target")?;
+        let limits = self.limits(
+            raw.timeouts.as_ref(),
+            raw.max_response_size.as_ref(),
+            "target",
+            raw.kind == TargetKind::Alation,
+        )?;
         let auth = raw.auth.as_ref().ok_or_else(|| {
             self.error_at(&raw.host_port.referenced, "`target.auth` is missing".into())
         })?;
@@ -44,6 +50,7 @@ impl Ctx<'_> {
                 },
                 tls,
                 datasource_links: self.links(raw)?,
+                limits,
             })),
             TargetKind::OpenMetadata => {
                 self.only_for_alation(raw)?;
@@ -69,6 +76,7 @@ impl Ctx<'_> {
                     host_port,
                     jwt_token: self.jwt(token, "target.auth.jwtToken")?,
                     tls,
+                    limits,
                 }))
             }
         }

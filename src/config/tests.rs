@@ -296,3 +296,98 @@ fn json_schema_describes_the_file() {
     assert!(text.contains("\"verifySSL\""), "{text}");
     assert!(text.contains("\"datasourceLinks\""), "{text}");
 }
+
+/// A trailing line break in a secret from the environment (a variable filled from a
+/// file) is not part of the secret, nor of a `jwtToken` file path.
+#[test]
+fn secret_trailing_newline_was_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("om.jwt"), format!("{JWT}\r\n")).unwrap();
+    let env = |name: &str| match name {
+        "OM_JWT_TOKEN" => Some("om.jwt\n".to_owned()),
+        "ALATION_TOKEN" => Some(format!("{ALATION_TOKEN}\n")),
+        _ => None,
+    };
+    let text = "source:\n  type: openmetadata\n  hostPort: http://h/api\n  auth: { jwtToken: \"${OM_JWT_TOKEN}\" }\ntarget:\n  type: alation\n  hostPort: http://a\n  auth: { accessToken: \"${ALATION_TOKEN}\" }\n";
+    let config = Config::parse(text, &dir.path().join("metaform.yaml"), &env).unwrap();
+    let SourceConnection::OpenMetadata(om) = &config.source().unwrap().connection else {
+        panic!("expected an OpenMetadata source");
+    };
+    assert_eq!(om.jwt_token.expose_secret(), JWT);
+    let TargetConfig::Alation(alation) = config.target().unwrap() else {
+        panic!("expected an Alation target");
+    };
+    assert!(
+        matches!(&alation.auth, AlationAuth::AccessToken(t) if t.expose_secret() == ALATION_TOKEN)
+    );
+}
+
+/// `timeouts` and `maxResponseSize` are read with their units; what is not given keeps
+/// its default.
+#[test]
+fn timeouts_and_response_size_are_configurable() {
+    let text = "source:\n  type: openmetadata\n  hostPort: http://h/api\n  auth: { jwtToken: t }\n  timeouts: { request: 2m }\n  maxResponseSize: 16MiB\ntarget:\n  type: alation\n  hostPort: http://a\n  auth: { accessToken: t }\n  timeouts: { connect: 3s, request: 1h 30m, jobWait: 10m }\n  maxResponseSize: 1000\n";
+    let config = parse(text).unwrap();
+    let SourceConnection::OpenMetadata(om) = &config.source().unwrap().connection else {
+        panic!("expected an OpenMetadata source");
+    };
+    assert_eq!(
+        om.limits,
+        HttpLimits {
+            request_timeout: Duration::from_secs(120),
+            max_response_bytes: 16 << 20,
+            ..HttpLimits::default()
+        }
+    );
+    let options = om.http_options();
+    assert_eq!(options.timeout, Duration::from_secs(120));
+    assert_eq!(options.connect_timeout, Duration::from_secs(10));
+    assert_eq!(options.max_body_bytes, 16 << 20);
+    let TargetConfig::Alation(alation) = config.target().unwrap() else {
+        panic!("expected an Alation target");
+    };
+    assert_eq!(
+        alation.limits,
+        HttpLimits {
+            connect_timeout: Duration::from_secs(3),
+            request_timeout: Duration::from_secs(5400),
+            job_wait: Duration::from_secs(600),
+            max_response_bytes: 1000,
+        }
+    );
+    assert_eq!(
+        alation.limits.job_polling().timeout,
+        Duration::from_secs(600)
+    );
+    let defaults = HttpLimits::default();
+    assert_eq!(defaults.connect_timeout, Duration::from_secs(10));
+    assert_eq!(defaults.request_timeout, Duration::from_secs(60));
+    assert_eq!(defaults.job_wait, Duration::from_secs(1800));
+    assert_eq!(defaults.max_response_bytes, 128 << 20);
+}
+
+/// Bad durations and sizes, and `jobWait` where there are no jobs, name the key and line.
+#[test]
+fn bad_timeouts_are_located() {
+    let source = |extra: &str| {
+        format!(
+            "source:\n  type: openmetadata\n  hostPort: http://h/api\n  auth: {{ jwtToken: t }}\n{extra}"
+        )
+    };
+    assert_eq!(
+        error(&source("  timeouts: { request: soon }\n")),
+        "conf/metaform.yaml:5:24: `source.timeouts.request`: `soon` is not a duration such as `30s` or `5m`: expected number at 0"
+    );
+    assert_eq!(
+        error(&source("  timeouts: { connect: 0s }\n")),
+        "conf/metaform.yaml:5:24: `source.timeouts.connect` must not be zero"
+    );
+    assert_eq!(
+        error(&source("  timeouts:\n    jobWait: 5m\n")),
+        "conf/metaform.yaml:6:14: `source.timeouts.jobWait` applies only to an alation target"
+    );
+    assert_eq!(
+        error(&source("  maxResponseSize: 10 parsecs\n")),
+        "conf/metaform.yaml:5:20: `source.maxResponseSize` must be a positive size such as `64MiB` or `1048576` (bytes)"
+    );
+}

@@ -105,10 +105,13 @@ impl Ctx<'_> {
             .map_err(|e| self.error_at(&value.referenced, format!("`{key}`: {e}")))
     }
 
-    /// An interpolated, non-empty secret value.
+    /// An interpolated, non-empty secret value, without trailing line breaks: a value
+    /// read from a file into a variable (`$(cat token)` in some shells, a mounted secret)
+    /// often ends in one, and no token or password does.
     pub(super) fn secret(&self, value: &Spanned<SecretString>, key: &str) -> Result<SecretString> {
         let text = interpolate(value.value.expose_secret(), self.env)
             .map_err(|e| self.error_at(&value.referenced, format!("`{key}`: {e}")))?;
+        let text = text.trim_end_matches(['\n', '\r']).to_owned();
         if text.trim().is_empty() {
             return Err(self.error_at(&value.referenced, format!("`{key}` is empty")));
         }
@@ -201,6 +204,12 @@ impl Ctx<'_> {
     fn source(&self, raw: &RawSource) -> Result<SourceConfig> {
         let host_port = self.url(&raw.host_port, "source.hostPort")?;
         let tls = self.tls(raw.verify_ssl, raw.ca_certificate.as_ref(), "source")?;
+        let limits = self.limits(
+            raw.timeouts.as_ref(),
+            raw.max_response_size.as_ref(),
+            "source",
+            false,
+        )?;
         let auth = raw.auth.as_ref().ok_or_else(|| {
             self.error_at(&raw.host_port.referenced, "`source.auth` is missing".into())
         })?;
@@ -222,6 +231,7 @@ impl Ctx<'_> {
                     host_port,
                     jwt_token: self.jwt(token, "source.auth.jwtToken")?,
                     tls,
+                    limits,
                 })
             }
             SourceKind::Atlas => {
@@ -242,6 +252,7 @@ impl Ctx<'_> {
                     username: self.text(username, "source.auth.username")?,
                     password: self.secret(password, "source.auth.password")?,
                     tls,
+                    limits,
                 })
             }
         };

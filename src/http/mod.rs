@@ -1,16 +1,28 @@
-//! The HTTP client every adapter uses: rustls, timeouts, TLS options and retries of
-//! transient failures.
+//! The HTTP client every adapter uses: rustls, timeouts, TLS options, retries of
+//! transient failures, bounded bodies and credentials kept to their origin.
 //!
 //! Adapters describe a request with a closure so that it can be rebuilt for each attempt;
 //! the client retries what is safe to retry (the caller says so) and reports a failure
 //! naming the endpoint and the last status.
+//!
+//! The client holds credentials for one origin only: a redirect to another scheme, host
+//! or port is refused (naming both origins) instead of followed, since it would carry
+//! the `TOKEN` header or re-post a refresh token there; a redirect within the origin is
+//! followed. Bodies are read within [`HttpOptions::max_body_bytes`], and secrets the
+//! adapters register are redacted from error bodies.
 
+mod body;
+pub mod origin;
+mod redact;
 mod retry;
 
+pub(crate) use body::BodyError;
 pub use retry::RetryPolicy;
 
 use std::path::PathBuf;
 use std::time::Duration;
+
+use secrecy::SecretString;
 
 /// How to build the client.
 #[derive(Debug, Clone)]
@@ -25,7 +37,16 @@ pub struct HttpOptions {
     pub ca_certificate: Option<PathBuf>,
     /// Retry policy for transient failures.
     pub retry: RetryPolicy,
+    /// Largest response body read, in bytes, after decompression.
+    pub max_body_bytes: u64,
 }
+
+/// Default of [`HttpOptions::max_body_bytes`]: 128 MiB, ample for a page of 1,000
+/// objects with long descriptions, small enough never to exhaust memory.
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 128 * 1024 * 1024;
+
+/// How many redirects within the origin are followed.
+const MAX_REDIRECTS: usize = 10;
 
 impl Default for HttpOptions {
     fn default() -> Self {
@@ -35,6 +56,7 @@ impl Default for HttpOptions {
             verify_tls: true,
             ca_certificate: None,
             retry: RetryPolicy::default(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
     }
 }
@@ -55,6 +77,28 @@ pub enum HttpError {
         /// How many attempts were made.
         attempts: u32,
     },
+    /// The server redirected to another origin, which would receive the credentials.
+    #[error(
+        "{endpoint}: refusing a redirect from {from} to another origin, {to}: credentials are only sent to {from}"
+    )]
+    CrossOrigin {
+        /// `METHOD path` of the request.
+        endpoint: String,
+        /// The configured origin.
+        from: String,
+        /// The origin the server pointed to.
+        to: String,
+    },
+    /// The response body is larger than the configured limit.
+    #[error(
+        "{endpoint}: the answer is larger than {limit} bytes (`maxResponseSize`), reading stopped"
+    )]
+    TooLarge {
+        /// `METHOD path` of the request.
+        endpoint: String,
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// The server answered with an error status.
     #[error("{endpoint}: HTTP {status}: {body} (after {attempts} attempt(s))")]
     Status {
@@ -62,7 +106,7 @@ pub enum HttpError {
         endpoint: String,
         /// The last status.
         status: u16,
-        /// The error body (truncated), as the server sent it.
+        /// The error body (truncated), as the server sent it, secrets redacted.
         body: String,
         /// How many attempts were made.
         attempts: u32,
@@ -93,6 +137,39 @@ pub enum Idempotency {
 pub struct HttpClient {
     inner: reqwest::Client,
     retry: RetryPolicy,
+    max_body_bytes: u64,
+    /// Connect and request timeouts, for messages.
+    timeouts: (Duration, Duration),
+    secrets: redact::Secrets,
+}
+
+/// Why a redirect was refused; [`retry`] turns it into [`HttpError::CrossOrigin`].
+#[derive(Debug, thiserror::Error)]
+#[error("redirect from {from} to another origin, {to}")]
+struct CrossOrigin {
+    from: String,
+    to: String,
+}
+
+/// Follows redirects within the origin of the first request, refuses the others.
+fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        // The first request's URL is always there; without it nothing is followed.
+        let Some(first) = attempt.previous().first() else {
+            return attempt.stop();
+        };
+        if !origin::same_origin(first, attempt.url()) {
+            let refused = CrossOrigin {
+                from: origin::origin_of(first),
+                to: origin::origin_of(attempt.url()),
+            };
+            return attempt.error(refused);
+        }
+        if attempt.previous().len() > MAX_REDIRECTS {
+            return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
+        }
+        attempt.follow()
+    })
 }
 
 impl HttpClient {
@@ -102,6 +179,7 @@ impl HttpClient {
             .timeout(options.timeout)
             .connect_timeout(options.connect_timeout)
             .danger_accept_invalid_certs(!options.verify_tls)
+            .redirect(redirect_policy())
             .user_agent(concat!("metaform/", env!("CARGO_PKG_VERSION")));
         if let Some(path) = &options.ca_certificate {
             let pem = std::fs::read(path).map_err(|e| {
@@ -145,7 +223,45 @@ impl HttpClient {
         Ok(Self {
             inner,
             retry: options.retry.clone(),
+            max_body_bytes: options.max_body_bytes,
+            timeouts: (options.connect_timeout, options.timeout),
+            secrets: redact::Secrets::default(),
         })
+    }
+
+    /// Registers a secret this client sends (a token, a password): it is redacted from
+    /// every error body the servers send back. Clones share the registry.
+    pub fn add_secret(&self, secret: &SecretString) {
+        self.secrets.add(secret);
+    }
+
+    /// Reads the body of `response` (of the request named `endpoint`), at most
+    /// [`HttpOptions::max_body_bytes`] after decompression. A body that breaks off is a
+    /// [`HttpError::Transport`] after one attempt.
+    pub async fn body(
+        &self,
+        endpoint: &str,
+        response: reqwest::Response,
+    ) -> Result<Vec<u8>, HttpError> {
+        self.body_or_broken(endpoint, response)
+            .await
+            .map_err(|err| match err {
+                BodyError::TooLarge(err) => err,
+                BodyError::Broken(why) => HttpError::Transport {
+                    endpoint: endpoint.to_owned(),
+                    message: format!("reading the response body: {why}"),
+                    attempts: 1,
+                },
+            })
+    }
+
+    /// Like [`HttpClient::body`], but tells a broken body (worth fetching again) apart.
+    pub(crate) async fn body_or_broken(
+        &self,
+        endpoint: &str,
+        response: reqwest::Response,
+    ) -> Result<Vec<u8>, BodyError> {
+        body::read(endpoint, response, self.max_body_bytes).await
     }
 
     /// The underlying reqwest client, for building requests.

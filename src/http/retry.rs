@@ -4,7 +4,11 @@ use std::time::{Duration, SystemTime};
 
 use rand::Rng;
 
-use super::{HttpClient, HttpError, Idempotency};
+use super::{CrossOrigin, HttpClient, HttpError, Idempotency};
+
+/// How much of an error body is read: far more than is shown (500 characters), so the
+/// secrets in it are redacted whole before it is shortened.
+const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
 /// How transient failures are retried.
 #[derive(Debug, Clone)]
@@ -102,7 +106,9 @@ where
                     tokio::time::sleep(wait).await;
                     continue;
                 }
-                let mut body = one_line(&response.text().await.unwrap_or_default());
+                let raw = super::body::read_prefix(response, ERROR_BODY_LIMIT).await;
+                let raw = client.secrets.redact(&String::from_utf8_lossy(&raw));
+                let mut body = one_line(&raw);
                 if body.len() > 500 {
                     let cut = body.floor_char_boundary(500);
                     body.truncate(cut);
@@ -116,16 +122,34 @@ where
                 });
             }
             Err(err) => {
+                if let Some(refused) = cross_origin(&err) {
+                    return Err(HttpError::CrossOrigin {
+                        endpoint: endpoint.to_string(),
+                        from: refused.from.clone(),
+                        to: refused.to.clone(),
+                    });
+                }
                 let may_repeat = idempotency == Idempotency::Repeatable || err.is_connect();
+                let message = match (err.is_timeout(), err.is_connect()) {
+                    (true, true) => format!(
+                        "timed out connecting, after {} (`timeouts.connect`)",
+                        humantime::format_duration(client.timeouts.0)
+                    ),
+                    (true, false) => format!(
+                        "timed out after {} (`timeouts.request`)",
+                        humantime::format_duration(client.timeouts.1)
+                    ),
+                    _ => describe(err),
+                };
                 if may_repeat && !last {
                     let wait = policy.backoff(attempt);
-                    tracing::debug!(endpoint, error = %err.without_url(), ?wait, "transport error, retrying");
+                    tracing::debug!(endpoint, error = %message, ?wait, "transport error, retrying");
                     tokio::time::sleep(wait).await;
                     continue;
                 }
                 return Err(HttpError::Transport {
                     endpoint: endpoint.to_string(),
-                    message: describe(&err),
+                    message,
                     attempts: attempt,
                 });
             }
@@ -153,8 +177,21 @@ fn one_line(body: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A transport error in words, without the URL (which may carry query secrets).
-fn describe(err: &reqwest::Error) -> String {
+/// The refused redirect behind a transport error, if that is what it is.
+fn cross_origin(err: &reqwest::Error) -> Option<&CrossOrigin> {
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        if let Some(refused) = s.downcast_ref::<CrossOrigin>() {
+            return Some(refused);
+        }
+        source = s.source();
+    }
+    None
+}
+
+/// A transport error in words, without the URL (which may carry query secrets): the
+/// one way URLs are taken out of reqwest's errors, for messages and logs alike.
+pub(super) fn describe(err: reqwest::Error) -> String {
     if err.is_timeout() {
         "timed out".into()
     } else if err.is_connect() {
@@ -167,11 +204,9 @@ fn describe(err: &reqwest::Error) -> String {
             None => "cannot connect".into(),
         }
     } else {
+        let err = err.without_url();
         let mut text = err.to_string();
-        if let Some(url) = err.url() {
-            text = text.replace(&format!(" for url ({url})"), "");
-        }
-        let mut source = std::error::Error::source(err);
+        let mut source = std::error::Error::source(&err);
         while let Some(s) = source {
             text = format!("{text}: {s}");
             source = s.source();

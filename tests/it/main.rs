@@ -7,6 +7,7 @@ mod bad_input;
 mod cli_commands;
 mod cli_misc;
 mod faults;
+mod hostile_servers;
 mod layering;
 mod openmetadata_source;
 mod openmetadata_source_faults;

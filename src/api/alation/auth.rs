@@ -9,6 +9,9 @@
 //!   AlationSink created a new refresh token before every call (its bug B7); here the
 //!   refresh token lives as long as the client.
 //!
+//! Every token obtained is registered with the HTTP client, so that a server echoing
+//! it in an error body does not get it printed.
+//!
 //! When a resource call is refused because the access token expired, it is renewed from
 //! the refresh token once ([`TokenStore::renew`]); concurrent callers that saw the same
 //! expired token share one renewal.
@@ -164,7 +167,9 @@ impl TokenStore {
                     answer.detail.as_deref(),
                 )
             })?;
-        state.access = Some(SecretString::from(token));
+        let token = SecretString::from(token);
+        client.add_secret(&token);
+        state.access = Some(token);
         state.generation += 1;
         Ok(())
     }
@@ -205,7 +210,11 @@ async fn create_refresh_token(
         _ => None,
     });
     match (token, user_id) {
-        (Some(token), Some(user_id)) => Ok((SecretString::from(token), user_id)),
+        (Some(token), Some(user_id)) => {
+            let token = SecretString::from(token);
+            client.add_secret(&token);
+            Ok((token, user_id))
+        }
         _ => Err(refused(
             "createRefreshToken",
             answer.status.as_deref(),

@@ -11,8 +11,11 @@
 //! is implemented):
 //! - a 403 with code `403000` on a resource call means an expired access token
 //!   (`AlationClient::request`);
-//! - `X-Next-Page` is a relative path carrying every filter; an absolute URL is reduced
-//!   to its path and query (`next_page`);
+//! - `X-Next-Page` is a relative path carrying every filter; an absolute URL is
+//!   followed only on the configured origin and under the base URL's path, and refused
+//!   otherwise (`next_page`): the token goes with the request;
+//! - a page already read, or an empty page that still points to a next one, means the
+//!   paging does not end and is an error (`get_all`); Alation gives no total count;
 //! - any job status other than `running`/`queued`/`pending`/`successful` ends the job
 //!   as a failure, and per-object `errors` fail a successful job (`jobs`);
 //! - a column's `position` is written as a string, as the POST documentation types it
@@ -33,7 +36,7 @@ pub mod wire;
 use std::time::Duration;
 
 use reqwest::Method;
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::http::{HttpClient, HttpError, Idempotency};
 
@@ -84,7 +87,14 @@ pub struct AlationClient {
 
 impl AlationClient {
     /// Builds a client. No request is made until the first call, which authenticates.
+    /// The configured secrets are registered with `http` for redaction.
     pub fn new(http: HttpClient, config: AlationConfig) -> Self {
+        match &config.auth {
+            AlationAuth::AccessToken(token) | AlationAuth::RefreshToken { token, .. } => {
+                http.add_secret(token);
+            }
+            AlationAuth::Password { password, .. } => http.add_secret(password),
+        }
         Self {
             http,
             base_url: config.base_url.trim_end_matches('/').to_string(),
@@ -97,6 +107,11 @@ impl AlationClient {
     /// The base URL, without a trailing slash.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// Registers a secret obtained at run time (a token) for redaction.
+    pub(crate) fn add_secret(&self, secret: &SecretString) {
+        self.http.add_secret(secret);
     }
 
     /// Sends a resource request with the `TOKEN` header.
@@ -158,7 +173,7 @@ impl AlationClient {
             })
             .await
             .map_err(AlationError::Http)?;
-        decode(&endpoint, response).await
+        self.decode(&endpoint, response).await
     }
 
     /// GETs one JSON document.
@@ -175,12 +190,13 @@ impl AlationClient {
                 Body::None,
             )
             .await?;
-        decode(&endpoint, response).await
+        self.decode(&endpoint, response).await
     }
 
     /// GETs every page of a list, starting at `path_and_query` (which must carry its
     /// filters) with `limit` added, then following the relative `X-Next-Page` header
-    /// until it is absent (§2.3).
+    /// until it is absent (§2.3). A next page on another origin, a page already read,
+    /// and an empty page pointing to a next one are errors naming the endpoint.
     pub(crate) async fn get_all<T: serde::de::DeserializeOwned>(
         &self,
         path_and_query: &str,
@@ -194,25 +210,38 @@ impl AlationClient {
             "{path_and_query}{separator}limit={}",
             self.page_size
         ));
+        let list = endpoint_name(&Method::GET, path_and_query);
+        let refuse = |message: String| AlationError::Protocol {
+            endpoint: list.clone(),
+            message,
+        };
+        let base = reqwest::Url::parse(&self.base_url)
+            .map_err(|e| refuse(format!("invalid base URL: {e}")))?;
         let mut seen = std::collections::HashSet::new();
         let mut items = Vec::new();
         while let Some(page) = next.take() {
             if !seen.insert(page.clone()) {
-                return Err(AlationError::Protocol {
-                    endpoint: endpoint_name(&Method::GET, path_and_query),
-                    message: format!("`X-Next-Page` points back to `{page}`, a page already read"),
-                });
+                return Err(refuse(format!(
+                    "`X-Next-Page` points back to `{page}`, a page already read"
+                )));
             }
             let endpoint = endpoint_name(&Method::GET, &page);
             let response = self
                 .request(Method::GET, &page, Idempotency::Repeatable, Body::None)
                 .await?;
-            next = response
-                .headers()
-                .get("x-next-page")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| next_page(&self.base_url, v));
-            let mut batch: Vec<T> = decode(&endpoint, response).await?;
+            next = match response.headers().get("x-next-page").map(|v| v.to_str()) {
+                Some(Ok(value)) => next_page(&base, value).map_err(refuse)?,
+                Some(Err(_)) => return Err(refuse("`X-Next-Page` is not text".into())),
+                None => None,
+            };
+            let mut batch: Vec<T> = self.decode(&endpoint, response).await?;
+            if batch.is_empty()
+                && let Some(further) = &next
+            {
+                return Err(refuse(format!(
+                    "an empty page points to a further page `{further}`: the paging does not end"
+                )));
+            }
             items.append(&mut batch);
         }
         Ok(items)
@@ -230,7 +259,18 @@ impl AlationClient {
         let response = self
             .request(method, path_and_query, idempotency, body)
             .await?;
-        decode(&endpoint, response).await
+        self.decode(&endpoint, response).await
+    }
+
+    /// Decodes a JSON answer read within the body limit, naming the endpoint when it is
+    /// not what was expected.
+    async fn decode<T: serde::de::DeserializeOwned>(
+        &self,
+        endpoint: &str,
+        response: reqwest::Response,
+    ) -> Result<T, AlationError> {
+        let bytes = self.http.body(endpoint, response).await?;
+        serde_json::from_slice(&bytes).map_err(|e| AlationError::decode(endpoint, e))
     }
 
     /// The polling settings.
@@ -273,37 +313,40 @@ fn is_expired_token(err: &HttpError) -> bool {
         .is_some_and(|code| code == "403000")
 }
 
-/// The next page from `X-Next-Page`: a relative path carrying every filter (§2.3); an
-/// absolute URL on the same instance is accepted too.
-fn next_page(base_url: &str, value: &str) -> Option<String> {
+/// The next page from `X-Next-Page`, as a path and query under `base`: a relative path
+/// carrying every filter (§2.3), or an absolute URL on `base`'s origin and under its
+/// path. Another origin is refused, naming both: the request would carry the token. An
+/// empty value ends the paging.
+fn next_page(base: &reqwest::Url, value: &str) -> Result<Option<String>, String> {
     let value = value.trim();
     if value.is_empty() {
-        return None;
+        return Ok(None);
     }
-    if let Some(rest) = value.strip_prefix(base_url) {
-        return Some(rest.to_string());
+    // A path (not `//host`, a network-path reference naming another host).
+    if value.starts_with('/') && !value.starts_with("//") {
+        return Ok(Some(value.to_string()));
     }
-    if value.starts_with('/') {
-        return Some(value.to_string());
+    let url = base
+        .join(value)
+        .map_err(|e| format!("`X-Next-Page` is not a URL: {e}"))?;
+    let configured = crate::http::origin::origin_of(base);
+    if !crate::http::origin::same_origin(base, &url) {
+        return Err(format!(
+            "`X-Next-Page` points to another origin, {}, than the configured {configured}: not followed",
+            crate::http::origin::origin_of(&url)
+        ));
     }
-    // An absolute URL of another origin: keep only its path and query.
-    let url = reqwest::Url::parse(value).ok()?;
-    Some(match url.query() {
-        Some(q) => format!("{}?{q}", url.path()),
-        None => url.path().to_string(),
-    })
-}
-
-/// Decodes a JSON answer, naming the endpoint when it is not what was expected.
-async fn decode<T: serde::de::DeserializeOwned>(
-    endpoint: &str,
-    response: reqwest::Response,
-) -> Result<T, AlationError> {
-    let bytes = response.bytes().await.map_err(|e| AlationError::Protocol {
-        endpoint: endpoint.to_string(),
-        message: format!("cannot read the answer: {}", e.without_url()),
-    })?;
-    serde_json::from_slice(&bytes).map_err(|e| AlationError::decode(endpoint, e))
+    let prefix = base.path().trim_end_matches('/');
+    let path = url.path();
+    let Some(rest) = path.strip_prefix(prefix).filter(|r| r.starts_with('/')) else {
+        return Err(format!(
+            "`X-Next-Page` points to `{path}`, outside the base URL's path `{prefix}/` of {configured}"
+        ));
+    };
+    Ok(Some(match url.query() {
+        Some(q) => format!("{rest}?{q}"),
+        None => rest.to_string(),
+    }))
 }
 
 /// The pause before poll number `attempt` (from 0): doubling from `initial` to `max`.
@@ -347,22 +390,32 @@ mod tests {
         )));
     }
 
-    /// `X-Next-Page` may be relative, absolute on this instance, or (leniently) absolute
-    /// elsewhere; an empty value ends the paging.
+    /// `X-Next-Page` may be relative or absolute on this instance; another origin, even
+    /// one that starts with the base URL as a string, is refused; an empty value ends the
+    /// paging.
     #[test]
     fn next_pages_become_relative_paths() {
-        let base = "http://127.0.0.1:9/alation";
+        let text = "http://127.0.0.1:9/alation";
+        let base = reqwest::Url::parse(text).unwrap();
         let page = "/integration/v2/table/?ds_id=1&limit=2&skip=2";
-        assert_eq!(next_page(base, page).as_deref(), Some(page));
+        assert_eq!(next_page(&base, page).unwrap().as_deref(), Some(page));
         assert_eq!(
-            next_page(base, &format!("{base}{page}")).as_deref(),
+            next_page(&base, &format!("{text}{page}"))
+                .unwrap()
+                .as_deref(),
             Some(page)
         );
-        assert_eq!(
-            next_page(base, &format!("https://other.example{page}")).as_deref(),
-            Some(page)
-        );
-        assert_eq!(next_page(base, " "), None);
+        for other in [
+            format!("https://other.example{page}"),
+            format!("http://127.0.0.1:9@127.0.0.1:10{page}"),
+            format!("//127.0.0.1:10{page}"),
+            format!("https://127.0.0.1:9/alation{page}"),
+            format!("http://127.0.0.1:9{page}"),
+        ] {
+            let err = next_page(&base, &other).unwrap_err();
+            assert!(err.contains("http://127.0.0.1:9"), "{err}");
+        }
+        assert_eq!(next_page(&base, " ").unwrap(), None);
     }
 
     /// Job polling backs off exponentially up to its cap.

@@ -3,7 +3,13 @@
 //!
 //! Requests carry `Authorization: Bearer <jwt>` (§3). Lists follow `paging.after`
 //! cursors until the last page (§4.2); every request goes through the retrying
-//! [`HttpClient`], so 429/5xx and resets are retried there.
+//! [`HttpClient`], so 429/5xx and resets are retried there, and bodies are read within
+//! its size limit.
+//!
+//! Paging is bounded: a cursor already followed (a cycle), more entities than the
+//! largest `paging.total` a page advertised, or an empty page that still has a next
+//! cursor, is an error naming the endpoint. `total` is counted at each request (§4.2),
+//! so the largest one seen allows for entities added while paging.
 
 pub mod fqn;
 pub mod wire;
@@ -12,7 +18,7 @@ use reqwest::Url;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 
-use crate::http::{HttpClient, HttpError, Idempotency};
+use crate::http::{BodyError, HttpClient, HttpError, Idempotency};
 
 /// Page size of light lists (services, databases, schemas). The server allows up to
 /// 1,000,000 (§4.1); 1,000 keeps responses small.
@@ -97,6 +103,7 @@ impl OpenMetadataClient {
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }
+        http.add_secret(&token);
         Ok(Self {
             http,
             base,
@@ -174,6 +181,12 @@ impl OpenMetadataClient {
         let limit = page_size.to_string();
         let mut entities = Vec::new();
         let mut after: Option<String> = None;
+        let mut cursors = std::collections::HashSet::new();
+        let mut total: Option<u64> = None;
+        let refuse = |message: String| OmError::Decode {
+            endpoint: self.endpoint(path, params),
+            message,
+        };
         loop {
             let mut query = params.to_vec();
             query.push(("limit", &limit));
@@ -182,19 +195,36 @@ impl OpenMetadataClient {
             }
             let page: wire::EntityList<T> = self.get_json(path, &query).await?;
             let paging = page.paging.unwrap_or_default();
-            if after.is_none()
-                && let Some(total) = paging.total
-            {
-                // `total` sizes the result up front; capped so a wrong total costs little.
-                entities.reserve(usize::try_from(total.min(100_000)).unwrap_or(0));
+            if let Some(advertised) = paging.total {
+                if total.is_none() {
+                    // `total` sizes the result up front; capped so a wrong total costs little.
+                    entities.reserve(usize::try_from(advertised.min(100_000)).unwrap_or(0));
+                }
+                total = total.max(Some(advertised));
             }
+            let empty = page.data.is_empty();
             entities.extend(page.data);
-            match paging.after.filter(|cursor| !cursor.is_empty()) {
-                Some(next) if after.as_deref() == Some(next.as_str()) => {
-                    return Err(OmError::Decode {
-                        endpoint: self.endpoint(path, params),
-                        message: "the server returned the same `after` cursor twice".into(),
-                    });
+            let next = paging.after.filter(|cursor| !cursor.is_empty());
+            if let Some(total) = total
+                && next.is_some()
+                && entities.len() as u64 > total
+            {
+                return Err(refuse(format!(
+                    "the paging goes on past the advertised total of {total} entities ({} read)",
+                    entities.len()
+                )));
+            }
+            if empty && next.is_some() {
+                return Err(refuse(
+                    "an empty page has an `after` cursor: the paging does not end".into(),
+                ));
+            }
+            match next {
+                Some(next) if !cursors.insert(next.clone()) => {
+                    return Err(refuse(
+                        "the server returned an `after` cursor already followed: the paging cycles"
+                            .into(),
+                    ));
                 }
                 Some(next) => after = Some(next),
                 None => return Ok(entities),
@@ -232,20 +262,21 @@ impl OpenMetadataClient {
                     },
                     _ => OmError::Http(err),
                 })?;
-            match response.bytes().await {
+            match self.http.body_or_broken(&endpoint, response).await {
                 Ok(body) => {
                     return serde_json::from_slice(&body).map_err(|e| OmError::Decode {
                         endpoint,
                         message: e.to_string(),
                     });
                 }
-                Err(err) if attempt < BODY_ATTEMPTS => {
-                    tracing::debug!(endpoint, error = %err.without_url(), "body broke off, fetching again");
+                Err(BodyError::TooLarge(err)) => return Err(OmError::Http(err)),
+                Err(BodyError::Broken(why)) if attempt < BODY_ATTEMPTS => {
+                    tracing::debug!(endpoint, error = %why, "body broke off, fetching again");
                 }
-                Err(err) => {
+                Err(BodyError::Broken(why)) => {
                     return Err(OmError::Http(HttpError::Transport {
                         endpoint,
-                        message: format!("reading the response body: {}", err.without_url()),
+                        message: format!("reading the response body: {why}"),
                         attempts: attempt,
                     }));
                 }
