@@ -3,6 +3,7 @@
 //!
 //! - [`mapping`]: desired catalog and Alation items -> objects (pure).
 //! - [`keys`]: Alation keys, data source markers, foreign key references (pure).
+//! - [`collisions`]: desired names that Alation would hold as one object (pure).
 //! - [`read_current`]: binds each desired database to a data source and reads it.
 //! - [`apply`]: data sources first, then schemas, tables and columns in batches, each
 //!   job polled to its end; deletes through the Virtual Data Source API.
@@ -15,6 +16,7 @@
 //! - a Virtual Data Source upload may reset key flags, so they are PATCHed again after
 //!   it (`write`).
 
+pub mod collisions;
 mod datasource;
 pub mod keys;
 pub mod mapping;

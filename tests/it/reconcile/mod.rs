@@ -3,6 +3,7 @@
 //! in a temporary directory whose secrets come from `${ENV}` references.
 
 mod changes;
+mod collisions;
 mod faults;
 mod linked;
 mod names;
