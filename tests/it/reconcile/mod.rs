@@ -4,6 +4,7 @@
 
 mod changes;
 mod collisions;
+mod datasource_identity;
 mod faults;
 mod linked;
 mod names;
