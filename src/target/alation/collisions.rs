@@ -31,7 +31,7 @@ use std::collections::btree_map::Entry;
 use crate::core::model::Catalog;
 use crate::core::objects::{Address, ObjectKind};
 
-use super::{keys, mapping};
+use super::keys;
 
 /// Two desired objects that are one object in Alation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,8 +84,7 @@ pub fn key_collisions(catalog: &Catalog) -> Vec<Collision> {
     // (kind, data source path, normalised identity) -> first address.
     let mut seen: BTreeMap<(ObjectKind, Vec<String>, Vec<String>), Address> = BTreeMap::new();
     let mut found: Vec<Collision> = Vec::new();
-    for object in mapping::desired_objects(catalog) {
-        let address = object.address;
+    for address in addresses(catalog) {
         if found
             .iter()
             .any(|c| address.path.starts_with(&c.second.path))
@@ -108,6 +107,34 @@ pub fn key_collisions(catalog: &Catalog) -> Vec<Collision> {
         }
     }
     found
+}
+
+/// The addresses of the objects Alation would hold for `catalog`, parents before
+/// children: data sources, schemas, tables and top-level columns (nested members stay
+/// inside their parent's type, as in [`super::mapping`]).
+fn addresses(catalog: &Catalog) -> Vec<Address> {
+    let mut out = Vec::new();
+    let mut push = |kind, path: &[&String]| {
+        out.push(Address {
+            kind,
+            path: path.iter().map(|p| (*p).clone()).collect(),
+        })
+    };
+    for db in &catalog.databases {
+        push(ObjectKind::Datasource, &[&db.service, &db.name]);
+        for schema in &db.schemas {
+            push(ObjectKind::Schema, &[&db.service, &db.name, &schema.name]);
+            for table in &schema.tables {
+                let table_path = [&db.service, &db.name, &schema.name, &table.name];
+                push(ObjectKind::Table, &table_path);
+                for column in &table.columns {
+                    let [s, d, sc, t] = table_path;
+                    push(ObjectKind::Column, &[s, d, sc, t, &column.name]);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The scope an object's identity is unique in, the identity, and its description.

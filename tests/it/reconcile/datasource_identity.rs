@@ -143,10 +143,10 @@ async fn carrying(project: &Project, marker: &str) -> Vec<u64> {
 async fn markers(project: &Project) -> BTreeMap<String, Vec<u64>> {
     let mut markers: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     for ds in datasources(project).await {
-        if let (Some(uri), Some(id)) = (ds["uri"].as_str(), ds["id"].as_u64()) {
-            if uri.starts_with("metaform://") {
-                markers.entry(uri.to_owned()).or_default().push(id);
-            }
+        if let (Some(uri), Some(id)) = (ds["uri"].as_str(), ds["id"].as_u64())
+            && uri.starts_with("metaform://")
+        {
+            markers.entry(uri.to_owned()).or_default().push(id);
         }
     }
     markers
