@@ -4,8 +4,15 @@
 //! The lock is an OS file lock (`std::fs::File::try_lock`: `flock` on Unix,
 //! `LockFileEx` on Windows) on `apply-<digest>.lock` in a directory the caller chooses
 //! (the `.metaform/` directory beside the state). The digest is a sha256 of the target's
-//! URL, so the file name says nothing about the target and two targets never share a
-//! lock. The OS releases the lock when its holder exits, however it exits: a killed
+//! normalised origin (`target_identity`), so the file name says nothing about the
+//! target, every spelling of one target (`localhost` or `127.0.0.1`, any case, a
+//! trailing slash, the default port written or not) shares one lock, and two targets
+//! never do.
+//!
+//! The lock covers one machine only: an OS file lock is invisible to applies started on
+//! other machines (another CI runner, a colleague's laptop) or, usually, through a
+//! network file system. Nothing in Alation can serve as a lock, so running applies
+//! against one target from one place (one CI job at a time) is the operator's part. The OS releases the lock when its holder exits, however it exits: a killed
 //! apply never leaves a lock that blocks the next one. The lock file is never deleted
 //! (deleting it would let a third process lock a fresh file while a second still waits
 //! on the old one); what it holds is only a description of the current holder — pid,
@@ -83,9 +90,8 @@ pub struct ApplyLock {
 impl ApplyLock {
     /// Takes the lock for `target_url` in `dir` (created if missing).
     ///
-    /// `target_url` must be the target's plain URL (scheme, host, port, path), never
-    /// one carrying credentials: only its digest is written, but it is the caller who
-    /// knows which part identifies the target. With `wait` of `None` a held lock is
+    /// `target_url` is the target's URL; only the digest of its normalised origin is
+    /// written (`target_identity`). With `wait` of `None` a held lock is
     /// refused at once; with `Some(limit)` the lock is retried until `limit` has passed.
     pub fn acquire(
         dir: &Path,
@@ -176,10 +182,43 @@ impl Drop for ApplyLock {
     }
 }
 
-/// `apply-<digest>.lock`: the digest hides the target URL and keeps the name portable.
+/// `apply-<digest>.lock`: the digest of the target's identity hides the target URL and
+/// keeps the name portable.
 fn lock_file_name(target_url: &str) -> String {
-    let digest = sha256_hex(target_url.as_bytes());
+    let digest = sha256_hex(target_identity(target_url).as_bytes());
     format!("apply-{}.lock", &digest[..DIGEST_CHARS])
+}
+
+/// What identifies a target for its lock: the origin `scheme://host:port` of its URL,
+/// lower-case, with the scheme's default port written out, a trailing dot of the host
+/// dropped and every loopback name (`localhost`, `127.0.0.0/8`, `::1`) written
+/// `localhost`. Path, query and credentials are left out: two base paths on one origin
+/// share a lock, which errs on the side of excluding. A URL that does not parse is used
+/// trimmed of trailing slashes, in lower case.
+fn target_identity(target_url: &str) -> String {
+    let text = target_url.trim();
+    let Ok(url) = reqwest::Url::parse(text) else {
+        return text.trim_end_matches('/').to_lowercase();
+    };
+    let host = url.host_str().unwrap_or_default().trim_end_matches('.');
+    let loopback = match host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+    {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => host.eq_ignore_ascii_case("localhost"),
+    };
+    let host = if loopback {
+        "localhost".to_owned()
+    } else {
+        host.to_lowercase()
+    };
+    let port = url
+        .port_or_known_default()
+        .map(|p| format!(":{p}"))
+        .unwrap_or_default();
+    format!("{}://{host}{port}", url.scheme())
 }
 
 /// The lock file's content: `key=value` lines a person can read with `cat`.
@@ -243,7 +282,7 @@ mod tests {
 
     const TARGET: &str = "https://alation.example.com";
 
-    fn held(result: Result<ApplyLock, LockError>) -> (PathBuf, String, Option<Duration>) {
+    fn held_by(result: Result<ApplyLock, LockError>) -> (PathBuf, String, Option<Duration>) {
         match result {
             Err(LockError::Held {
                 path,
@@ -272,7 +311,7 @@ mod tests {
             "{message}"
         );
         assert!(message.contains("on host `"), "{message}");
-        let (path, _, waited) = held(Err(err));
+        let (path, _, waited) = held_by(Err(err));
         assert_eq!(path, first.path());
         assert_eq!(waited, None);
     }
@@ -316,7 +355,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let _first = ApplyLock::acquire(dir.path(), TARGET, None).expect("first lock");
         let limit = Duration::from_millis(250);
-        let (_, _, waited) = held(ApplyLock::acquire(dir.path(), TARGET, Some(limit)));
+        let (_, _, waited) = held_by(ApplyLock::acquire(dir.path(), TARGET, Some(limit)));
         assert!(waited.is_some_and(|w| w >= limit), "{waited:?}");
     }
 
@@ -327,6 +366,35 @@ mod tests {
         let a = ApplyLock::acquire(dir.path(), TARGET, None).expect("lock a");
         let b = ApplyLock::acquire(dir.path(), "https://other.example.com", None).expect("b");
         assert_ne!(a.path(), b.path());
+    }
+
+    /// Spellings of one target share one lock: `localhost` and loopback addresses, the
+    /// host's case, a trailing slash and the scheme's default port.
+    #[test]
+    fn spellings_of_one_target_share_a_lock() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let held = ApplyLock::acquire(dir.path(), "http://localhost:8080", None).expect("lock");
+        for other in [
+            "http://127.0.0.1:8080",
+            "http://LOCALHOST:8080/",
+            "http://[::1]:8080",
+            "HTTP://localhost:8080//",
+        ] {
+            let (path, _, _) = held_by(ApplyLock::acquire(dir.path(), other, None));
+            assert_eq!(path, held.path(), "{other}");
+        }
+        let https = ApplyLock::acquire(dir.path(), "https://Alation.Example.com", None)
+            .expect("another target");
+        for other in [
+            "https://alation.example.com:443/",
+            "https://alation.example.com.",
+        ] {
+            let (path, _, _) = held_by(ApplyLock::acquire(dir.path(), other, None));
+            assert_eq!(path, https.path(), "{other}");
+        }
+        for different in ["http://localhost:8081", "https://localhost:8080"] {
+            ApplyLock::acquire(dir.path(), different, None).expect(different);
+        }
     }
 
     /// The lock file name carries a digest, never the target URL.

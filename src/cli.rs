@@ -109,9 +109,14 @@ pub struct ApplyArgs {
 /// Flags of `metaform validate`.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Directory of the desired-state files.
-    #[arg(long, value_name = "DIR", default_value = "state")]
-    pub state: PathBuf,
+    /// Directory of the desired-state files [default: the configuration's `state`, or
+    /// `state`].
+    #[arg(long, value_name = "DIR")]
+    pub state: Option<PathBuf>,
+    /// A configuration file: with an Alation target, names that Alation would hold as
+    /// one object are reported too. Read offline; its `${ENV}` references must be set.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// Flags of `metaform fmt`.

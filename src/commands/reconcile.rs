@@ -1,7 +1,8 @@
-//! What `plan` and `apply` share: load the configuration and the desired state, read
-//! the target's current state, and compute the plan (SPEC §5).
+//! What `plan` and `apply` share: load the configuration and the desired state, refuse
+//! names that Alation would hold as one object (before any request), read the target's
+//! current state, and compute the plan (SPEC §5).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::api::alation::{AlationClient, AlationConfig};
 use crate::config::{AlationTarget, Config, TargetConfig, VerifySsl};
@@ -10,7 +11,7 @@ use crate::core::plan::{self, CurrentState, DesiredState, Plan, PlanError, Polic
 use crate::error::{Error, Result};
 use crate::http::{HttpClient, HttpOptions};
 use crate::output::Printer;
-use crate::target::alation::{self, mapping};
+use crate::target::alation::{self, collisions, mapping};
 
 /// A loaded configuration with its desired catalog and a client of the target.
 pub struct Session {
@@ -58,6 +59,7 @@ impl Session {
             );
         }
         let catalog = super::state_dir::read_state_dir(&config.state_dir)?;
+        refuse_key_collisions(&config.state_dir, &catalog)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -116,6 +118,27 @@ impl Session {
             outcome,
         })
     }
+}
+
+/// Refuses a desired catalog holding names that Alation would hold as one object
+/// ([`collisions::key_collisions`]), before any request: every apply would overwrite or
+/// re-create one with the other. Each collision names both objects and their files.
+fn refuse_key_collisions(dir: &Path, catalog: &Catalog) -> Result<()> {
+    if collisions::key_collisions(catalog).is_empty() {
+        return Ok(());
+    }
+    let (files, _) = super::state_dir::collect_files(dir)?;
+    let paths: Vec<PathBuf> = files.into_iter().map(|f| f.path).collect();
+    let lines: Vec<String> = super::validate::key_collision_problems(dir, &paths, catalog)
+        .iter()
+        .map(|p| p.in_dir(dir).to_string())
+        .collect();
+    Err(Error::Usage(format!(
+        "{} name collision(s) in the state files under `{}`:\n{}",
+        lines.len(),
+        dir.display(),
+        lines.join("\n")
+    )))
 }
 
 /// The Alation client the target configuration describes (its job wait included), over

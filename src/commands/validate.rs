@@ -1,11 +1,18 @@
 //! `metaform validate`: check every state file offline and report each problem as
-//! `file:line:column: message`.
+//! `file:line:column: message`. With `--config` naming an Alation target, names that
+//! Alation would hold as one object are problems too (the same check `plan` makes).
+
+use std::path::{Path, PathBuf};
 
 use crate::cli::ValidateArgs;
 use crate::commands::state_dir::collect_files;
+use crate::config::{Config, TargetConfig};
 use crate::core::model::{Catalog, Column};
-use crate::core::state;
-use crate::error::Result;
+use crate::core::objects::Address;
+use crate::core::state::file_name::is_encoding_of;
+use crate::core::state::{self, DATABASE_FILE, EXTENSION, Problem};
+use crate::error::{Error, Result};
+use crate::target::alation::collisions;
 
 fn count_columns(columns: &[Column]) -> usize {
     columns.iter().map(|c| 1 + count_columns(&c.children)).sum()
@@ -25,20 +32,91 @@ fn summary(files: usize, catalog: &Catalog) -> String {
 
 /// Runs `metaform validate`: exit 0 when every file is valid, 1 when any problem is found.
 pub fn run(args: ValidateArgs) -> Result<u8> {
-    let (files, mut problems) = collect_files(&args.state)?;
+    let config = args
+        .config
+        .as_deref()
+        .map(Config::load)
+        .transpose()
+        .map_err(|e| Error::Usage(e.to_string()))?;
+    let dir = match (args.state, &config) {
+        (Some(dir), _) => dir,
+        (None, Some(config)) => config.state_dir.clone(),
+        (None, None) => PathBuf::from("state"),
+    };
+    let (files, mut problems) = collect_files(&dir)?;
+    let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
     let loaded = state::load(files);
     problems.extend(loaded.problems);
+    let alation = matches!(
+        config.as_ref().and_then(|c| c.target.as_ref()),
+        Some(TargetConfig::Alation(_))
+    );
+    if problems.is_empty() && alation {
+        problems.extend(key_collision_problems(&dir, &paths, &loaded.catalog));
+    }
     if problems.is_empty() {
         eprintln!("{}", summary(loaded.files, &loaded.catalog));
         return Ok(0);
     }
     for problem in &problems {
-        eprintln!("{}", problem.in_dir(&args.state));
+        eprintln!("{}", problem.in_dir(&dir));
     }
     eprintln!(
         "error: {} problem(s) in the state files under `{}`",
         problems.len(),
-        args.state.display()
+        dir.display()
     );
     Ok(1)
+}
+
+/// The desired objects that Alation would hold as one
+/// ([`collisions::key_collisions`]), each a problem of the second object's state file
+/// naming both objects and both files. `files` are the state files' paths relative to
+/// the state directory `dir`, as the problems are; the messages name them under `dir`.
+pub(super) fn key_collision_problems(
+    dir: &Path,
+    files: &[PathBuf],
+    catalog: &Catalog,
+) -> Vec<Problem> {
+    let file_of = |address: &Address| -> PathBuf {
+        state_file_of(files, address).unwrap_or_else(|| PathBuf::from("?"))
+    };
+    collisions::key_collisions(catalog)
+        .into_iter()
+        .map(|collision| {
+            let message = collision.describe(|a| dir.join(file_of(a)).display().to_string());
+            Problem::file(file_of(&collision.second), message)
+        })
+        .collect()
+}
+
+/// The state file among `files` that holds the object at `address`: its schema's file,
+/// or its database's `_database.yaml` for a database.
+fn state_file_of(files: &[PathBuf], address: &Address) -> Option<PathBuf> {
+    let (own, names) = match address.path.as_slice() {
+        [service, database] => (None, [service, database]),
+        [service, database, schema, ..] => (Some(schema), [service, database]),
+        _ => return None,
+    };
+    files
+        .iter()
+        .find(|path| {
+            let parts: Vec<String> = path
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            let [service, database, file] = parts.as_slice() else {
+                return false;
+            };
+            let stem = file.strip_suffix(&format!(".{EXTENSION}"));
+            is_encoding_of(service, names[0])
+                && is_encoding_of(database, names[1])
+                && match own {
+                    None => file == DATABASE_FILE,
+                    Some(schema) => {
+                        file != DATABASE_FILE && stem.is_some_and(|s| is_encoding_of(s, schema))
+                    }
+                }
+        })
+        .cloned()
 }

@@ -47,12 +47,13 @@ impl RetryPolicy {
 
 /// Statuses that mean "try again later".
 ///
-/// 500 too (SPEC §6: "5xx"), but only for a request that may be repeated: the server
-/// may have done part of the work before failing.
+/// 429 and 503 say the work was not done. 500, 502 and 504 too (SPEC §6: "5xx"), but
+/// only for a request that may be repeated: the server, or the one behind a gateway
+/// that gave up waiting, may have done the work before the failure.
 fn is_transient(status: u16, idempotency: Idempotency) -> bool {
     match status {
-        429 | 502 | 503 | 504 => true,
-        500 => idempotency == Idempotency::Repeatable,
+        429 | 503 => true,
+        500 | 502 | 504 => idempotency == Idempotency::Repeatable,
         _ => false,
     }
 }
@@ -97,7 +98,7 @@ where
             Ok(response) if response.status().is_success() => return Ok(response),
             Ok(response) => {
                 let status = response.status().as_u16();
-                // A status answer means the server decided; 429/503 say it did no work.
+                // A status answer means the server decided; see `is_transient`.
                 if is_transient(status, idempotency) && !last {
                     let wait = retry_after(&response, SystemTime::now())
                         .map(|d| d.min(policy.max_delay))
@@ -238,13 +239,15 @@ mod tests {
         assert_eq!(httpdate_parse("Sun Nov  6 08:49:37 1994"), fixdate);
     }
 
-    /// A 500 is retried when the request may be repeated, never when it may not;
-    /// the other transient statuses always are.
+    /// A 500, 502 or 504 is retried when the request may be repeated, never when it may
+    /// not (the work may have been done); 429 and 503 always are.
     #[test]
     fn server_errors_are_retried_when_the_request_is_repeatable() {
-        assert!(is_transient(500, Idempotency::Repeatable));
-        assert!(!is_transient(500, Idempotency::Once));
-        for status in [429, 502, 503, 504] {
+        for status in [500, 502, 504] {
+            assert!(is_transient(status, Idempotency::Repeatable));
+            assert!(!is_transient(status, Idempotency::Once));
+        }
+        for status in [429, 503] {
             assert!(is_transient(status, Idempotency::Once));
         }
         assert!(!is_transient(404, Idempotency::Repeatable));

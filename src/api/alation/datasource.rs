@@ -51,8 +51,8 @@ impl AlationClient {
         let body =
             serde_json::to_vec(datasource).map_err(|e| AlationError::decode(&endpoint, e))?;
         // NOT safe to repeat: a second delivery would create a second data source. It
-        // is sent once; if its answer is lost, the next run finds the data source by
-        // its marker instead of creating it again.
+        // is sent once; if its answer is lost, the caller looks the data source up by
+        // its marker before sending it again (`target::alation::datasource::create`).
         let answer: serde_json::Value = self
             .write_json(Method::POST, path, Idempotency::Once, Body::Json(body))
             .await?;

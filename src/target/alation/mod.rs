@@ -4,6 +4,7 @@
 //! - [`mapping`]: desired catalog and Alation items -> objects (pure).
 //! - [`keys`]: Alation keys, data source markers, foreign key references (pure).
 //! - `after`: what the target holds once items are applied, for complete writes (pure).
+//! - [`collisions`]: desired names that Alation would hold as one object (pure).
 //! - [`read_current`]: binds each desired database to a data source and reads it.
 //! - [`apply`]: data sources first, then schemas, tables and columns in batches, each
 //!   job polled to its end; deletes through the Virtual Data Source API.
@@ -20,6 +21,7 @@
 //! plan does not change (`after`): a write never changes what the plan does not show.
 
 mod after;
+pub mod collisions;
 mod datasource;
 pub mod keys;
 pub mod mapping;

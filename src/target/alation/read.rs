@@ -4,8 +4,10 @@
 //! 1. a `datasourceLinks` entry naming its FQN: linked; what lies under it is managed
 //!    but never deleted, and the data source's own title is left alone;
 //! 2. a data source whose `uri` is the database's marker ([`keys::marker`]): created
-//!    by metaform on an earlier run, found even if renamed, never created twice (if
-//!    several carry it, the lowest id wins); owned, and deletable when it is virtual;
+//!    by metaform on an earlier run, found even if renamed, never created twice; owned,
+//!    and deletable when it is virtual. If several carry it (made by hand, or by an
+//!    apply on another machine), the lowest id is managed and a warning names every id
+//!    and how to remove the others;
 //! 3. none: it will be created (owned; deletable when created virtual).
 //!
 //! Then the schemas, tables and columns of every bound data source are read, data
@@ -38,15 +40,7 @@ pub async fn read_current(
     links: &[DatasourceLink],
     create_as: CreateDatasourceAs,
 ) -> Result<CurrentState, AlationError> {
-    let (native, ocf) = futures::try_join!(client.native_datasources(), ocf_or_none(client))?;
-    // id -> (data source, is OCF)
-    let mut known: BTreeMap<i64, (Datasource, bool)> = BTreeMap::new();
-    for ds in native {
-        known.insert(ds.id, (ds, false));
-    }
-    for ds in ocf {
-        known.insert(ds.id, (ds, true));
-    }
+    let known = known_datasources(client).await?;
 
     let mut bindings = Vec::new();
     let mut to_read = Vec::new();
@@ -67,10 +61,11 @@ pub async fn read_current(
             }
             None => {
                 let marker = keys::marker(&database.service, &database.name);
-                let found = known
-                    .values()
-                    .find(|(ds, _)| ds.uri.as_deref() == Some(marker.as_str()));
-                match found {
+                let carrying = carrying(&known, &marker);
+                if carrying.len() > 1 {
+                    tracing::warn!("{}", duplicate_marker(&carrying, &marker, &fqn));
+                }
+                match carrying.first().copied() {
                     Some((ds, is_ocf)) => {
                         let deletable = !is_ocf && ds.is_virtual == Some(true);
                         (Some(ds), Ownership::Owned { deletable })
@@ -123,6 +118,61 @@ pub async fn read_current(
         datasources: bindings,
         objects,
     })
+}
+
+/// Every data source, native and OCF, by id, with whether it is OCF.
+pub(super) async fn known_datasources(
+    client: &AlationClient,
+) -> Result<BTreeMap<i64, (Datasource, bool)>, AlationError> {
+    let (native, ocf) = futures::try_join!(client.native_datasources(), ocf_or_none(client))?;
+    let mut known = BTreeMap::new();
+    for ds in native {
+        known.insert(ds.id, (ds, false));
+    }
+    for ds in ocf {
+        known.insert(ds.id, (ds, true));
+    }
+    Ok(known)
+}
+
+/// The data sources whose `uri` is `marker`, lowest id first.
+pub(super) fn carrying<'a>(
+    known: &'a BTreeMap<i64, (Datasource, bool)>,
+    marker: &str,
+) -> Vec<&'a (Datasource, bool)> {
+    known
+        .values()
+        .filter(|(ds, _)| ds.uri.as_deref() == Some(marker))
+        .collect()
+}
+
+/// The warning for several data sources carrying one marker (`carrying`, lowest id
+/// first): which one is managed, and how to remove the others.
+fn duplicate_marker(carrying: &[&(Datasource, bool)], marker: &str, fqn: &str) -> String {
+    let ids: Vec<String> = carrying.iter().map(|(ds, _)| ds.id.to_string()).collect();
+    let managed = ids.first().map(String::as_str).unwrap_or_default();
+    let listed = match ids.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => managed.to_owned(),
+    };
+    let removals: Vec<String> = carrying
+        .iter()
+        .skip(1)
+        .map(|(ds, is_ocf)| {
+            let version = if *is_ocf { "v2" } else { "v1" };
+            format!("`DELETE /integration/{version}/datasource/{}/`", ds.id)
+        })
+        .collect();
+    format!(
+        "data sources {listed} {} carry the marker `{marker}` of `{fqn}`: metaform manages {} \
+         (the lowest id) and ignores the other{}; remove {} in Alation (Settings > Sources, \
+         or {}), or change its `uri`, so that one data source stands for the database",
+        if ids.len() == 2 { "both" } else { "all" },
+        managed,
+        if ids.len() == 2 { "" } else { "s" },
+        if ids.len() == 2 { "it" } else { "them" },
+        removals.join(", "),
+    )
 }
 
 /// OCF data sources; an instance without the v2 data source API (404) has none.

@@ -4,6 +4,8 @@
 
 mod changes;
 mod curated;
+mod collisions;
+mod datasource_identity;
 mod faults;
 mod linked;
 mod names;

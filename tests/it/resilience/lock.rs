@@ -94,3 +94,67 @@ fn second_apply_refuses_or_waits_for_the_lock() {
         .block_on(sandbox.shutdown())
         .expect("the sandbox stops");
 }
+
+/// Two configurations that spell one target differently (`127.0.0.1` and
+/// `LOCALHOST`, a trailing slash) take one lock: the second apply refuses while the
+/// first runs.
+#[test]
+fn lock_is_shared_by_spellings_of_one_target() {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let binary = Path::new(env!("CARGO_BIN_EXE_metaform"));
+    let workspace = Workspace::new();
+    let sandbox = start(
+        &runtime,
+        SandboxOptions {
+            seed: Seed::Generated("1x1x2x20x5".parse().expect("a catalog spec")),
+            faults: FAULTS.parse().expect("a fault spec"),
+            ..SandboxOptions::default()
+        },
+    );
+    let endpoints = Endpoints::of(&sandbox);
+    assert!(endpoints.alation_url.contains("127.0.0.1"), "{endpoints:?}");
+    workspace.configure(&endpoints);
+    let snapshot = workspace.run(binary, &["snapshot"]);
+    assert!(snapshot.status.success(), "{snapshot:?}");
+    let config = std::fs::read_to_string(workspace.config()).expect("the configuration");
+    let localhost = endpoints.alation_url.replace("127.0.0.1", "LOCALHOST");
+    let other = workspace.path().join("localhost.yaml");
+    std::fs::write(
+        &other,
+        config.replace(
+            &format!("hostPort: {}\n", endpoints.alation_url),
+            &format!("hostPort: {localhost}/\n"),
+        ),
+    )
+    .expect("the second configuration");
+    assert!(
+        std::fs::read_to_string(&other)
+            .expect("read")
+            .contains("LOCALHOST")
+    );
+
+    let mut first = workspace
+        .command(binary, &["apply", "--auto-approve"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the first apply starts");
+    wait_for_holder(&workspace.path().join(".metaform"));
+    let second = std::process::Command::new(binary)
+        .args(["apply", "--auto-approve", "--config"])
+        .arg(&other)
+        .env("NO_COLOR", "1")
+        .env_remove("METAFORM_LOG")
+        .output()
+        .expect("the second apply runs");
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("another apply against this target is running"),
+        "{stderr}"
+    );
+    assert!(first.wait().expect("the first apply ends").success());
+    runtime
+        .block_on(sandbox.shutdown())
+        .expect("the sandbox stops");
+}
