@@ -10,8 +10,13 @@
 //! A failure does not stop the run: the items of a failed batch are reported failed
 //! with the job's message, the items under a failed create are skipped, and everything
 //! else goes on; running plan and apply again converges.
+//!
+//! A raised `stop` flag (SIGINT or SIGTERM) starts no new write request: the one in
+//! flight ends (its job polled to its end or its timeout), and every item not reached
+//! is reported not started.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::api::alation::{
     AlationClient, AlationError, MAX_COLUMNS_PER_WRITE, MAX_SCHEMAS_PER_WRITE,
@@ -37,6 +42,8 @@ pub enum ItemStatus {
     Skipped(String),
     /// Needs no write (an orphan, a data source that already exists); says why.
     NoWrite(String),
+    /// Not attempted because the apply was stopped before reaching it.
+    NotStarted,
 }
 
 /// One plan item's outcome.
@@ -69,13 +76,15 @@ impl ApplyReport {
 }
 
 /// Executes `items` in Alation. `catalog` is the desired catalog the plan was made
-/// from and `bindings` the data sources [`super::read_current`] found.
+/// from and `bindings` the data sources [`super::read_current`] found. Once `stop` is
+/// raised, no new write request starts.
 pub async fn apply(
     client: &AlationClient,
     items: &[PlanItem],
     catalog: &Catalog,
     bindings: &[DatasourceBinding],
     create_as: CreateDatasourceAs,
+    stop: &AtomicBool,
 ) -> ApplyReport {
     let desired = mapping::desired_objects(catalog);
     let mut run = Run {
@@ -92,6 +101,7 @@ pub async fn apply(
         status: vec![None; items.len()],
         failed: Vec::new(),
         writes: 0,
+        stop,
     };
     for binding in bindings {
         run.ownership
@@ -111,13 +121,18 @@ pub async fn apply(
         run.writes_of(kind, Action::Update).await;
     }
     run.deletes(&desired).await;
+    let unreached: fn() -> ItemStatus = if run.stopped() {
+        || ItemStatus::NotStarted
+    } else {
+        || ItemStatus::NoWrite("nothing to do".into())
+    };
     let outcomes = items
         .iter()
         .zip(run.status)
         .map(|(item, status)| ItemOutcome {
             action: item.action,
             address: item.address.clone(),
-            status: status.unwrap_or_else(|| ItemStatus::NoWrite("nothing to do".into())),
+            status: status.unwrap_or_else(unreached),
         })
         .collect();
     ApplyReport {
@@ -138,6 +153,8 @@ struct Run<'a> {
     /// Paths whose creation failed: everything under them is skipped.
     failed: Vec<Vec<String>>,
     writes: usize,
+    /// Raised when no new write may start.
+    stop: &'a AtomicBool,
 }
 
 /// A batch ready to send: item indexes and their payloads.
@@ -156,11 +173,19 @@ impl<T> Default for Batch<T> {
 }
 
 impl Run<'_> {
+    /// Whether the apply was stopped: no new write may start.
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+
     async fn datasources(&mut self, create_as: CreateDatasourceAs) {
         let mut ocf_ids: Option<Vec<i64>> = None;
         for (i, item) in self.items.iter().enumerate() {
             if item.address.kind != ObjectKind::Datasource {
                 continue;
+            }
+            if self.stopped() {
+                break;
             }
             let path = &item.address.path;
             let result = match item.action {
@@ -249,6 +274,9 @@ impl Run<'_> {
 
     /// Sends every `action` (Create or Update) item of `kind`, per data source, batched.
     async fn writes_of(&mut self, kind: ObjectKind, action: Action) {
+        if self.stopped() {
+            return;
+        }
         // (data source id, upsert?) -> item indexes, in plan order.
         let mut groups: BTreeMap<(i64, bool), Vec<usize>> = BTreeMap::new();
         for (i, item) in self.items.iter().enumerate() {
@@ -367,6 +395,9 @@ impl Run<'_> {
         >,
     ) {
         for (indexes, payloads) in batch.indexes.chunks(cap).zip(batch.payloads.chunks(cap)) {
+            if self.stopped() {
+                break;
+            }
             self.writes += 1;
             let result = write(self.client, payloads).await;
             for &i in indexes {
@@ -403,6 +434,9 @@ impl Run<'_> {
             groups.entry(ds_path).or_default().push(i);
         }
         for (ds_path, indexes) in groups {
+            if self.stopped() {
+                break;
+            }
             let result = self.upload_desired(&ds_path, desired).await;
             for i in indexes {
                 self.status[i] = Some(match &result {
