@@ -6,4 +6,5 @@ mod fault_matrix;
 mod interrupt;
 mod kill;
 mod lock;
+mod lost;
 mod retries;

@@ -103,6 +103,9 @@ pub struct CycleReport {
     pub faults_injected: usize,
     /// Of those, answers lost after the request was handled.
     pub lost_answers: usize,
+    /// Of those, answers lost to a data source create (the data source exists, the
+    /// client does not know it).
+    pub lost_datasource_creates: usize,
     /// Alation jobs that ended failed.
     pub failed_jobs: usize,
     /// Access tokens renewed after expiring: tokens issued beyond one per `plan` or
@@ -146,13 +149,14 @@ impl CycleReport {
     /// A one-paragraph description, for failure messages.
     pub fn describe(&self) -> String {
         let mut text = format!(
-            "seed {} ({:?}): {:?}, {} request fault(s) ({} lost answer(s)), {} failed job(s), \
-             {} token renewal(s), {} dropped, {} orphan(s), runs:",
+            "seed {} ({:?}): {:?}, {} request fault(s) ({} lost answer(s), {} to data source \
+             creates), {} failed job(s), {} token renewal(s), {} dropped, {} orphan(s), runs:",
             self.seed,
             self.variant,
             self.outcome,
             self.faults_injected,
             self.lost_answers,
+            self.lost_datasource_creates,
             self.failed_jobs,
             self.token_renewals,
             self.dropped,
@@ -585,10 +589,14 @@ pub fn run_cycle(runtime: &tokio::runtime::Runtime, binary: &Path, seed: u64) ->
     let alation_log = faulty.alation_faults().records();
     let openmetadata_log = faulty.openmetadata_faults().records();
     let faults_injected = alation_log.len() + openmetadata_log.len();
-    let lost_answers = alation_log
+    let lost: Vec<_> = alation_log
         .iter()
         .chain(&openmetadata_log)
         .filter(|r| r.fault == Fault::Lost)
+        .collect();
+    let lost_datasource_creates = lost
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/datasource/"))
         .count();
     let (failed_jobs, tokens_issued) = {
         let state = serde_json::to_value(&*faulty.alation_state().read())
@@ -681,7 +689,8 @@ pub fn run_cycle(runtime: &tokio::runtime::Runtime, binary: &Path, seed: u64) ->
         seed,
         variant,
         faults_injected,
-        lost_answers,
+        lost_answers: lost.len(),
+        lost_datasource_creates,
         failed_jobs,
         token_renewals: tokens_issued.saturating_sub(token_runs),
         runs: runs.codes,
@@ -743,6 +752,8 @@ pub struct Totals {
     pub faults: usize,
     /// Of those, answers lost after the request was handled.
     pub lost_answers: usize,
+    /// Of those, answers lost to a data source create.
+    pub lost_datasource_creates: usize,
     /// Alation jobs that ended failed.
     pub failed_jobs: usize,
     /// Access tokens renewed after expiring.
@@ -777,6 +788,7 @@ impl Totals {
         self.ocf_cycles += usize::from(report.variant == Variant::Ocf);
         self.faults += report.faults_injected;
         self.lost_answers += report.lost_answers;
+        self.lost_datasource_creates += report.lost_datasource_creates;
         self.failed_jobs += report.failed_jobs;
         self.token_renewals += report.token_renewals;
         self.dropped += report.dropped;
@@ -810,6 +822,7 @@ impl Totals {
             ("  with OCF data sources", self.ocf_cycles),
             ("request faults injected", self.faults),
             ("  of which lost answers", self.lost_answers),
+            ("    to data source creates", self.lost_datasource_creates),
             ("jobs failed by the sandbox", self.failed_jobs),
             ("access tokens renewed", self.token_renewals),
             ("objects dropped by the source", self.dropped),
