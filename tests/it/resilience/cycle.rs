@@ -411,9 +411,8 @@ pub fn stored_objects_in(state: &serde_json::Value, desired: &Desired) -> Stored
     stored
 }
 
-/// Drops, in the OpenMetadata sandbox, about a quarter of the tables and the last
-/// column of about a third of the others, chosen by `seed`; never a table or column
-/// that a constraint names.
+/// Drops, in the OpenMetadata sandbox, a quarter of the tables and the last column of
+/// some others, chosen by `seed`; never a table or column that a constraint names.
 pub fn drop_from_source(sandbox: &Sandbox, seed: u64) {
     let mut state = sandbox.openmetadata_state().write();
     let slots: Vec<u32> = (0..u32::try_from(state.tables.len()).unwrap_or(u32::MAX))
@@ -432,9 +431,9 @@ pub fn drop_from_source(sandbox: &Sandbox, seed: u64) {
             continue;
         };
         let fqn = format!("{}.", table.common.fully_qualified_name);
-        if pick % 4 == 0 && !referred.iter().any(|c| c.starts_with(&fqn)) {
+        if pick.is_multiple_of(4) && !referred.iter().any(|c| c.starts_with(&fqn)) {
             state.remove_table(slot);
-        } else if pick % 3 == 0
+        } else if pick.is_multiple_of(3)
             && let Some(table) = state.tables.get_mut(slot)
             && table.columns.len() > 1
             && let Some(last) = table.columns.last()
@@ -665,6 +664,11 @@ pub fn run_cycle(runtime: &tokio::runtime::Runtime, binary: &Path, seed: u64) ->
 
     let outcome = if rerun_without_faults && plan_code == 0 {
         Outcome::ConvergedOnceFaultsStopped(runs.last_failure.clone())
+    } else if failed_step == Some("setup") {
+        Outcome::NotConverged(format!(
+            "the fault-free setup failed: {}",
+            runs.last_failure
+        ))
     } else if let Some(step) = failed_step {
         Outcome::NotConverged(format!(
             "`{step}` failed {ATTEMPTS} times under faults: {}",
@@ -678,6 +682,11 @@ pub fn run_cycle(runtime: &tokio::runtime::Runtime, binary: &Path, seed: u64) ->
         ))
     } else if variant != Variant::Create && dropped.is_empty() {
         Outcome::NotConverged("the source dropped nothing: no delete or orphan was tested".into())
+    } else if variant == Variant::Ocf && orphans != dropped.len() {
+        Outcome::NotConverged(format!(
+            "only {orphans} of the {} objects the source dropped are left as orphans",
+            dropped.len()
+        ))
     } else if let Some(error) = runs.first_error.clone() {
         Outcome::ErrorThenConverged(error)
     } else if runs.apply_partial {
