@@ -176,7 +176,7 @@ pub struct SandboxArgs {
     #[arg(long, default_value_t = 8586)]
     pub alation_port: u16,
     /// Fault injection, deterministic under its seed, e.g.
-    /// `seed=7,rate=0.1,kinds=429+5xx+drop+latency,latency_ms=50`. Other keys:
+    /// `seed=7,rate=0.1,kinds=429+5xx+drop+latency+lost,latency_ms=50`. Other keys:
     /// `retry_after` (seconds), `paths` and `methods` (the requests in scope, `+`-joined;
     /// a path is a prefix, or a glob with `*`), `token_ttl` (seconds), `job_failure_rate`.
     #[arg(long, value_name = "SPEC")]

@@ -16,9 +16,14 @@
 //!
 //! So the next `plan` reads what Alation holds and lists exactly what is still missing
 //! (tested by SIGKILLing applies at random points: `tests/it/resilience/kill.rs`).
+//! SIGINT and SIGTERM stop it more gently ([`interrupt`]): no new write starts, and the
+//! summary says what was not started.
+
+mod interrupt;
 
 use std::io::{BufRead, IsTerminal};
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use crate::apply_lock::ApplyLock;
@@ -36,7 +41,7 @@ use super::reconcile::Session;
 pub const PARTIAL_EXIT: u8 = 3;
 
 /// Runs the apply command: 0 when everything was applied, 3 on a partial apply, 1 on
-/// an error before any write.
+/// an error before any write, 130 or 143 when SIGINT or SIGTERM stopped the writes.
 pub fn run(args: ApplyArgs) -> Result<u8> {
     let printer = Printer::new(args.color);
     let session = Session::open(&args.config, args.force, &printer)?;
@@ -68,16 +73,42 @@ pub fn run(args: ApplyArgs) -> Result<u8> {
         return Ok(0);
     }
     let items: Vec<_> = plan.apply_order().into_iter().cloned().collect();
-    let report = session.runtime.block_on(alation::apply(
-        &session.client,
-        &items,
-        &session.catalog,
-        &current,
-        session.target.create_datasource_as,
-    ));
+    let stop = AtomicBool::new(false);
+    let (report, signal) = session.runtime.block_on(interrupt::until_signalled(
+        alation::apply(
+            &session.client,
+            &items,
+            &session.catalog,
+            &current,
+            session.target.create_datasource_as,
+            &stop,
+        ),
+        &stop,
+        |signal| {
+            printer.warn(&format!(
+                "{}: stopping; no new write starts, the writes in flight end first \
+                 (send it again to stop at once)",
+                signal.name()
+            ));
+        },
+        |signal| {
+            printer.warn(&format!(
+                "{} again: stopping at once; writes in flight may still complete in Alation",
+                signal.name()
+            ));
+            printer.hint(CONVERGE_HINT);
+        },
+    ))?;
     summarise(&report, &printer);
-    Ok(if report.is_success() { 0 } else { PARTIAL_EXIT })
+    Ok(match signal {
+        Some(signal) => signal.exit_code(),
+        None if report.is_success() => 0,
+        None => PARTIAL_EXIT,
+    })
 }
+
+/// What to do after an apply that did not write everything.
+const CONVERGE_HINT: &str = "run `metaform plan` to see what is still missing, then `metaform apply` again: applies converge";
 
 /// The lock directory: `.metaform/` beside the configuration file.
 fn lock_dir(config_file: &Path) -> std::path::PathBuf {
@@ -157,9 +188,10 @@ fn fresh_plan(
     }
 }
 
-/// Prints what was applied, what failed and why, and what was skipped.
+/// Prints what was applied, what failed and why, what was skipped and what was not
+/// started.
 fn summarise(report: &ApplyReport, printer: &Printer) {
-    let (mut applied, mut failed, mut skipped) = (0, 0, 0);
+    let (mut applied, mut failed, mut skipped, mut not_started) = (0, 0, 0, 0);
     for outcome in &report.outcomes {
         match &outcome.status {
             ItemStatus::Applied => applied += 1,
@@ -175,15 +207,21 @@ fn summarise(report: &ApplyReport, printer: &Printer) {
                 skipped += 1;
                 printer.warn(&format!("skipped `{}`: {message}", outcome.address));
             }
+            ItemStatus::NotStarted => not_started += 1,
             ItemStatus::NoWrite(_) => {}
         }
     }
+    let not_started_text = if not_started > 0 {
+        format!(", {not_started} not started")
+    } else {
+        String::new()
+    };
     printer.info(&format!(
-        "Apply: {applied} applied, {failed} failed, {skipped} skipped ({} write request(s)).",
+        "Apply: {applied} applied, {failed} failed, {skipped} skipped{not_started_text} ({} write request(s)).",
         report.write_requests
     ));
-    if failed + skipped > 0 {
-        printer.hint("run `metaform plan` to see what is still missing, then `metaform apply` again: applies converge");
+    if failed + skipped + not_started > 0 {
+        printer.hint(CONVERGE_HINT);
     }
 }
 

@@ -8,8 +8,14 @@
 //! those in scope (`paths`, `methods`) are counted.
 //!
 //! The spec string of `metaform sandbox --faults` is parsed by [`FaultConfig::from_str`]:
-//! `seed=7,rate=0.1,kinds=429+5xx+drop+latency,latency_ms=50,retry_after=1,`
+//! `seed=7,rate=0.1,kinds=429+5xx+drop+latency+lost,latency_ms=50,retry_after=1,`
 //! `paths=/integration/v2/table/+/api/v1/tables*,methods=GET+POST,token_ttl=30,job_failure_rate=0.1`.
+//!
+//! `drop` closes the connection before the request is handled; `lost` handles it in
+//! full (the state changes, a job is created and runs) and then closes the connection
+//! before the answer is sent: what a client sees when a gateway times out or a network
+//! breaks after the server did the work. Only `lost` tells whether a client that
+//! repeats an ambiguous write repeats it safely.
 
 mod layer;
 
@@ -67,15 +73,19 @@ pub enum FaultKind {
     Latency,
     /// The connection is closed without an answer (spec name `drop`).
     Drop,
+    /// The request is handled, then the connection is closed before the answer is sent
+    /// (spec name `lost`).
+    Lost,
 }
 
 impl FaultKind {
     /// Every kind, in spec order.
-    pub const ALL: [FaultKind; 4] = [
+    pub const ALL: [FaultKind; 5] = [
         FaultKind::RateLimit,
         FaultKind::ServerError,
         FaultKind::Latency,
         FaultKind::Drop,
+        FaultKind::Lost,
     ];
 
     fn parse(name: &str) -> Result<Self, String> {
@@ -84,8 +94,9 @@ impl FaultKind {
             "5xx" => Ok(Self::ServerError),
             "latency" => Ok(Self::Latency),
             "drop" => Ok(Self::Drop),
+            "lost" => Ok(Self::Lost),
             other => Err(format!(
-                "unknown fault kind `{other}` (expected 429, 5xx, latency or drop)"
+                "unknown fault kind `{other}` (expected 429, 5xx, latency, drop or lost)"
             )),
         }
     }
@@ -111,6 +122,8 @@ pub enum Fault {
     },
     /// Close the connection without answering.
     Drop,
+    /// Handle the request, then close the connection without answering.
+    Lost,
 }
 
 impl fmt::Display for Fault {
@@ -122,6 +135,7 @@ impl fmt::Display for Fault {
             Fault::ServerError { status } => write!(f, "{status}"),
             Fault::Latency { millis } => write!(f, "latency {millis}ms"),
             Fault::Drop => f.write_str("drop"),
+            Fault::Lost => f.write_str("lost"),
         }
     }
 }
@@ -207,6 +221,7 @@ impl FaultConfig {
                 millis: u64::try_from(self.latency.as_millis()).unwrap_or(u64::MAX),
             },
             FaultKind::Drop => Fault::Drop,
+            FaultKind::Lost => Fault::Lost,
         })
     }
 }
@@ -244,7 +259,7 @@ impl FromStr for FaultConfig {
                         .collect::<Result<_, _>>()
                         .map_err(|e| format!("fault spec: {e}"))?;
                     if config.kinds.is_empty() {
-                        return Err(bad("a `+`-separated list of 429, 5xx, latency, drop"));
+                        return Err(bad("a `+`-separated list of 429, 5xx, latency, drop, lost"));
                     }
                 }
                 "latency_ms" => {
@@ -383,6 +398,21 @@ mod tests {
             first,
             (0..4000).map(|i| config.decide(2, i)).collect::<Vec<_>>()
         );
+    }
+
+    /// `lost` is a kind of its own, decided under the seed like the others.
+    #[test]
+    fn lost_answers_are_a_seeded_kind() {
+        let config: FaultConfig = "seed=3,rate=0.5,kinds=drop+lost"
+            .parse()
+            .expect("valid spec");
+        assert_eq!(config.kinds, [FaultKind::Drop, FaultKind::Lost]);
+        let run = || (0..200).map(|i| config.decide(2, i)).collect::<Vec<_>>();
+        let decisions = run();
+        assert_eq!(decisions, run());
+        assert!(decisions.contains(&Some(Fault::Lost)), "{decisions:?}");
+        assert!(decisions.contains(&Some(Fault::Drop)), "{decisions:?}");
+        assert_eq!(Fault::Lost.to_string(), "lost");
     }
 
     /// Paths match by prefix, or by glob when they hold `*`; methods ignore case.

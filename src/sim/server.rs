@@ -1,8 +1,8 @@
 //! The connection loop serving one sandbox: HTTP/1.1 on a bound listener, until shutdown.
 //!
-//! It is hyper's connection API rather than `axum::serve` because a dropped-connection
-//! fault needs a service that can fail: hyper closes the connection when it does, and
-//! the client sees the connection end without an answer.
+//! It is hyper's connection API rather than `axum::serve` because the dropped-connection
+//! and lost-answer faults need a service that can fail: hyper closes the connection when
+//! it does, and the client sees the connection end without an answer.
 
 use std::time::Duration;
 

@@ -452,6 +452,7 @@ async fn a_job_error_for_one_object_fails_only_its_item() {
         &catalog,
         &current,
         CreateDatasourceAs::Virtual,
+        &std::sync::atomic::AtomicBool::new(false),
     )
     .await;
     for (i, outcome) in report.outcomes.iter().enumerate() {

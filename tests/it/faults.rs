@@ -143,3 +143,76 @@ async fn latency_delays_the_answer() {
         Fault::Latency { millis: 300 }
     );
 }
+
+/// A lost answer: the request is handled in full (the data source is created, the
+/// write's job runs and changes the catalog), then the connection ends without an answer.
+#[tokio::test]
+async fn lost_answer_changes_state_but_never_answers() {
+    let sandbox = sandbox_with_faults(
+        "rate=1,kinds=lost,methods=POST,paths=/integration/v1/datasource/+/integration/v2/schema/",
+    )
+    .await;
+    let http = client();
+    let base = sandbox.alation_url();
+    let alation = &sandbox.credentials().alation;
+    let token: serde_json::Value = http
+        .post(format!("{base}/integration/v1/createAPIAccessToken/"))
+        .json(&serde_json::json!({
+            "refresh_token": alation.refresh_token,
+            "user_id": alation.refresh_token_user_id,
+        }))
+        .send()
+        .await
+        .expect("out of scope: answered")
+        .json()
+        .await
+        .expect("a JSON token");
+    let token = token["api_access_token"].as_str().expect("a token");
+    let marker = "metaform://openmetadata/svc.lost_db";
+
+    let created = http
+        .post(format!("{base}/integration/v1/datasource/"))
+        .header("TOKEN", token)
+        .json(&serde_json::json!({
+            "dbtype": "mysql", "title": "lost", "is_virtual": true, "uri": marker,
+        }))
+        .send()
+        .await;
+    assert!(created.is_err(), "no answer: {created:?}");
+    let state = || serde_json::to_value(&*sandbox.alation_state().read()).expect("JSON state");
+    let datasources: Vec<_> = state()["datasources"]
+        .as_object()
+        .expect("data sources")
+        .values()
+        .filter(|ds| ds["uri"] == marker)
+        .cloned()
+        .collect();
+    assert_eq!(datasources.len(), 1, "created once: {datasources:?}");
+    let ds_id = datasources[0]["id"].as_u64().expect("an id");
+
+    let wrote = http
+        .post(format!("{base}/integration/v2/schema/?ds_id={ds_id}"))
+        .header("TOKEN", token)
+        .json(&serde_json::json!([{"key": format!("{ds_id}.sales"), "title": "Sales"}]))
+        .send()
+        .await;
+    assert!(wrote.is_err(), "no answer: {wrote:?}");
+    let state = state();
+    let jobs: Vec<_> = state["jobs"].as_object().expect("jobs").values().collect();
+    assert_eq!(jobs.len(), 1, "the write's job was created: {jobs:?}");
+    assert!(
+        state["schemas"]
+            .as_object()
+            .expect("schemas")
+            .values()
+            .any(|s| s["name"] == "sales" && s["ds_id"] == ds_id && s["title"] == "Sales"),
+        "the schema was written: {}",
+        state["schemas"]
+    );
+    let log = sandbox.alation_faults().records();
+    assert_eq!(
+        log.iter().map(|r| r.fault).collect::<Vec<_>>(),
+        [Fault::Lost, Fault::Lost],
+        "{log:?}"
+    );
+}

@@ -2,7 +2,9 @@
 //!
 //! A dropped connection has no HTTP answer, so this service has an error type: the
 //! sandbox's own connection loop (hyper) closes the connection when a service fails,
-//! and the client sees the connection end before any response.
+//! and the client sees the connection end before any response. A lost answer is the
+//! same error returned after the router has handled the request (its state change made
+//! and its job created) and its response has been discarded unsent.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -193,6 +195,14 @@ where
                     tokio::time::sleep(Duration::from_millis(millis)).await;
                 }
                 Some(Fault::Drop) => return Err(ConnectionDropped),
+                Some(Fault::Lost) => {
+                    let handled = match inner.call(request).await {
+                        Ok(response) => response,
+                        Err(never) => match never {},
+                    };
+                    drop(handled);
+                    return Err(ConnectionDropped);
+                }
                 Some(Fault::RateLimit { retry_after_secs }) => {
                     let mut response =
                         error_response(flavor, StatusCode::TOO_MANY_REQUESTS, retry_after_secs);

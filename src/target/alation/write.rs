@@ -17,8 +17,13 @@
 //! gets its own outcome and a refused item fails alone with its own message; at most
 //! [`MAX_ISOLATION_REQUESTS`] extra requests are spent on one batch. Any other failure
 //! (transport, server error, a failed job) is the whole batch's.
+//!
+//! A raised `stop` flag (SIGINT or SIGTERM) starts no new write request: the one in
+//! flight ends (its job polled to its end or its timeout), and every item not reached
+//! is reported not started.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::api::alation::{
     AlationClient, AlationError, MAX_COLUMNS_PER_WRITE, MAX_SCHEMAS_PER_WRITE,
@@ -46,6 +51,8 @@ pub enum ItemStatus {
     Skipped(String),
     /// Needs no write (an orphan, a data source that already exists); says why.
     NoWrite(String),
+    /// Not attempted because the apply was stopped before reaching it.
+    NotStarted,
 }
 
 /// One plan item's outcome.
@@ -82,13 +89,15 @@ pub const MAX_ISOLATION_REQUESTS: usize = 200;
 
 /// Executes `items` in Alation. `catalog` is the desired catalog the plan was made
 /// from and `current` the state [`super::read_current`] read before planning: its
-/// data sources and the values every write keeps where the plan changes nothing.
+/// data sources and the values every write keeps where the plan changes nothing. Once
+/// `stop` is raised, no new write request starts.
 pub async fn apply(
     client: &AlationClient,
     items: &[PlanItem],
     catalog: &Catalog,
     current: &CurrentState,
     create_as: CreateDatasourceAs,
+    stop: &AtomicBool,
 ) -> ApplyReport {
     let desired = mapping::desired_objects(catalog);
     let mut run = Run {
@@ -107,6 +116,7 @@ pub async fn apply(
         status: vec![None; items.len()],
         failed: Vec::new(),
         writes: 0,
+        stop,
     };
     for binding in &current.datasources {
         run.ownership
@@ -126,13 +136,18 @@ pub async fn apply(
         run.writes_of(kind, Action::Update).await;
     }
     run.deletes().await;
+    let unreached: fn() -> ItemStatus = if run.stopped() {
+        || ItemStatus::NotStarted
+    } else {
+        || ItemStatus::NoWrite("nothing to do".into())
+    };
     let outcomes = items
         .iter()
         .zip(run.status)
         .map(|(item, status)| ItemOutcome {
             action: item.action,
             address: item.address.clone(),
-            status: status.unwrap_or_else(|| ItemStatus::NoWrite("nothing to do".into())),
+            status: status.unwrap_or_else(unreached),
         })
         .collect();
     ApplyReport {
@@ -156,6 +171,8 @@ struct Run<'a> {
     /// Paths whose creation failed: everything under them is skipped.
     failed: Vec<Vec<String>>,
     writes: usize,
+    /// Raised when no new write may start.
+    stop: &'a AtomicBool,
 }
 
 /// A batch ready to send: item indexes and their payloads.
@@ -174,11 +191,19 @@ impl<T> Default for Batch<T> {
 }
 
 impl Run<'_> {
+    /// Whether the apply was stopped: no new write may start.
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+
     async fn datasources(&mut self, create_as: CreateDatasourceAs) {
         let mut ocf_ids: Option<Vec<i64>> = None;
         for (i, item) in self.items.iter().enumerate() {
             if item.address.kind != ObjectKind::Datasource {
                 continue;
+            }
+            if self.stopped() {
+                break;
             }
             let path = &item.address.path;
             let result = match item.action {
@@ -267,6 +292,9 @@ impl Run<'_> {
 
     /// Sends every `action` (Create or Update) item of `kind`, per data source, batched.
     async fn writes_of(&mut self, kind: ObjectKind, action: Action) {
+        if self.stopped() {
+            return;
+        }
         // (data source id, upsert?) -> item indexes, in plan order.
         let mut groups: BTreeMap<(i64, bool), Vec<usize>> = BTreeMap::new();
         for (i, item) in self.items.iter().enumerate() {
@@ -393,6 +421,9 @@ impl Run<'_> {
             let mut budget = MAX_ISOLATION_REQUESTS;
             let mut pending = vec![chunk.to_vec()];
             while let Some(group) = pending.pop() {
+                if self.stopped() {
+                    break;
+                }
                 let payloads: Vec<T> = group.iter().map(|&p| batch.payloads[p].clone()).collect();
                 self.writes += 1;
                 let result = write(self.client, &payloads).await;
@@ -445,6 +476,9 @@ impl Run<'_> {
             groups.entry(ds_path).or_default().push(i);
         }
         for (ds_path, indexes) in groups {
+            if self.stopped() {
+                break;
+            }
             let result = self.upload_after(&ds_path).await;
             for i in indexes {
                 self.status[i] = Some(match &result {

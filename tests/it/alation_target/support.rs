@@ -258,7 +258,8 @@ pub(super) async fn converge(
         .await
         .expect("read current state");
     let items = diff(&desired_objects(catalog), &current);
-    let report = apply(client, &items, catalog, &current, create_as).await;
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let report = apply(client, &items, catalog, &current, create_as, &never).await;
     let after = read_current(client, &catalog.databases, links, create_as)
         .await
         .expect("read back");

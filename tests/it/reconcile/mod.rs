@@ -3,8 +3,8 @@
 //! in a temporary directory whose secrets come from `${ENV}` references.
 
 mod changes;
-mod curated;
 mod collisions;
+mod curated;
 mod datasource_identity;
 mod faults;
 mod linked;

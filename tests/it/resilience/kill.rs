@@ -31,18 +31,24 @@ const DEFAULT_KILL_POINTS: usize = 3;
 const KILL_SEED: u64 = 20;
 
 /// `metaform sandbox` running as a child process.
-struct SandboxProcess {
+pub(super) struct SandboxProcess {
     child: Child,
-    endpoints: Endpoints,
+    /// Where it listens and what it accepts.
+    pub(super) endpoints: Endpoints,
 }
 
 impl SandboxProcess {
     /// Starts `metaform sandbox` on ephemeral ports, persisting to `persist`, and reads
     /// its endpoints and credentials from stdout.
     fn start(persist: &Path) -> SandboxProcess {
+        Self::start_with(persist, CATALOG, FAULTS)
+    }
+
+    /// [`SandboxProcess::start`] with this generated catalog and these faults.
+    pub(super) fn start_with(persist: &Path, catalog: &str, faults: &str) -> SandboxProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_metaform"))
             .args(["sandbox", "--openmetadata-port", "0", "--alation-port", "0"])
-            .args(["--generate", CATALOG, "--faults", FAULTS])
+            .args(["--generate", catalog, "--faults", faults])
             .arg("--persist")
             .arg(persist)
             .env_remove("METAFORM_SANDBOX_JWT")
@@ -89,7 +95,7 @@ impl SandboxProcess {
     }
 
     /// Stops it with SIGTERM, so that it saves its state, and waits for it.
-    fn stop(mut self) {
+    pub(super) fn stop(mut self) {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
@@ -102,7 +108,10 @@ impl SandboxProcess {
 
 /// The desired objects present in Alation, data sources included, read through its
 /// REST API: paths `[service, database(, schema(, table(, column)))]`.
-async fn present_objects(endpoints: &Endpoints, desired: &Desired) -> BTreeSet<Vec<String>> {
+pub(super) async fn present_objects(
+    endpoints: &Endpoints,
+    desired: &Desired,
+) -> BTreeSet<Vec<String>> {
     let http = super::super::support::client();
     let base = &endpoints.alation_url;
     let token: serde_json::Value = http
@@ -183,7 +192,7 @@ async fn present_objects(endpoints: &Endpoints, desired: &Desired) -> BTreeSet<V
 }
 
 /// The paths `plan --format json` plans to create; panics on any other action.
-fn planned_creates(workspace: &Workspace) -> BTreeSet<Vec<String>> {
+pub(super) fn planned_creates(workspace: &Workspace) -> BTreeSet<Vec<String>> {
     let output = workspace.run(
         Path::new(env!("CARGO_BIN_EXE_metaform")),
         &["plan", "--format", "json"],
@@ -211,7 +220,7 @@ fn planned_creates(workspace: &Workspace) -> BTreeSet<Vec<String>> {
 }
 
 /// The first `Some` of `attempt`, retried while the target is still changing.
-fn settled<T>(mut attempt: impl FnMut() -> Option<T>) -> T {
+pub(super) fn settled<T>(mut attempt: impl FnMut() -> Option<T>) -> T {
     for _ in 0..20 {
         if let Some(value) = attempt() {
             return value;
