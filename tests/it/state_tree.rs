@@ -84,6 +84,23 @@ async fn fifo_in_the_state_tree_is_refused() {
     every_command_refuses(&workspace, fifo).await;
 }
 
+/// The configured state directory itself may be a link (the user chose that path):
+/// `validate` and `snapshot` work through it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn state_directory_itself_may_be_a_symlink() {
+    let workspace = snapshotted().await;
+    let real = workspace.dir.join("real-state");
+    std::fs::rename(workspace.dir.join("state"), &real).expect("rename");
+    symlink(&real, workspace.dir.join("state")).expect("symlink");
+    workspace.run_ok(&["validate"]).await;
+    let again = workspace.run_ok(&["snapshot"]).await;
+    assert!(
+        again.stderr.contains("0 file(s) written"),
+        "{}",
+        again.describe()
+    );
+}
+
 /// `snapshot` with a service directory that is a link to a directory outside the state
 /// directory writes nothing there and deletes nothing there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -175,13 +192,15 @@ async fn written_files_follow_the_umask() {
 #[test]
 fn closed_stdout_is_an_error_not_a_panic() {
     for args in [&["schema", "state"][..], &["schema", "config"]] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_metaform"))
+        // The reading end is closed before the child starts: every write fails.
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        let child = Command::new(env!("CARGO_BIN_EXE_metaform"))
             .args(args)
-            .stdout(Stdio::piped())
+            .stdout(writer)
             .stderr(Stdio::piped())
             .spawn()
             .expect("metaform runs");
-        drop(child.stdout.take());
         let output = child.wait_with_output().expect("metaform ends");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
