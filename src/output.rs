@@ -7,7 +7,9 @@
 //! explicit choice. Output stays meaningful without colour: prefixes are words
 //! (`warning:`, `hint:`), never colour alone. Progress bars are drawn only when stderr
 //! is a terminal; messages printed while a bar is shown suspend it so the two never
-//! interleave on one line.
+//! interleave on one line. Text in messages is escaped so a name cannot act on the
+//! terminal; data is written as it is (its renderer escapes it). A closed stdout (a pipe
+//! to `head`) is an error returned by [`Printer::data`], so the command exits 1.
 
 use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
@@ -50,7 +52,10 @@ enum Level {
 }
 
 /// The text of one stderr message, newline-terminated, styled when `color` is set.
+/// Messages often quote names from a source or a target: their control characters and
+/// bidirectional overrides are escaped ([`crate::core::escape::printable_message`]).
 fn message_text(level: Level, message: &str, color: bool) -> String {
+    let message = crate::core::escape::printable_message(message);
     let (label, style, leading) = match level {
         Level::Info => return format!("{message}\n"),
         Level::Warn => ("warning:", AnsiColor::Yellow, ""),

@@ -9,6 +9,7 @@ use crate::core::state::emit::{emit_database, emit_schema};
 use crate::core::state::parse::{parse_database, parse_schema};
 use crate::core::state::{DATABASE_FILE, Problem, canonicalize_schema};
 use crate::error::Result;
+use crate::output::{ColorChoice, Printer};
 
 /// The canonical text of one state file.
 fn canonical(rel: &Path, text: &str) -> Result<String, Problem> {
@@ -24,6 +25,7 @@ fn canonical(rel: &Path, text: &str) -> Result<String, Problem> {
 /// Runs `metaform fmt`: prints each file that changed (or would change, with `--check`)
 /// on stdout. Exit 1 when a file cannot be parsed, or with `--check` when any would change.
 pub fn run(args: FmtArgs) -> Result<u8> {
+    let printer = Printer::new(ColorChoice::Never);
     let (files, mut problems) = collect_files(&args.state)?;
     let mut changed = 0;
     for file in &files {
@@ -34,23 +36,23 @@ pub fn run(args: FmtArgs) -> Result<u8> {
                 if !args.check {
                     write_atomically(&path, text.as_bytes())?;
                 }
-                println!("{}", path.display());
+                printer.data(&path.display().to_string())?;
                 changed += 1;
             }
             Err(problem) => problems.push(problem),
         }
     }
     for problem in &problems {
-        eprintln!("{}", problem.in_dir(&args.state));
+        printer.info(&problem.in_dir(&args.state).to_string());
     }
     let verb = if args.check {
         "would be reformatted"
     } else {
         "reformatted"
     };
-    eprintln!("{changed} of {} state files {verb}.", files.len());
+    printer.info(&format!("{changed} of {} state files {verb}.", files.len()));
     if !problems.is_empty() {
-        eprintln!("error: {} file(s) could not be parsed", problems.len());
+        printer.error(&format!("{} file(s) could not be parsed", problems.len()));
         return Ok(1);
     }
     Ok(u8::from(args.check && changed > 0))

@@ -38,7 +38,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("error: {err}");
+            crate::output::Printer::new(crate::output::ColorChoice::Never).error(&err.to_string());
             ExitCode::from(err.exit_code())
         }
     }

@@ -49,11 +49,16 @@ fn walk(root: &Path, rel: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result
         }
         let rel = rel.join(&name);
         let path = root.join(&rel);
-        let meta = fs::metadata(&path).map_err(io("read", &path))?;
-        if meta.is_dir() {
+        // Not followed: a link could lead a read or a write outside the state directory.
+        let kind = fs::symlink_metadata(&path)
+            .map_err(io("read", &path))?
+            .file_type();
+        if kind.is_dir() {
             if depth < MAX_DEPTH {
                 walk(root, &rel, depth + 1, out)?;
             }
+        } else if !kind.is_file() {
+            return Err(not_regular(&path, kind));
         } else if path.extension().is_some_and(|e| e == EXTENSION) {
             out.push(rel);
         }
@@ -61,7 +66,22 @@ fn walk(root: &Path, rel: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result
     Ok(())
 }
 
+/// The error for an entry of the state tree that is neither a directory nor a regular file.
+fn not_regular(path: &Path, kind: fs::FileType) -> Error {
+    let what = if kind.is_symlink() {
+        "a symbolic link"
+    } else {
+        "not a regular file (a FIFO, socket or device)"
+    };
+    Error::Usage(format!(
+        "`{}` is {what}: the state directory may hold only directories and regular files",
+        path.display()
+    ))
+}
+
 /// The relative paths of every `*.yaml` file under `dir` (hidden entries skipped), sorted.
+/// Any symbolic link or special file in the tree is an error naming it; `dir` itself may
+/// be a link (it is the configured location, chosen by the user).
 fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>> {
     if !dir.is_dir() {
         return Err(Error::Usage(format!(
@@ -75,7 +95,8 @@ fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// Reads every state file under `dir`: the files that are UTF-8 text, and a problem
-/// for each that is not. Paths are relative to `dir`.
+/// for each that is not. Paths are relative to `dir`. A symbolic link or a special file
+/// anywhere in the tree (a FIFO would block the read) is an error naming it.
 pub(crate) fn collect_files(dir: &Path) -> Result<(Vec<SourceFile>, Vec<Problem>)> {
     let mut files = Vec::new();
     let mut problems = Vec::new();
@@ -142,7 +163,7 @@ fn stage(path: &Path, contents: &[u8]) -> Result<tempfile::NamedTempFile> {
     };
     fs::create_dir_all(parent).map_err(io("create directory", parent))?;
     let mut tmp =
-        tempfile::NamedTempFile::new_in(parent).map_err(io("create a file in", parent))?;
+        crate::fs_mode::temp_file_in(parent, ".tmp").map_err(io("create a file in", parent))?;
     tmp.write_all(contents).map_err(io("write", path))?;
     tmp.as_file().sync_all().map_err(io("write", path))?;
     Ok(tmp)
@@ -155,9 +176,11 @@ fn is_generated(path: &Path) -> bool {
 
 /// Writes `catalog` into `dir` as canonical state files.
 ///
-/// The catalog is put in canonical order and every file is rendered before anything
-/// is written: a catalog that cannot be written (an empty name, a name too long for a
-/// file name, two schemas with one name) writes nothing. Files whose bytes are already
+/// The catalog is put in canonical order and every file is rendered, and checked to
+/// read back as the catalog, before anything is written: a catalog that cannot be
+/// written (an empty name, two tables with one name) writes nothing. So does a state
+/// directory holding a symbolic link or a special file (see [`collect_files`]): nothing
+/// is ever written or removed through a link. Files whose bytes are already
 /// right are not touched; the others are staged as temporary files and then renamed
 /// into place. Files of schemas and databases no longer in the catalog are removed, but
 /// only those that start with the generated-file header, and directories left empty by
@@ -166,6 +189,11 @@ pub fn write_state_dir(dir: &Path, catalog: &Catalog) -> Result<WriteSummary> {
     let mut catalog = catalog.clone();
     canonicalize(&mut catalog);
     let files = render_catalog(&catalog).map_err(|e| Error::Usage(e.to_string()))?;
+    let existing = if fs::symlink_metadata(dir).is_ok() {
+        yaml_files(dir)?
+    } else {
+        Vec::new()
+    };
     let mut summary = WriteSummary::default();
     let mut staged = Vec::new();
     for file in &files {
@@ -188,7 +216,7 @@ pub fn write_state_dir(dir: &Path, catalog: &Catalog) -> Result<WriteSummary> {
         .map(|f| f.path.to_string_lossy().to_ascii_lowercase())
         .collect();
     let mut emptied = BTreeSet::new();
-    for rel in yaml_files(dir)? {
+    for rel in existing {
         if rel.components().count() != 3
             || keep.contains(&rel.to_string_lossy().to_ascii_lowercase())
         {

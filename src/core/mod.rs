@@ -4,6 +4,7 @@
 //! adapter (`api`, `source`, `target`, `http`, `sim`). Commands gather inputs, call the
 //! core and render its results.
 
+pub mod escape;
 pub mod model;
 pub mod normalize;
 pub mod objects;

@@ -109,9 +109,7 @@ pub fn save(path: &Path, states: &States) -> Result<(), Error> {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
         _ => PathBuf::from("."),
     };
-    let temp = tempfile::Builder::new()
-        .prefix(".sandbox-state")
-        .tempfile_in(&dir)
+    let temp = crate::fs_mode::temp_file_in(&dir, ".sandbox-state")
         .map_err(io("create a temporary file in", &dir))?;
     {
         let mut writer = BufWriter::with_capacity(1 << 20, temp.as_file());

@@ -100,7 +100,7 @@ fn item_block(item: &PlanItem) -> String {
     );
     match item.action {
         Action::Orphan => {
-            let _ = writeln!(block, " ({})", item.reason);
+            let _ = writeln!(block, " ({})", printable(&item.reason));
         }
         Action::Create | Action::Delete => block.push('\n'),
         Action::Update => {

@@ -212,3 +212,33 @@ fn names_cannot_inject_escapes() {
     );
     assert!(!render_markdown(&plan).contains('\u{1b}'));
 }
+
+/// Bidirectional overrides and C1 controls in names and values are escaped in text and
+/// Markdown, so a name cannot read in another order than it is stored.
+#[test]
+fn bidi_overrides_in_names_and_values_are_escaped() {
+    let want = desired(
+        "svc.db",
+        vec![obj(
+            "svc.db.s\u{202e}gpj.exe",
+            &[("title", text("t\u{2066}x\u{9b}y"))],
+        )],
+    );
+    let have = current(
+        binding("svc.db", Some("1"), OWNED),
+        vec![obj("svc.db.s\u{202e}gpj.exe", &[("title", text("old"))])],
+    );
+    let policy = Policy {
+        force: true,
+        ..Policy::default()
+    };
+    let plan = plan(&want, &have, &policy).unwrap();
+    for shown in [render_text(&plan, false), render_markdown(&plan)] {
+        assert!(shown.contains("s\\u{202e}gpj.exe"), "{shown}");
+        assert!(shown.contains("\"t\\u{2066}x\\u{9b}y\""), "{shown}");
+        assert!(
+            !shown.contains(['\u{202e}', '\u{2066}', '\u{9b}']),
+            "{shown}"
+        );
+    }
+}

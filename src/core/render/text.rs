@@ -78,7 +78,7 @@ fn item_lines(out: &mut String, item: &PlanItem, paint: &Paint) {
     let _ = write!(out, "  {}", paint.apply(style, &head));
     match item.action {
         Action::Orphan => {
-            let _ = writeln!(out, " ({})", item.reason);
+            let _ = writeln!(out, " ({})", printable(&item.reason));
         }
         Action::Create | Action::Delete => out.push('\n'),
         Action::Update => {

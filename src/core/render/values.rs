@@ -40,7 +40,8 @@ pub(super) fn binding_label(binding: &DatasourceBinding) -> String {
     format!("{id}, {ownership}")
 }
 
-/// A value on one line: text quoted with escapes, cut after `max` characters.
+/// A value on one line: text quoted with `"` and `\\` escaped and every unsafe character
+/// escaped (see [`crate::core::escape`]), cut after `max` characters.
 pub(super) fn short_value(value: Option<&Value>, max: usize) -> String {
     match value {
         None => "(none)".to_string(),
@@ -49,13 +50,18 @@ pub(super) fn short_value(value: Option<&Value>, max: usize) -> String {
         Some(Value::Text(text) | Value::Html(text)) => {
             let count = text.chars().count();
             if count <= max {
-                format!("{text:?}")
+                quoted(text)
             } else {
                 let head: String = text.chars().take(max).collect();
-                format!("{:?}… ({count} chars)", head)
+                format!("{}… ({count} chars)", quoted(&head))
             }
         }
     }
+}
+
+fn quoted(text: &str) -> String {
+    let escaped = text.replace('\\', "\\\\").replace('"', "\\\"");
+    format!("\"{}\"", printable(&escaped))
 }
 
 /// The text of a value when it spans several lines (worth a line diff), else `None`.
@@ -78,16 +84,9 @@ pub(super) fn cut(line: &str, max: usize) -> String {
     }
 }
 
-/// Source names are data: control characters (newlines, terminal escapes) are shown
-/// escaped so a name can neither break a line nor restyle the terminal.
+/// Source names are data: control characters (newlines, terminal escapes) and
+/// bidirectional overrides are shown escaped so a name can neither break a line, restyle
+/// the terminal nor read in another order.
 pub(super) fn printable(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::core::escape::printable(text).into_owned()
 }

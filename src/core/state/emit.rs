@@ -14,7 +14,11 @@ use crate::core::model::{
 
 /// A value of the fixed file shape.
 enum Node<'a> {
+    /// Text in the style [`scalar::style`] picks (a literal block for multi-line text).
     Str(&'a str),
+    /// Text that stays on its line (plain or double-quoted): names and list items, which
+    /// are easier to read and grep on one line even when they hold a line break.
+    Line(&'a str),
     Int(u64),
     /// A list of strings written inline, `[a, b]`.
     Flow(&'a [String]),
@@ -29,6 +33,10 @@ struct Entries<'a>(Vec<(&'static str, Node<'a>)>);
 impl<'a> Entries<'a> {
     fn str(mut self, key: &'static str, value: &'a str) -> Self {
         self.0.push((key, Node::Str(value)));
+        self
+    }
+    fn line(mut self, key: &'static str, value: &'a str) -> Self {
+        self.0.push((key, Node::Line(value)));
         self
     }
     fn opt(self, key: &'static str, value: Option<&'a str>) -> Self {
@@ -50,7 +58,7 @@ impl<'a> Entries<'a> {
         self
     }
     fn strs(self, key: &'static str, items: &'a [String]) -> Self {
-        self.seq(key, items.iter().map(|s| Node::Str(s)).collect())
+        self.seq(key, items.iter().map(|s| Node::Line(s)).collect())
     }
     fn node(self) -> Node<'a> {
         Node::Map(self.0)
@@ -79,7 +87,7 @@ fn constraint_type_name(c: ConstraintType) -> &'static str {
 
 fn column_node(c: &Column) -> Node<'_> {
     Entries::default()
-        .str("name", &c.name)
+        .line("name", &c.name)
         .opt("displayName", c.display_name.as_deref())
         .str("dataType", &c.data_type)
         .opt("dataTypeDisplay", c.data_type_display.as_deref())
@@ -105,7 +113,7 @@ fn constraint_node(c: &TableConstraint) -> Node<'_> {
 
 fn table_node(t: &Table) -> Node<'_> {
     Entries::default()
-        .str("name", &t.name)
+        .line("name", &t.name)
         .opt("displayName", t.display_name.as_deref())
         .str("tableType", &t.table_type)
         .strs("tags", &t.tags)
@@ -128,9 +136,9 @@ fn header(kind: &'static str) -> Entries<'static> {
 /// The text of `_database.yaml` for a database (its schemas are not included).
 pub fn emit_database(db: &Database) -> String {
     let entries = header("Database")
-        .str("service", &db.service)
+        .line("service", &db.service)
         .opt("serviceType", db.service_type.as_deref())
-        .str("name", &db.name)
+        .line("name", &db.name)
         .opt("displayName", db.display_name.as_deref())
         .opt("description", db.description.as_deref());
     document(entries)
@@ -139,7 +147,7 @@ pub fn emit_database(db: &Database) -> String {
 /// The text of the file of one schema, with its tables and columns.
 pub fn emit_schema(schema: &Schema) -> String {
     let entries = header("DatabaseSchema")
-        .str("name", &schema.name)
+        .line("name", &schema.name)
         .opt("displayName", schema.display_name.as_deref())
         .opt("description", schema.description.as_deref())
         .seq("tables", schema.tables.iter().map(table_node).collect());
@@ -214,6 +222,8 @@ fn push_inline(out: &mut String, level: usize, value: &Node<'_>) {
                 }
             }
         },
+        Node::Line(s) if scalar::is_plain(s, false) => out.push_str(s),
+        Node::Line(s) => scalar::push_quoted(out, s),
         Node::Int(n) => out.push_str(&n.to_string()),
         Node::Flow(items) => {
             out.push('[');

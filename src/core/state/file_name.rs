@@ -18,12 +18,24 @@
 //! encoding for them ([`encode_name_folded`]), which also encodes upper-case letters, so
 //! the two files differ in more than case. Both encodings decode to the name.
 //!
+//! Most file systems limit a path component to 255 bytes, and percent-encoding triples
+//! non-ASCII bytes (a 31-character Japanese name is 279 bytes). An encoding longer than
+//! [`MAX_ENCODED_LEN`] is *shortened*: the longest prefix of whole encoded characters
+//! that fits, then `~` and the first [`HASH_LEN`] hex digits of the sha256 of the name.
+//! `~` is never kept as is by the encoding, so a shortened component cannot equal a full
+//! one; the hash keeps two long names with one prefix apart (also ignoring case). A
+//! shortened component does not decode, so [`decode_name`] gives `None` for it.
+//!
 //! Inside a file the name is stored exactly; the file name is only an index and the
-//! file's `name` field is the authority.
+//! file's `name` field is the authority: a file is matched to its name by recomputing
+//! the encodings of the name it holds ([`is_encoding_of`]), which works for both forms.
 
-/// File names longer than this (in bytes, before `.yaml`) are refused: most file
-/// systems limit a path component to 255 bytes.
+/// Encodings longer than this (in bytes, before `.yaml`) are shortened, so that every
+/// path component stays under the 255 bytes most file systems allow.
 pub const MAX_ENCODED_LEN: usize = 240;
+
+/// Hex digits of the name's sha256 that end a shortened component.
+pub const HASH_LEN: usize = 16;
 
 const WINDOWS_DEVICES: [&str; 22] = [
     "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
@@ -62,6 +74,8 @@ fn encode(name: &str, fold: bool) -> String {
     let bytes = name.as_bytes();
     let device = is_windows_device(name);
     let mut out = String::with_capacity(bytes.len());
+    // Where each character's encoding ends, to shorten at a character boundary.
+    let mut ends = Vec::new();
     for (i, &byte) in bytes.iter().enumerate() {
         let edge = (i == 0 && (byte == b'.' || byte == b'_' || device))
             || (i + 1 == bytes.len() && byte == b'.');
@@ -70,7 +84,23 @@ fn encode(name: &str, fold: bool) -> String {
         } else {
             out.push_str(&format!("%{byte:02X}"));
         }
+        if name.is_char_boundary(i + 1) {
+            ends.push(out.len());
+        }
     }
+    if out.len() <= MAX_ENCODED_LEN {
+        return out;
+    }
+    let budget = MAX_ENCODED_LEN - 1 - HASH_LEN;
+    let keep = ends
+        .iter()
+        .rev()
+        .find(|end| **end <= budget)
+        .copied()
+        .unwrap_or(0);
+    out.truncate(keep);
+    out.push('~');
+    out.push_str(&crate::core::plan::sha256_hex(name.as_bytes())[..HASH_LEN]);
     out
 }
 
@@ -136,6 +166,31 @@ mod tests {
         assert_ne!(
             encode_name_folded("Sales").to_ascii_lowercase(),
             encode_name_folded("sales").to_ascii_lowercase()
+        );
+    }
+
+    /// A name whose encoding is too long gets a shortened component that fits, is
+    /// deterministic, differs from a name sharing its prefix, and is still its encoding.
+    #[test]
+    fn long_names_are_shortened_with_a_hash() {
+        let long = "売上データの月次集計と地域別の顧客分析のためのスキーマ名前です";
+        let encoded = encode_name(long);
+        assert_eq!(encoded.len(), 24 * 9 + 1 + HASH_LEN, "{encoded}");
+        assert!(encoded.starts_with("%E5%A3%B2"), "{encoded}");
+        assert_eq!(encoded.as_bytes()[24 * 9], b'~', "{encoded}");
+        assert_eq!(encode_name(long), encoded);
+        assert!(is_encoding_of(&encoded, long));
+        assert_eq!(decode_name(&encoded), None);
+        let other = format!("{long}2");
+        assert_ne!(encode_name(&other), encoded);
+        assert!(!is_encoding_of(&encoded, &other));
+        let ascii = "a".repeat(241);
+        assert_eq!(encode_name(&ascii).len(), MAX_ENCODED_LEN);
+        assert_eq!(encode_name(&"a".repeat(240)), "a".repeat(240));
+        let upper = "A".repeat(241);
+        assert_ne!(
+            encode_name_folded(&upper).to_ascii_lowercase(),
+            encode_name_folded(&ascii).to_ascii_lowercase()
         );
     }
 

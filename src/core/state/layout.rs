@@ -10,12 +10,10 @@ use std::path::{Path, PathBuf};
 use super::check::{self, ColumnIndex};
 use super::document::{DatabaseDoc, SchemaDoc};
 use super::emit::{emit_database, emit_schema};
-use super::file_name::{
-    MAX_ENCODED_LEN, decode_name, encode_name, encode_name_folded, is_encoding_of,
-};
+use super::file_name::{decode_name, encode_name, encode_name_folded, is_encoding_of};
 use super::parse::{parse_database, parse_schema};
 use super::{DATABASE_FILE, EXTENSION, Problem};
-use crate::core::model::{Catalog, Column};
+use crate::core::model::{Catalog, Column, Schema};
 
 /// A state file to write: its path relative to the state directory, and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,14 +44,6 @@ pub enum RenderError {
         /// Where it is.
         parent: String,
     },
-    /// A name is too long for a file name once encoded.
-    #[error("cannot write {what} `{name}`: its file name would exceed {MAX_ENCODED_LEN} bytes")]
-    NameTooLong {
-        /// `service`, `database` or `schema`.
-        what: &'static str,
-        /// The name.
-        name: String,
-    },
     /// Two objects would be written to the same file.
     #[error("two {what}s named `{name}` in `{parent}`")]
     Duplicate {
@@ -70,6 +60,30 @@ pub enum RenderError {
         /// The second of the two paths.
         path: PathBuf,
     },
+    /// The rendered files would not pass `validate` (e.g. two tables with one name).
+    #[error(
+        "the state files would not be valid, so none is written:\n{}",
+        lines(problems)
+    )]
+    Invalid {
+        /// What `validate` would report, with paths relative to the state directory.
+        problems: Vec<Problem>,
+    },
+    /// The rendered files would read back as something else than the catalog.
+    #[error(
+        "{what} `{address}` would not read back exactly from its state file, so no file is written"
+    )]
+    NotRoundTrip {
+        /// `database` or `schema`.
+        what: &'static str,
+        /// `service.database[.schema]`.
+        address: String,
+    },
+}
+
+fn lines(problems: &[Problem]) -> String {
+    let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
+    lines.join("\n")
 }
 
 /// Names among `names` whose encodings collide on a case-insensitive file system.
@@ -106,12 +120,6 @@ fn component(
     } else {
         encode_name(name)
     };
-    if encoded.len() > MAX_ENCODED_LEN {
-        return Err(RenderError::NameTooLong {
-            what,
-            name: name.into(),
-        });
-    }
     Ok(encoded)
 }
 
@@ -149,7 +157,9 @@ pub fn canonicalize_schema(schema: &mut crate::core::model::Schema) {
 
 /// The files holding `catalog`, in path order, without reordering anything (call
 /// [`canonicalize`] first for canonical order). Fails before producing anything if a
-/// name cannot be a file name or two objects would share a file.
+/// name cannot be a file name, two objects would share a file, or the files would not
+/// [`load`] back as `catalog` without a problem: what is written is always what
+/// `validate` and `plan` accept.
 pub fn render_catalog(catalog: &Catalog) -> Result<Vec<StateFile>, RenderError> {
     let mut files = BTreeMap::new();
     let services = case_collisions(catalog.databases.iter().map(|d| d.service.as_str()));
@@ -196,10 +206,55 @@ pub fn render_catalog(catalog: &Catalog) -> Result<Vec<StateFile>, RenderError> 
             return Err(RenderError::CaseCollision { path: path.clone() });
         }
     }
+    check_reads_back(catalog, &files)?;
     Ok(files
         .into_iter()
         .map(|(path, text)| StateFile { path, text })
         .collect())
+}
+
+/// Loads the rendered `files` and compares the result with `catalog`.
+fn check_reads_back(
+    catalog: &Catalog,
+    files: &BTreeMap<PathBuf, String>,
+) -> Result<(), RenderError> {
+    let loaded = load_texts(files.len(), files.iter().map(|(p, t)| (p, t.as_str())));
+    if !loaded.problems.is_empty() {
+        return Err(RenderError::Invalid {
+            problems: loaded.problems,
+        });
+    }
+    let mut back: HashMap<(&str, &str), HashMap<&str, &Schema>> = HashMap::new();
+    let mut databases = HashMap::new();
+    for db in &loaded.catalog.databases {
+        databases.insert((db.service.as_str(), db.name.as_str()), db);
+        back.insert(
+            (db.service.as_str(), db.name.as_str()),
+            db.schemas.iter().map(|s| (s.name.as_str(), s)).collect(),
+        );
+    }
+    for db in &catalog.databases {
+        let key = (db.service.as_str(), db.name.as_str());
+        let same_db = databases.get(&key).is_some_and(|b| {
+            (&b.service_type, &b.display_name, &b.description)
+                == (&db.service_type, &db.display_name, &db.description)
+        });
+        if !same_db {
+            return Err(RenderError::NotRoundTrip {
+                what: "database",
+                address: format!("{}.{}", db.service, db.name),
+            });
+        }
+        for schema in &db.schemas {
+            if back[&key].get(schema.name.as_str()) != Some(&schema) {
+                return Err(RenderError::NotRoundTrip {
+                    what: "schema",
+                    address: format!("{}.{}.{}", db.service, db.name, schema.name),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// What [`load`] found.
@@ -253,21 +308,28 @@ struct DatabaseDir {
 /// files elsewhere are reported. A problem in one file does not stop the others from
 /// being read, so every problem is reported at once.
 pub fn load(files: Vec<SourceFile>) -> Loaded {
+    load_texts(
+        files.len(),
+        files.iter().map(|f| (&f.path, f.text.as_str())),
+    )
+}
+
+/// [`load`] over borrowed paths and texts.
+fn load_texts<'a>(count: usize, files: impl Iterator<Item = (&'a PathBuf, &'a str)>) -> Loaded {
     let mut loaded = Loaded {
-        files: files.len(),
+        files: count,
         ..Loaded::default()
     };
     let problems = &mut loaded.problems;
     let mut dirs: BTreeMap<(String, String), DatabaseDir> = BTreeMap::new();
-    for file in files {
-        let parts: Vec<String> = file
-            .path
+    for (path, text) in files {
+        let parts: Vec<String> = path
             .components()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect();
         let [service, database, name] = parts.as_slice() else {
             problems.push(Problem::file(
-                &file.path,
+                path,
                 "not where state files live: expected <service>/<database>/<schema>.yaml or <service>/<database>/_database.yaml",
             ));
             continue;
@@ -281,23 +343,23 @@ pub fn load(files: Vec<SourceFile>) -> Loaded {
             });
         if name == DATABASE_FILE {
             dir.present = true;
-            match parse_database(&file.path, &file.text) {
+            match parse_database(path, text) {
                 Ok(doc) => {
-                    check::check_database(&file.path, &doc, problems);
-                    check_component(&file.path, "service", &doc.service, service, problems);
-                    check_component(&file.path, "database", &doc.name, database, problems);
-                    dir.database = Some((file.path, doc));
+                    check::check_database(path, &doc, problems);
+                    check_component(path, "service", &doc.service, service, problems);
+                    check_component(path, "database", &doc.name, database, problems);
+                    dir.database = Some((path.clone(), doc));
                 }
                 Err(problem) => problems.push(problem),
             }
             continue;
         }
-        match parse_schema(&file.path, &file.text) {
+        match parse_schema(path, text) {
             Ok(doc) => {
-                check::check_schema(&file.path, &doc, problems);
+                check::check_schema(path, &doc, problems);
                 let stem = name.strip_suffix(&format!(".{EXTENSION}")).unwrap_or(name);
-                check_component(&file.path, "schema", &doc.name, stem, problems);
-                dir.schemas.push((file.path, doc));
+                check_component(path, "schema", &doc.name, stem, problems);
+                dir.schemas.push((path.clone(), doc));
             }
             Err(problem) => problems.push(problem),
         }

@@ -85,15 +85,17 @@ impl Problem {
     }
 }
 
+/// Shown on one line, with the control characters and bidirectional overrides of names
+/// in the path or the message escaped ([`crate::core::escape::printable`]).
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
+        let line = format!(
             "{}:{}:{}: {}",
             self.file.display(),
             self.line,
             self.column,
             self.message
-        )
+        );
+        f.write_str(&crate::core::escape::printable(&line))
     }
 }

@@ -1,7 +1,15 @@
 //! State-file text -> documents, with errors as `file:line:column: message`.
+//!
+//! YAML tags (`!!binary`, `!!str`, `!custom`, `!<tag:...>`) are refused: a state file
+//! holds plain strings, numbers and lists, and a tag would make a value mean something
+//! other than its text (serde-saphyr decodes a `!!binary` string from base64), so a
+//! reviewer reading the diff would not see what is applied. serde-saphyr does not report
+//! tags, so the events are read once with its parser first (only when the text holds a
+//! `!` at all, since every tag starts with one).
 
 use std::path::Path;
 
+use saphyr_parser::Event;
 use serde::de::DeserializeOwned;
 use serde_saphyr::{Budget, DuplicateKeyPolicy, Options};
 
@@ -27,6 +35,9 @@ fn options() -> Options {
 }
 
 fn parse<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T, Problem> {
+    if text.contains('!') {
+        refuse_tags(file, text)?;
+    }
     serde_saphyr::from_str_with_options(text, options()).map_err(|err| {
         let err = err.without_snippet();
         let (line, column) = err.location().map_or((1, 1), |l| (l.line(), l.column()));
@@ -38,6 +49,67 @@ fn parse<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T, Problem> {
         let (line, column) = refine_position(text, line, column, &message);
         Problem::at(file, line, column, humanize(text, message))
     })
+}
+
+/// The first explicit tag in `text`, as a problem at the tag. A text that does not parse
+/// is left to serde-saphyr, which reports the error with its position.
+fn refuse_tags(file: &Path, text: &str) -> Result<(), Problem> {
+    let mut parser = saphyr_parser::Parser::new_from_str(text);
+    while let Some(Ok((event, span))) = parser.next_event() {
+        let tag = match event {
+            Event::Scalar(_, _, _, tag)
+            | Event::SequenceStart(_, tag)
+            | Event::MappingStart(_, tag) => tag,
+            _ => None,
+        };
+        let Some(tag) = tag else { continue };
+        let value = text
+            .char_indices()
+            .nth(span.start.index())
+            .map_or(text.len(), |(i, _)| i);
+        let (at, written) = tag_before(text, value).unwrap_or_else(|| {
+            let written = match tag.handle.as_str() {
+                "tag:yaml.org,2002:" => format!("!!{}", tag.suffix),
+                "!" => format!("!{}", tag.suffix),
+                "" => format!("!<{}>", tag.suffix),
+                handle => format!("{handle}{}", tag.suffix),
+            };
+            (value, written)
+        });
+        let line = text[..at].matches('\n').count() + 1;
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let column = text[line_start..at].chars().count() + 1;
+        return Err(Problem::at(
+            file,
+            line as u64,
+            column as u64,
+            format!(
+                "YAML tags are not allowed in state files: found `{written}`; write the value as plain text"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The byte offset and text of the tag written before the value at byte `value`: the
+/// nearest preceding token that starts with `!`, skipping an anchor (`&name`).
+fn tag_before(text: &str, value: usize) -> Option<(usize, String)> {
+    let mut end = value;
+    for _ in 0..2 {
+        let head = text[..end].trim_end();
+        let start = head
+            .rfind(|c: char| c.is_ascii_whitespace())
+            .map_or(0, |i| i + 1);
+        let token = &head[start..];
+        if token.starts_with('!') {
+            return Some((start, token.to_string()));
+        }
+        if !token.starts_with('&') {
+            return None;
+        }
+        end = start;
+    }
+    None
 }
 
 /// Rephrases serde-saphyr's messages that speak of parser events or Rust types in terms

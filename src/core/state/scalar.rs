@@ -26,10 +26,15 @@ const RESERVED: [&str; 11] = [
 ];
 
 /// Whether `c` may appear in a YAML file unescaped (YAML's printable set, minus the
-/// characters some readers treat as line breaks or byte-order marks).
+/// characters some readers treat as line breaks or byte-order marks, and minus the
+/// bidirectional controls, which would make a reviewed diff read in another order).
 fn is_printable(c: char) -> bool {
     matches!(c, '\u{20}'..='\u{7E}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-        && !matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}')
+        && !matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{FEFF}' | '\u{061C}' | '\u{200E}' | '\u{200F}'
+                | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
 }
 
 fn looks_numeric(s: &str) -> bool {
@@ -215,7 +220,7 @@ mod tests {
     #[test]
     fn escapes_non_printables() {
         let mut out = String::new();
-        push_quoted(&mut out, "a\"b\\c\u{1}\u{85}\u{FEFF}\u{2028}");
-        assert_eq!(out, r#""a\"b\\c\x01\x85\uFEFF\u2028""#);
+        push_quoted(&mut out, "a\"b\\c\u{1}\u{85}\u{FEFF}\u{2028}\u{202E}\u{1b}");
+        assert_eq!(out, r#""a\"b\\c\x01\x85\uFEFF\u2028\u202E\x1B""#);
     }
 }

@@ -146,6 +146,80 @@ fn refuses_unknown_and_duplicate_keys() {
     assert!(problem.message.contains("duplicate"), "{problem}");
 }
 
+/// Any explicit YAML tag is refused at the tag, whatever its kind or where it is.
+#[test]
+fn refuses_yaml_tags_with_their_position() {
+    let head = "apiVersion: metaform/v1\nkind: DatabaseSchema\n";
+    let cases = [
+        ("name: !!binary eA==\n", "3:7", "!!binary"),
+        ("name: !!str x\n", "3:7", "!!str"),
+        ("name: x\ndescription: !custom y\n", "4:14", "!custom"),
+        (
+            "name: x\ntables: !<tag:x,2000:list>\n  - name: t\n",
+            "4:9",
+            "!<tag:x,2000:list>",
+        ),
+        ("name: &a !!str x\n", "3:10", "!!str"),
+    ];
+    for (body, at, tag) in cases {
+        let text = format!("{head}{body}");
+        let problem = parse_schema(Path::new("f.yaml"), &text).expect_err("refused");
+        assert_eq!(
+            problem.to_string(),
+            format!(
+                "f.yaml:{at}: YAML tags are not allowed in state files: found `{tag}`; write the value as plain text"
+            ),
+            "{text}"
+        );
+    }
+    let quoted = format!("{head}name: \"!!binary x\"\ndescription: Hello! !yes\n");
+    assert!(parse_schema(Path::new("f.yaml"), &quoted).is_ok());
+}
+
+/// Names with line breaks, tabs, terminal escapes and bidi overrides are written on
+/// one line with escapes, and read back exactly.
+#[test]
+fn names_with_control_characters_round_trip_on_one_line() {
+    let mut schema = sample_schema();
+    schema.name = "a\nb".into();
+    schema.tables[0].name = "t\r\t\u{1b}[2J\u{202e}".into();
+    let text = emit_schema(&schema);
+    assert!(text.contains("\nname: \"a\\nb\"\n"), "{text}");
+    assert!(
+        text.contains("- name: \"t\\r\\t\\x1B[2J\\u202E\"\n"),
+        "{text}"
+    );
+    assert!(!text.contains(['\u{1b}', '\u{202e}', '\r']), "{text}");
+    let parsed = parse_schema(Path::new("f.yaml"), &text)
+        .expect("parses")
+        .into_model();
+    assert_eq!(parsed, schema);
+}
+
+/// A catalog whose files `validate` would refuse (here two tables with one name) is
+/// not rendered at all, and the error names the object.
+#[test]
+fn render_refuses_what_load_would_refuse() {
+    let mut schema = sample_schema();
+    schema.tables.push(schema.tables[0].clone());
+    let catalog = Catalog {
+        databases: vec![Database {
+            service: "svc".into(),
+            service_type: None,
+            name: "db".into(),
+            display_name: None,
+            description: None,
+            schemas: vec![schema],
+        }],
+    };
+    let error = render_catalog(&catalog).expect_err("refused").to_string();
+    assert!(
+        error.contains("svc/db/shopify.yaml:")
+            && error.contains("duplicate table name `dim.customer`"),
+        "{error}"
+    );
+}
+
 /// Parser messages are phrased in terms of the file, saying what was expected.
 #[test]
 fn parse_errors_say_what_was_expected() {

@@ -6,6 +6,9 @@
 //! schemas at once. Each schema's tables are converted as soon as they arrive, so memory
 //! holds the model of the catalog plus at most that many schemas' raw pages.
 //!
+//! An object listed twice (a server bug, or two names that decode to one) is an error
+//! naming it: the state files hold each object once.
+//!
 //! Filters follow OpenMetadata's `filter_by_database`/`filter_by_schema`/`filter_by_table`:
 //! on the database, schema and table names respectively (the decoded names users see).
 
@@ -31,6 +34,55 @@ pub enum SourceError {
     /// An entity could not be represented in the model.
     #[error(transparent)]
     Convert(#[from] ConvertError),
+    /// The source listed one object twice (or two objects whose decoded names are equal).
+    #[error(
+        "{kind} `{address}` appears twice in the source's listing; a snapshot holds each object once, so nothing is written"
+    )]
+    Duplicate {
+        /// `database`, `schema`, `table` or `column`.
+        kind: &'static str,
+        /// `service.database[.schema[.table[.column]]]`.
+        address: String,
+    },
+}
+
+/// The first name in `names` that occurs twice.
+fn repeated<'a>(names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let mut seen = std::collections::HashSet::new();
+    names.into_iter().find(|name| !seen.insert(*name))
+}
+
+/// Refuses a catalog in which one parent holds two children of one name: such a
+/// snapshot would write a state file that `validate` and every later `plan` refuse.
+fn check_unique(databases: &[Database]) -> Result<(), SourceError> {
+    let duplicate = |kind, address: String| Err(SourceError::Duplicate { kind, address });
+    let keys = databases
+        .iter()
+        .map(|d| (d.service.as_str(), d.name.as_str()));
+    let mut seen = std::collections::HashSet::new();
+    for (service, name) in keys {
+        if !seen.insert((service, name)) {
+            return duplicate("database", format!("{service}.{name}"));
+        }
+    }
+    for db in databases {
+        let prefix = format!("{}.{}", db.service, db.name);
+        if let Some(name) = repeated(db.schemas.iter().map(|s| s.name.as_str())) {
+            return duplicate("schema", format!("{prefix}.{name}"));
+        }
+        for schema in &db.schemas {
+            let prefix = format!("{prefix}.{}", schema.name);
+            if let Some(name) = repeated(schema.tables.iter().map(|t| t.name.as_str())) {
+                return duplicate("table", format!("{prefix}.{name}"));
+            }
+            for table in &schema.tables {
+                if let Some(name) = repeated(table.columns.iter().map(|c| c.name.as_str())) {
+                    return duplicate("column", format!("{prefix}.{}.{name}", table.name));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Reads the catalog the server holds, filtered.
@@ -88,6 +140,7 @@ pub async fn snapshot(
         db.schemas.sort_by(|a, b| a.name.cmp(&b.name));
     }
     databases.sort_by(|a, b| (&a.service, &a.name).cmp(&(&b.service, &b.name)));
+    check_unique(&databases)?;
     let tables: usize = databases
         .iter()
         .flat_map(|d| &d.schemas)
