@@ -4,8 +4,8 @@
 //!
 //! Fields metaform does not manage but must carry through a full-replace POST (§5:
 //! comments from the database, custom fields, partitions, ...) are read as untyped JSON,
-//! so an unexpected shape never breaks a read, and written back through each write
-//! type's `unmanaged` map.
+//! so an unexpected shape never breaks a read (boxed: an absent one costs a word per
+//! item), and written back through each write type's `unmanaged` map.
 
 use serde::{Deserialize, Serialize};
 
@@ -91,10 +91,10 @@ pub struct SchemaItem {
     pub key: Option<String>,
     /// Comment from the database (unmanaged).
     #[serde(default)]
-    pub db_comment: Option<serde_json::Value>,
+    pub db_comment: Option<Box<serde_json::Value>>,
     /// Custom field values, `[{"field_id", "value", "field_name"}]` (unmanaged).
     #[serde(default)]
-    pub custom_fields: Option<serde_json::Value>,
+    pub custom_fields: Option<Box<serde_json::Value>>,
 }
 
 /// A table from `GET /integration/v2/table/`.
@@ -120,26 +120,26 @@ pub struct TableItem {
     pub sql: Option<String>,
     /// Comment from the database (unmanaged).
     #[serde(default)]
-    pub table_comment: Option<serde_json::Value>,
+    pub table_comment: Option<Box<serde_json::Value>>,
     /// Data-source-specific type name, e.g. `MATERIALIZED_VIEW` (unmanaged; GET may not
     /// return it).
     #[serde(default)]
-    pub table_type_name: Option<serde_json::Value>,
+    pub table_type_name: Option<Box<serde_json::Value>>,
     /// Owner (unmanaged; GET may not return it).
     #[serde(default)]
-    pub owner: Option<serde_json::Value>,
+    pub owner: Option<Box<serde_json::Value>>,
     /// A synonym's base table key (unmanaged).
     #[serde(default)]
-    pub base_table_key: Option<serde_json::Value>,
+    pub base_table_key: Option<Box<serde_json::Value>>,
     /// Partition definition (unmanaged).
     #[serde(default)]
-    pub partition_definition: Option<serde_json::Value>,
+    pub partition_definition: Option<Box<serde_json::Value>>,
     /// Partition columns (unmanaged).
     #[serde(default)]
-    pub partition_columns: Option<serde_json::Value>,
+    pub partition_columns: Option<Box<serde_json::Value>>,
     /// Custom field values (unmanaged).
     #[serde(default)]
-    pub custom_fields: Option<serde_json::Value>,
+    pub custom_fields: Option<Box<serde_json::Value>>,
 }
 
 /// A column from `GET /integration/v2/column/`.
@@ -171,14 +171,14 @@ pub struct ColumnItem {
     pub table_id: i64,
     /// Comment from the database (unmanaged).
     #[serde(default)]
-    pub column_comment: Option<serde_json::Value>,
+    pub column_comment: Option<Box<serde_json::Value>>,
     /// Custom field values (unmanaged).
     #[serde(default)]
-    pub custom_fields: Option<serde_json::Value>,
+    pub custom_fields: Option<Box<serde_json::Value>>,
 }
 
-/// A column's index object (§6.3): the key flags metaform manages, and the others
-/// (`isOtherIndex`) kept as they are.
+/// A column's index object (§6.3): the key flags metaform manages, and
+/// `isOtherIndex`, kept as it is.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ColumnIndex {
     /// Part of the primary key.
@@ -190,9 +190,13 @@ pub struct ColumnIndex {
     /// The referenced column's key, `<ds_id>.<schema>.<table>.<column>`.
     #[serde(rename = "referencedColumnId", default)]
     pub referenced_column_id: Option<String>,
-    /// The index fields metaform does not manage (`isOtherIndex`), as read.
-    #[serde(flatten)]
-    pub other: serde_json::Map<String, serde_json::Value>,
+    /// Part of another index: not managed, kept as read (omitted when unknown).
+    #[serde(
+        rename = "isOtherIndex",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_other_index: Option<bool>,
 }
 
 /// A schema to POST (complete) or PATCH (changed fields only), keyed by `key`.
@@ -207,8 +211,8 @@ pub struct SchemaWrite {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Unmanaged fields carried unchanged (`db_comment`, `custom_fields`).
-    #[serde(flatten)]
-    pub unmanaged: serde_json::Map<String, serde_json::Value>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub unmanaged: Option<Box<serde_json::Map<String, serde_json::Value>>>,
 }
 
 /// A table to POST or PATCH, keyed by `key`.
@@ -229,8 +233,8 @@ pub struct TableWrite {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sql: Option<String>,
     /// Unmanaged fields carried unchanged (`table_comment`, `custom_fields`, ...).
-    #[serde(flatten)]
-    pub unmanaged: serde_json::Map<String, serde_json::Value>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub unmanaged: Option<Box<serde_json::Map<String, serde_json::Value>>>,
 }
 
 /// A column to POST or PATCH, keyed by `key`.
@@ -257,8 +261,8 @@ pub struct ColumnWrite {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub index: Option<ColumnIndex>,
     /// Unmanaged fields carried unchanged (`column_comment`, `custom_fields`).
-    #[serde(flatten)]
-    pub unmanaged: serde_json::Map<String, serde_json::Value>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub unmanaged: Option<Box<serde_json::Map<String, serde_json::Value>>>,
 }
 
 /// One line of a Virtual Data Source upload (§9): schema, table, view or column.

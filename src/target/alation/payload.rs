@@ -201,7 +201,7 @@ fn column_index(object: &Object, resolve: &ResolveReference<'_>) -> Result<Colum
         )),
         is_foreign_key: Some(referenced.is_some()),
         referenced_column_id: referenced,
-        other: unmanaged::index_fields(object),
+        is_other_index: unmanaged::is_other_index(object),
     })
 }
 

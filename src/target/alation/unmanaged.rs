@@ -35,57 +35,64 @@ use crate::core::objects::{Object, Unmanaged};
 
 /// The name under which the unmanaged fields of a column's `index` object are kept.
 const INDEX: &str = "index";
+/// The unmanaged field of a column's `index` object.
+const OTHER_INDEX: &str = "isOtherIndex";
 
 /// A schema's unmanaged fields, `None` when it has none.
 pub fn schema(item: &SchemaItem) -> Option<Box<Unmanaged>> {
     kept([
-        ("db_comment", item.db_comment.as_ref()),
-        ("custom_fields", item.custom_fields.as_ref()),
+        ("db_comment", item.db_comment.as_deref()),
+        ("custom_fields", item.custom_fields.as_deref()),
     ])
 }
 
 /// A table's unmanaged fields, `None` when it has none.
 pub fn table(item: &TableItem) -> Option<Box<Unmanaged>> {
     kept([
-        ("table_comment", item.table_comment.as_ref()),
-        ("table_type_name", item.table_type_name.as_ref()),
-        ("owner", item.owner.as_ref()),
-        ("base_table_key", item.base_table_key.as_ref()),
-        ("partition_definition", item.partition_definition.as_ref()),
-        ("partition_columns", item.partition_columns.as_ref()),
-        ("custom_fields", item.custom_fields.as_ref()),
+        ("table_comment", item.table_comment.as_deref()),
+        ("table_type_name", item.table_type_name.as_deref()),
+        ("owner", item.owner.as_deref()),
+        ("base_table_key", item.base_table_key.as_deref()),
+        ("partition_definition", item.partition_definition.as_deref()),
+        ("partition_columns", item.partition_columns.as_deref()),
+        ("custom_fields", item.custom_fields.as_deref()),
     ])
 }
 
 /// A column's unmanaged fields, `None` when it has none.
 pub fn column(item: &ColumnItem) -> Option<Box<Unmanaged>> {
-    let index = item.index.as_ref().map(|i| Json::Object(i.other.clone()));
+    let index = item
+        .index
+        .as_ref()
+        .and_then(|i| i.is_other_index)
+        .map(|other| serde_json::json!({ OTHER_INDEX: other }));
     kept([
-        ("column_comment", item.column_comment.as_ref()),
-        ("custom_fields", item.custom_fields.as_ref()),
+        ("column_comment", item.column_comment.as_deref()),
+        ("custom_fields", item.custom_fields.as_deref()),
         (INDEX, index.as_ref()),
     ])
 }
 
 /// The unmanaged fields a POST carries beside the managed ones: all but the `index`
-/// fields, which go into the index object ([`index_fields`]).
-pub fn post_fields(object: &Object) -> Unmanaged {
-    let mut fields = object.unmanaged.as_deref().cloned().unwrap_or_default();
-    fields.remove(INDEX);
-    fields
-}
-
-/// The unmanaged fields of a column's `index` object (`isOtherIndex`).
-pub fn index_fields(object: &Object) -> Unmanaged {
-    match object.unmanaged.as_deref().and_then(|u| u.get(INDEX)) {
-        Some(Json::Object(fields)) => fields.clone(),
-        _ => Unmanaged::new(),
+/// fields, which go into the index object ([`is_other_index`]); `None` when none.
+pub fn post_fields(object: &Object) -> Option<Box<Unmanaged>> {
+    let kept = object.unmanaged.as_deref()?;
+    if !kept.contains_key(INDEX) {
+        return Some(Box::new(kept.clone()));
     }
+    let mut fields = kept.clone();
+    fields.remove(INDEX);
+    (!fields.is_empty()).then(|| Box::new(fields))
 }
 
-/// Whether a column has unmanaged `index` fields, which an upload may reset.
-pub fn has_index_fields(object: &Object) -> bool {
-    !index_fields(object).is_empty()
+/// A column's `isOtherIndex` as read (`None` when false or unknown).
+pub fn is_other_index(object: &Object) -> Option<bool> {
+    object
+        .unmanaged
+        .as_deref()?
+        .get(INDEX)?
+        .get(OTHER_INDEX)?
+        .as_bool()
 }
 
 /// An unmanaged text field, for an upload line.
@@ -157,7 +164,12 @@ mod tests {
     use crate::api::alation::wire::ColumnIndex;
     use serde_json::json;
 
-    fn column_item(index: ColumnIndex, comment: Json, custom: Json) -> ColumnItem {
+    fn column_item(other: bool, comment: Json, custom: Json) -> ColumnItem {
+        let index = ColumnIndex {
+            is_primary_key: Some(true),
+            is_other_index: Some(other),
+            ..ColumnIndex::default()
+        };
         ColumnItem {
             id: 1,
             name: "c".into(),
@@ -168,8 +180,8 @@ mod tests {
             position: None,
             index: Some(index),
             table_id: 2,
-            column_comment: Some(comment),
-            custom_fields: Some(custom),
+            column_comment: Some(Box::new(comment)),
+            custom_fields: Some(Box::new(custom)),
         }
     }
 
@@ -177,18 +189,11 @@ mod tests {
     /// defaults are dropped.
     #[test]
     fn columns_keep_what_a_post_would_reset() {
-        let mut other = Unmanaged::new();
-        other.insert("isOtherIndex".into(), json!(true));
-        let index = ColumnIndex {
-            is_primary_key: Some(true),
-            other,
-            ..ColumnIndex::default()
-        };
         let custom = json!([
             {"value": "PII", "field_id": 10087, "field_name": "PII"},
             {"value": null, "field_id": 8, "field_name": "Steward"}
         ]);
-        let kept = column(&column_item(index, json!("from the database"), custom));
+        let kept = column(&column_item(true, json!("from the database"), custom));
         assert_eq!(
             kept.map(|k| Json::Object(*k)),
             Some(json!({"column_comment": "from the database",
@@ -200,12 +205,6 @@ mod tests {
     /// A column with only defaults keeps nothing.
     #[test]
     fn defaults_are_not_kept() {
-        let mut other = Unmanaged::new();
-        other.insert("isOtherIndex".into(), json!(false));
-        let index = ColumnIndex {
-            other,
-            ..ColumnIndex::default()
-        };
-        assert_eq!(column(&column_item(index, Json::Null, json!([]))), None);
+        assert_eq!(column(&column_item(false, Json::Null, json!([]))), None);
     }
 }

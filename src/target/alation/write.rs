@@ -508,7 +508,7 @@ impl Run<'_> {
             o.address.kind == ObjectKind::Column
                 && (o.fields.contains_key(field::PRIMARY_KEY)
                     || o.fields.contains_key(field::FOREIGN_KEY)
-                    || unmanaged::has_index_fields(o))
+                    || unmanaged::is_other_index(o).is_some())
         }) {
             let key = object_key(ds_id, &object.address.path);
             patches.push(payload::column_key_flags(key, object, &resolve)?);
