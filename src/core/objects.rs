@@ -4,6 +4,8 @@
 //! [`Object`]s with the fields it manages (for Alation: title, description as HTML,
 //! table_type, sql, column_type, position, nullable, keys, ...), and reads its current
 //! state into the same shape. The plan engine diffs the two without knowing the target.
+//! Values a target holds but metaform does not manage ride along on the current
+//! objects ([`Object::unmanaged`]) without ever being diffed.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -74,4 +76,15 @@ pub struct Object {
     pub address: Address,
     /// Managed fields by name; an absent field means "no value".
     pub fields: BTreeMap<String, Value>,
+    /// What the target holds on the object but metaform does not manage (for Alation:
+    /// comments from the database, custom fields, ...), in the target's own write form.
+    /// Read with the current state only so that a complete write (one that resets what
+    /// it leaves out) can carry it unchanged; never compared, planned or shown. `None`
+    /// when there is nothing, so that an object without such values costs one word.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unmanaged: Option<Box<Unmanaged>>,
 }
+
+/// A target's values on an object that metaform carries but does not manage, by the
+/// target's field name, as JSON in the form the target's writes take.
+pub type Unmanaged = serde_json::Map<String, serde_json::Value>;

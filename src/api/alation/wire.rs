@@ -1,6 +1,11 @@
 //! Alation's JSON shapes for the endpoints metaform uses (shared/reference/alation-api.md
 //! §4, §6, §9, §10). Read types accept missing and `null` fields; write types skip what
 //! is `None`, so a payload carries exactly the fields the caller set.
+//!
+//! Fields metaform does not manage but must carry through a full-replace POST (§5:
+//! comments from the database, custom fields, partitions, ...) are read as untyped JSON,
+//! so an unexpected shape never breaks a read (boxed: an absent one costs a word per
+//! item), and written back through each write type's `unmanaged` map.
 
 use serde::{Deserialize, Serialize};
 
@@ -84,6 +89,12 @@ pub struct SchemaItem {
     /// Its key.
     #[serde(default)]
     pub key: Option<String>,
+    /// Comment from the database (unmanaged).
+    #[serde(default)]
+    pub db_comment: Option<Box<serde_json::Value>>,
+    /// Custom field values, `[{"field_id", "value", "field_name"}]` (unmanaged).
+    #[serde(default)]
+    pub custom_fields: Option<Box<serde_json::Value>>,
 }
 
 /// A table from `GET /integration/v2/table/`.
@@ -107,6 +118,28 @@ pub struct TableItem {
     /// DDL or view SQL.
     #[serde(default)]
     pub sql: Option<String>,
+    /// Comment from the database (unmanaged).
+    #[serde(default)]
+    pub table_comment: Option<Box<serde_json::Value>>,
+    /// Data-source-specific type name, e.g. `MATERIALIZED_VIEW` (unmanaged; GET may not
+    /// return it).
+    #[serde(default)]
+    pub table_type_name: Option<Box<serde_json::Value>>,
+    /// Owner (unmanaged; GET may not return it).
+    #[serde(default)]
+    pub owner: Option<Box<serde_json::Value>>,
+    /// A synonym's base table key (unmanaged).
+    #[serde(default)]
+    pub base_table_key: Option<Box<serde_json::Value>>,
+    /// Partition definition (unmanaged).
+    #[serde(default)]
+    pub partition_definition: Option<Box<serde_json::Value>>,
+    /// Partition columns (unmanaged).
+    #[serde(default)]
+    pub partition_columns: Option<Box<serde_json::Value>>,
+    /// Custom field values (unmanaged).
+    #[serde(default)]
+    pub custom_fields: Option<Box<serde_json::Value>>,
 }
 
 /// A column from `GET /integration/v2/column/`.
@@ -136,9 +169,16 @@ pub struct ColumnItem {
     pub index: Option<ColumnIndex>,
     /// Its table's id.
     pub table_id: i64,
+    /// Comment from the database (unmanaged).
+    #[serde(default)]
+    pub column_comment: Option<Box<serde_json::Value>>,
+    /// Custom field values (unmanaged).
+    #[serde(default)]
+    pub custom_fields: Option<Box<serde_json::Value>>,
 }
 
-/// A column's key flags (§6.3).
+/// A column's index object (§6.3): the key flags metaform manages, and
+/// `isOtherIndex`, kept as it is.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ColumnIndex {
     /// Part of the primary key.
@@ -150,6 +190,13 @@ pub struct ColumnIndex {
     /// The referenced column's key, `<ds_id>.<schema>.<table>.<column>`.
     #[serde(rename = "referencedColumnId", default)]
     pub referenced_column_id: Option<String>,
+    /// Part of another index: not managed, kept as read (omitted when unknown).
+    #[serde(
+        rename = "isOtherIndex",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_other_index: Option<bool>,
 }
 
 /// A schema to POST (complete) or PATCH (changed fields only), keyed by `key`.
@@ -163,6 +210,9 @@ pub struct SchemaWrite {
     /// HTML description (`""` clears it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Unmanaged fields carried unchanged (`db_comment`, `custom_fields`).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub unmanaged: Option<Box<serde_json::Map<String, serde_json::Value>>>,
 }
 
 /// A table to POST or PATCH, keyed by `key`.
@@ -182,6 +232,9 @@ pub struct TableWrite {
     /// View SQL (`""` clears it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sql: Option<String>,
+    /// Unmanaged fields carried unchanged (`table_comment`, `custom_fields`, ...).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub unmanaged: Option<Box<serde_json::Map<String, serde_json::Value>>>,
 }
 
 /// A column to POST or PATCH, keyed by `key`.
@@ -207,6 +260,9 @@ pub struct ColumnWrite {
     /// Key flags.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub index: Option<ColumnIndex>,
+    /// Unmanaged fields carried unchanged (`column_comment`, `custom_fields`).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub unmanaged: Option<Box<serde_json::Map<String, serde_json::Value>>>,
 }
 
 /// One line of a Virtual Data Source upload (§9): schema, table, view or column.
@@ -235,6 +291,15 @@ pub struct VdsObject {
     /// Whether a column allows nulls.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nullable: Option<bool>,
+    /// A table's comment from the database.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table_comment: Option<String>,
+    /// A column's comment from the database.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column_comment: Option<String>,
+    /// A table's owner.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub db_owner: Option<String>,
 }
 
 /// The answer that starts an asynchronous job (§2.4).

@@ -53,6 +53,7 @@ fn objects() -> impl Strategy<Value = Vec<Object>> {
             .map(|(a, fields)| Object {
                 address: addr(&a),
                 fields,
+                unmanaged: None,
             })
             .collect()
     })
@@ -92,6 +93,7 @@ fn execute(plan: &Plan, state: &mut CurrentState) {
                     .iter()
                     .filter_map(|c| c.after.as_ref().map(|v| (c.field.clone(), echo(v))))
                     .collect(),
+                unmanaged: None,
             }),
             Action::Update => {
                 let object = &mut state.objects[position.expect("updated object exists")];

@@ -26,6 +26,7 @@ pub(crate) fn obj(dotted: &str, fields: &[(&str, Value)]) -> Object {
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect::<BTreeMap<_, _>>(),
+        unmanaged: None,
     }
 }
 

@@ -3,8 +3,12 @@
 //!
 //! The body is JSON Lines, parents before children. A line is an index if it has
 //! `index_type`, a column if it has `column_type`, a table if it has `table_type`, and a
-//! schema otherwise. Technical fields of existing objects are replaced; titles and
-//! descriptions change only with `set_title_descs=true`. Indexes are not stored as
+//! schema otherwise. Technical fields of existing objects are replaced (a column's
+//! index flags included); titles and descriptions change only with
+//! `set_title_descs=true`. Fields a line has no place for (custom fields, a schema's
+//! `db_comment`, partitions, `base_table_key`, `table_type_name`) are left alone
+//! (UNVERIFIED: custom fields are catalog metadata, not the technical metadata an
+//! extraction replaces). Indexes are not stored as
 //! objects: they set the index flags of the columns they name (PRIMARY → primary key,
 //! `is_foreign_key` → foreign key with `referencedColumnId` from
 //! `foreign_key_table_name` + column, others → other index). Bad lines go to

@@ -5,8 +5,9 @@
 //! because a write must not change a field the plan does not show as changing. A POST
 //! resets what it leaves out and a Virtual Data Source upload rewrites every object it
 //! lists (reference §5, §9), so each carries the current value of every field the plan
-//! leaves alone: one that `policy.ignore` covers (a curated title or description), or
-//! one whose desired value compares equal to the current one.
+//! leaves alone: one that `policy.ignore` covers (a curated title or description), one
+//! whose desired value compares equal to the current one, or one metaform does not
+//! manage at all ([`super::unmanaged`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -14,7 +15,8 @@ use crate::core::objects::{Address, Object, ObjectKind};
 use crate::core::plan::{Action, PlanItem};
 
 /// The object `item` leaves behind: `current` (none for a create) with every change
-/// of the item applied, a change to "no value" removing the field.
+/// of the item applied, a change to "no value" removing the field. The fields metaform
+/// does not manage stay as they were.
 pub fn item_after(current: Option<&Object>, item: &PlanItem) -> Object {
     let mut fields = current.map(|o| o.fields.clone()).unwrap_or_default();
     for change in &item.changes {
@@ -30,6 +32,7 @@ pub fn item_after(current: Option<&Object>, item: &PlanItem) -> Object {
     Object {
         address: item.address.clone(),
         fields,
+        unmanaged: current.and_then(|o| o.unmanaged.clone()),
     }
 }
 
@@ -99,6 +102,7 @@ mod tests {
                 .iter()
                 .map(|(k, v)| (k.to_string(), Value::Text(v.to_string())))
                 .collect(),
+            unmanaged: None,
         }
     }
 
@@ -118,10 +122,11 @@ mod tests {
         }
     }
 
-    /// An update keeps every field it does not change, curated ones included.
+    /// An update keeps every field it does not change, curated and unmanaged ones
+    /// included.
     #[test]
     fn updates_keep_unchanged_fields() {
-        let current = object(
+        let mut current = object(
             ObjectKind::Column,
             &["s", "d", "sc", "t", "c"],
             &[
@@ -131,13 +136,15 @@ mod tests {
                 ("position", "2"),
             ],
         );
+        let kept = serde_json::json!({"column_comment": "from the database"});
+        current.unmanaged = kept.as_object().cloned().map(Box::new);
         let update = item(
             Action::Update,
             &current,
             &[("column_type", Some("bigint")), ("position", None)],
         );
         let after = item_after(Some(&current), &update);
-        let expected = object(
+        let mut expected = object(
             ObjectKind::Column,
             &["s", "d", "sc", "t", "c"],
             &[
@@ -146,6 +153,7 @@ mod tests {
                 ("column_type", "bigint"),
             ],
         );
+        expected.unmanaged = current.unmanaged.clone();
         assert_eq!(after, expected);
     }
 

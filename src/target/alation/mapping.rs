@@ -19,6 +19,8 @@
 //!   referenced column once that data source's id is known.
 //!
 //! Addresses use names, never Alation ids: `[service, database, schema, table, column]`.
+//! A current object also keeps the Alation fields metaform does not manage
+//! ([`super::unmanaged`]), outside its fields: they are carried, never compared.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -29,7 +31,7 @@ use crate::core::model::{
 use crate::core::normalize::markdown_to_html;
 use crate::core::objects::{Address, Object, ObjectKind, Value};
 
-use super::keys;
+use super::{keys, unmanaged};
 
 /// Names of the fields metaform manages in Alation.
 pub mod field {
@@ -206,7 +208,9 @@ pub fn current_schema(ds_path: &[String], item: &SchemaItem) -> Object {
     let mut fields = BTreeMap::new();
     insert_text(&mut fields, field::TITLE, item.title.as_deref());
     insert_html(&mut fields, item.description.as_deref());
-    object(ObjectKind::Schema, child(ds_path, &item.name), fields)
+    let mut schema = object(ObjectKind::Schema, child(ds_path, &item.name), fields);
+    schema.unmanaged = unmanaged::schema(item);
+    schema
 }
 
 /// A table read from Alation, under its schema's path.
@@ -216,7 +220,9 @@ pub fn current_table(schema_path: &[String], item: &TableItem) -> Object {
     insert_html(&mut fields, item.description.as_deref());
     insert_text(&mut fields, field::TABLE_TYPE, item.table_type.as_deref());
     insert_text(&mut fields, field::SQL, item.sql.as_deref());
-    object(ObjectKind::Table, child(schema_path, &item.name), fields)
+    let mut table = object(ObjectKind::Table, child(schema_path, &item.name), fields);
+    table.unmanaged = unmanaged::table(item);
+    table
 }
 
 /// A column read from Alation, under its table's path. `datasources` maps the data
@@ -262,7 +268,9 @@ pub fn current_column(
         };
         fields.insert(field::FOREIGN_KEY.into(), Value::Text(text));
     }
-    object(ObjectKind::Column, child(table_path, &item.name), fields)
+    let mut column = object(ObjectKind::Column, child(table_path, &item.name), fields);
+    column.unmanaged = unmanaged::column(item);
+    column
 }
 
 fn title(name: &str, display_name: Option<&str>) -> String {
@@ -299,6 +307,7 @@ fn object(kind: ObjectKind, path: Vec<String>, fields: BTreeMap<String, Value>) 
     Object {
         address: Address { kind, path },
         fields,
+        unmanaged: None,
     }
 }
 

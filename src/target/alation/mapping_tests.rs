@@ -293,8 +293,11 @@ fn alation_items_map_back_to_the_desired_objects() {
             is_primary_key: Some(true),
             is_foreign_key: Some(true),
             referenced_column_id: Some(keys::column_key(34, "s.2", "t", "c")),
+            is_other_index: None,
         }),
         table_id: 3,
+        column_comment: None,
+        custom_fields: None,
     };
     let datasources = BTreeMap::from([(34, path(&["sample_data", "ecommerce_db"]))]);
     let current = current_column(
@@ -320,8 +323,11 @@ fn unknown_referenced_data_sources_keep_the_key() {
             is_primary_key: Some(false),
             is_foreign_key: Some(true),
             referenced_column_id: Some("99.s.t.c".into()),
+            is_other_index: None,
         }),
         table_id: 3,
+        column_comment: None,
+        custom_fields: None,
     };
     let current = current_column(&path(&["a", "b", "s", "t"]), &item, &BTreeMap::new());
     assert_eq!(

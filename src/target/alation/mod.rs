@@ -5,6 +5,7 @@
 //! - [`keys`]: Alation keys, data source markers, foreign key references (pure).
 //! - `after`: what the target holds once items are applied, for complete writes (pure).
 //! - [`collisions`]: desired names that Alation would hold as one object (pure).
+//! - `unmanaged`: the Alation fields metaform carries but does not manage (pure).
 //! - [`read_current`]: binds each desired database to a data source and reads it.
 //! - [`apply`]: data sources first, then schemas, tables and columns in batches, each
 //!   job polled to its end; deletes through the Virtual Data Source API.
@@ -18,7 +19,8 @@
 //!   it (`write`).
 //!
 //! Every complete write (a POST, an upload) carries the current value of each field the
-//! plan does not change (`after`): a write never changes what the plan does not show.
+//! plan does not change (`after`), and the fields metaform does not manage at all as
+//! they were read (`unmanaged`): a write never changes what the plan does not show.
 
 mod after;
 pub mod collisions;
@@ -27,6 +29,7 @@ pub mod keys;
 pub mod mapping;
 mod payload;
 mod read;
+mod unmanaged;
 mod write;
 
 pub use read::{PARALLEL_DATASOURCES, read_current};

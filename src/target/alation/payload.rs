@@ -6,13 +6,16 @@
 //! ([`super::after`]). A field the plan does not change, ignored or equal, keeps its
 //! current value. An update is a PATCH carrying only the changed fields, keyed by
 //! `key`; a cleared text is sent as `""`. The key flags travel together in one `index`
-//! object, so a change to either sends both, as the object will have them.
+//! object, so a change to either sends both, as the object will have them, with the
+//! index fields metaform does not manage (`isOtherIndex`) as read. Every POST also
+//! carries the fields metaform does not manage at all, as read ([`super::unmanaged`]).
 
 use crate::api::alation::wire::{ColumnIndex, ColumnWrite, SchemaWrite, TableWrite, VdsObject};
 use crate::core::objects::{Object, ObjectKind, Value};
 use crate::core::plan::FieldChange;
 
 use super::mapping::field;
+use super::unmanaged;
 
 /// Resolves a foreign key's reference text to the referenced column's Alation key.
 pub type ResolveReference<'a> = dyn Fn(&str) -> Result<String, String> + 'a;
@@ -23,6 +26,7 @@ pub fn schema_upsert(key: String, object: &Object) -> SchemaWrite {
         key,
         title: text(object, field::TITLE),
         description: text(object, field::DESCRIPTION),
+        unmanaged: unmanaged::post_fields(object),
     }
 }
 
@@ -50,6 +54,7 @@ pub fn table_upsert(key: String, object: &Object) -> TableWrite {
         description: text(object, field::DESCRIPTION),
         table_type: text(object, field::TABLE_TYPE),
         sql: text(object, field::SQL),
+        unmanaged: unmanaged::post_fields(object),
     }
 }
 
@@ -93,6 +98,7 @@ pub fn column_upsert(
         )),
         position: object.fields.get(field::POSITION).map(value_text),
         index: Some(column_index(object, resolve)?),
+        unmanaged: unmanaged::post_fields(object),
     })
 }
 
@@ -146,8 +152,9 @@ pub fn needs_upsert(kind: ObjectKind, changes: &[FieldChange]) -> bool {
 }
 
 /// An object as a line of a Virtual Data Source upload (reference §9), from the object
-/// it must be once the upload is done. Key flags have no place in it; they are left to
-/// the Relational Integration API.
+/// it must be once the upload is done, with the unmanaged comments and owner a line can
+/// hold ([`unmanaged`]). Key flags have no place in it; they are left to the Relational
+/// Integration API.
 pub fn vds_object(key: String, object: &Object) -> VdsObject {
     let mut item = VdsObject {
         key,
@@ -162,6 +169,8 @@ pub fn vds_object(key: String, object: &Object) -> VdsObject {
             item.table_type =
                 Some(text(object, field::TABLE_TYPE).unwrap_or_else(|| "TABLE".into()));
             item.view_sql = text(object, field::SQL);
+            item.table_comment = unmanaged::text(object, "table_comment");
+            item.db_owner = unmanaged::text(object, "owner");
         }
         ObjectKind::Column => {
             item.column_type = Some(text(object, field::COLUMN_TYPE).unwrap_or_default());
@@ -173,6 +182,7 @@ pub fn vds_object(key: String, object: &Object) -> VdsObject {
                 Some(Value::Bool(b)) => Some(*b),
                 _ => None,
             };
+            item.column_comment = unmanaged::text(object, "column_comment");
         }
         ObjectKind::Datasource | ObjectKind::Schema => {}
     }
@@ -191,6 +201,7 @@ fn column_index(object: &Object, resolve: &ResolveReference<'_>) -> Result<Colum
         )),
         is_foreign_key: Some(referenced.is_some()),
         referenced_column_id: referenced,
+        is_other_index: unmanaged::is_other_index(object),
     })
 }
 
@@ -228,6 +239,7 @@ mod tests {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.clone()))
                 .collect::<BTreeMap<_, _>>(),
+            unmanaged: None,
         }
     }
 
@@ -303,6 +315,36 @@ mod tests {
             serde_json::json!({"key": "7.sc.t.c", "column_type": "bigint", "title": "Curated",
                 "description": "<p>curated</p>", "nullable": true,
                 "index": {"isPrimaryKey": false, "isForeignKey": true, "referencedColumnId": "9.o.t.c"}})
+        );
+    }
+
+    /// A complete column write and an upload line carry the unmanaged fields as read.
+    #[test]
+    fn complete_writes_carry_unmanaged_fields() {
+        let mut object = column_object(&[
+            (field::COLUMN_TYPE, Value::Text("int".into())),
+            (field::PRIMARY_KEY, Value::Bool(true)),
+        ]);
+        let kept = serde_json::json!({"column_comment": "from the database",
+            "custom_fields": [{"field_id": 10087, "value": "PII"}],
+            "index": {"isOtherIndex": true}});
+        object.unmanaged = kept.as_object().cloned().map(Box::new);
+        let json =
+            serde_json::to_value(column_upsert("7.sc.t.c".into(), &object, &resolve).unwrap())
+                .unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"key": "7.sc.t.c", "column_type": "int", "nullable": false,
+                "index": {"isPrimaryKey": true, "isForeignKey": false,
+                    "referencedColumnId": null, "isOtherIndex": true},
+                "column_comment": "from the database",
+                "custom_fields": [{"field_id": 10087, "value": "PII"}]})
+        );
+        let line = serde_json::to_value(vds_object("7.sc.t.c".into(), &object)).unwrap();
+        assert_eq!(
+            line,
+            serde_json::json!({"key": "7.sc.t.c", "column_type": "int",
+                "column_comment": "from the database"})
         );
     }
 

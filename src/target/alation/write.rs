@@ -7,7 +7,8 @@
 //! [`payload::needs_upsert`]). A write never changes a field the plan does not show as
 //! changing: complete payloads are built from the current state read before planning
 //! with the item's changes on top ([`after`]), so an ignored or unchanged field keeps
-//! its current value. Batches respect Alation's caps (1,000 schemas, 1,000 tables,
+//! its current value, and a field metaform does not manage keeps the value read
+//! ([`unmanaged`]). Batches respect Alation's caps (1,000 schemas, 1,000 tables,
 //! 10,000 columns per request) and every job is polled to its end.
 //!
 //! A failure does not stop the run: the items under a failed create are skipped, and
@@ -38,6 +39,7 @@ use super::after;
 use super::datasource::{self, NewDatasource};
 use super::mapping::{self, field};
 use super::payload::{self, ResolveReference, value_text};
+use super::unmanaged;
 use super::{CreateDatasourceAs, keys};
 
 /// What happened to one plan item.
@@ -526,9 +528,10 @@ impl Run<'_> {
         self.restore_key_flags(ds_id, &after).await
     }
 
-    /// Sets the key flags of the data source's key columns again after an upload.
+    /// Sets the index object (key flags, `isOtherIndex`) of the data source's columns
+    /// that have one again after an upload.
     ///
-    /// A column line of the upload has no key flags (reference §9) and may reset them
+    /// A column line of the upload has no index fields (reference §9) and may reset them
     /// (UNVERIFIED; the sandbox does). Re-sending them with PATCH is harmless if it did
     /// not, so the result converges either way.
     async fn restore_key_flags(&mut self, ds_id: i64, after: &[Object]) -> Result<(), String> {
@@ -538,7 +541,8 @@ impl Run<'_> {
         for object in after.iter().filter(|o| {
             o.address.kind == ObjectKind::Column
                 && (o.fields.contains_key(field::PRIMARY_KEY)
-                    || o.fields.contains_key(field::FOREIGN_KEY))
+                    || o.fields.contains_key(field::FOREIGN_KEY)
+                    || unmanaged::is_other_index(o).is_some())
         }) {
             let key = object_key(ds_id, &object.address.path);
             patches.push(payload::column_key_flags(key, object, &resolve)?);

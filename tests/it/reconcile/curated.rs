@@ -140,7 +140,7 @@ async fn curated_ignored_values_survive_deletes_type_changes_and_reapplies() {
 }
 
 /// `metaform plan --detailed-exitcode` exits 0 with "No changes.".
-async fn assert_no_changes(project: &Project) {
+pub(super) async fn assert_no_changes(project: &Project) {
     let plan = project.run_ok(&["plan", "--detailed-exitcode"], 0).await;
     assert!(plan.stdout.contains("No changes."), "{}", plan.stdout);
 }
@@ -191,7 +191,13 @@ async fn curate(
 }
 
 /// The Alation object of `kind` whose key is `key`.
-async fn find(project: &Project, token: &str, ds: u64, kind: &str, key: &str) -> Option<Value> {
+pub(super) async fn find(
+    project: &Project,
+    token: &str,
+    ds: u64,
+    kind: &str,
+    key: &str,
+) -> Option<Value> {
     project
         .alation_list(&format!("/integration/v2/{kind}/?ds_id={ds}"), token)
         .await
@@ -200,7 +206,7 @@ async fn find(project: &Project, token: &str, ds: u64, kind: &str, key: &str) ->
 }
 
 /// The id of the data source created for `ecommerce_db`.
-async fn ecommerce_id(project: &Project, token: &str) -> u64 {
+pub(super) async fn ecommerce_id(project: &Project, token: &str) -> u64 {
     project
         .datasources(token)
         .await
@@ -211,7 +217,7 @@ async fn ecommerce_id(project: &Project, token: &str) -> u64 {
 }
 
 /// Deletes the `shopify` table `name` in OpenMetadata.
-async fn drop_table(project: &Project, name: &str) {
+pub(super) async fn drop_table(project: &Project, name: &str) {
     let table = project.om_table(name).await;
     let id = table["id"].as_str().expect("a table id");
     project
@@ -220,7 +226,7 @@ async fn drop_table(project: &Project, name: &str) {
 }
 
 /// Changes the type of `columns` of the `shopify` table `table` to TEXT in OpenMetadata.
-async fn retype(project: &Project, table: &str, columns: &[&str]) {
+pub(super) async fn retype(project: &Project, table: &str, columns: &[&str]) {
     let doc = project.om_table(table).await;
     let names: Vec<&str> = doc["columns"]
         .as_array()

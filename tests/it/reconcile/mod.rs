@@ -12,6 +12,7 @@ mod names;
 mod refused_names;
 mod saved_plan;
 mod snapshot;
+mod unmanaged;
 mod virtual_sources;
 
 use std::path::{Path, PathBuf};

@@ -504,3 +504,75 @@ async fn large_column_batches_fit() {
         json!({"detail": "Not found.", "code": "404000"})
     );
 }
+
+/// POST resets what it omits beyond the basics too: comments, custom fields, partitions and isOtherIndex.
+#[tokio::test]
+async fn post_resets_comments_and_custom_fields() {
+    let (sb, token, ds) = with_table().await;
+    let custom = json!([{"field_id": 10087, "value": "PII"}]);
+    sb.write(
+        Method::PATCH,
+        "schema",
+        ds,
+        &token,
+        json!([{"key": format!("{ds}.s"), "db_comment": "sc", "custom_fields": custom}]),
+    )
+    .await;
+    sb.write(
+        Method::PATCH,
+        "table",
+        ds,
+        &token,
+        json!([{"key": format!("{ds}.s.t"), "table_comment": "tc", "partition_definition": "p",
+                "partition_columns": ["c"], "custom_fields": custom}]),
+    )
+    .await;
+    sb.write(
+        Method::POST,
+        "column",
+        ds,
+        &token,
+        json!([{"key": format!("{ds}.s.t.c"), "column_type": "int", "column_comment": "cc",
+                "index": {"isOtherIndex": true}, "custom_fields": custom}]),
+    )
+    .await;
+    let column = &sb.get("/integration/v2/column/", &token).await.body[0];
+    assert_eq!(column["column_comment"], "cc", "{column}");
+    assert_eq!(column["index"]["isOtherIndex"], true, "{column}");
+    assert_eq!(column["custom_fields"][0]["value"], "PII", "{column}");
+    for kind in ["schema", "table"] {
+        let object = &sb
+            .get(&format!("/integration/v2/{kind}/"), &token)
+            .await
+            .body[0];
+        assert_eq!(object["custom_fields"][0]["value"], "PII", "{object}");
+    }
+
+    for (kind, key) in [
+        ("schema", format!("{ds}.s")),
+        ("table", format!("{ds}.s.t")),
+    ] {
+        sb.write(Method::POST, kind, ds, &token, json!([{"key": key}]))
+            .await;
+    }
+    sb.write(
+        Method::POST,
+        "column",
+        ds,
+        &token,
+        json!([{"key": format!("{ds}.s.t.c"), "column_type": "bigint"}]),
+    )
+    .await;
+    let schema = &sb.get("/integration/v2/schema/", &token).await.body[0];
+    assert_eq!(schema["db_comment"], Value::Null, "{schema}");
+    assert_eq!(schema["custom_fields"], json!([]), "{schema}");
+    let table = &sb.get("/integration/v2/table/", &token).await.body[0];
+    assert_eq!(table["table_comment"], "", "{table}");
+    assert_eq!(table["partition_definition"], Value::Null, "{table}");
+    assert_eq!(table["partition_columns"], json!([]), "{table}");
+    assert_eq!(table["custom_fields"], json!([]), "{table}");
+    let column = &sb.get("/integration/v2/column/", &token).await.body[0];
+    assert_eq!(column["column_comment"], Value::Null, "{column}");
+    assert_eq!(column["index"]["isOtherIndex"], false, "{column}");
+    assert_eq!(column["custom_fields"], json!([]), "{column}");
+}

@@ -110,3 +110,58 @@ async fn upload_needs_a_virtual_source() {
         .await;
     assert_eq!(unknown.body, json!({"error": "Cannot find Datasource"}));
 }
+
+/// An upload sets the comments its lines carry and leaves custom fields, schema comments and partitions alone.
+#[tokio::test]
+async fn upload_leaves_what_a_line_cannot_carry() {
+    let sb = start(AlationOptions::default()).await;
+    let token = sb.admin_token().await;
+    let ds = sb.datasource(&token, true).await;
+    let lines = [
+        json!({"key": format!("{ds}.a")}),
+        json!({"key": format!("{ds}.a.t"), "table_type": "TABLE", "table_comment": "tc"}),
+        json!({"key": format!("{ds}.a.t.c"), "column_type": "int", "column_comment": "cc"}),
+    ];
+    upload(
+        &sb,
+        &token,
+        ds,
+        "set_title_descs=false&remove_not_seen=false",
+        &lines,
+    )
+    .await;
+    let custom = json!([{"field_id": 10087, "value": "PII"}]);
+    for (kind, key, extra) in [
+        ("schema", format!("{ds}.a"), json!({"db_comment": "sc"})),
+        (
+            "table",
+            format!("{ds}.a.t"),
+            json!({"partition_definition": "p"}),
+        ),
+        ("column", format!("{ds}.a.t.c"), json!({})),
+    ] {
+        let mut item = extra;
+        item["key"] = json!(key);
+        item["custom_fields"] = custom.clone();
+        sb.write(reqwest::Method::PATCH, kind, ds, &token, json!([item]))
+            .await;
+    }
+    upload(
+        &sb,
+        &token,
+        ds,
+        "set_title_descs=false&remove_not_seen=true",
+        &lines,
+    )
+    .await;
+    let schema = &sb.get("/integration/v2/schema/", &token).await.body[0];
+    assert_eq!(schema["db_comment"], "sc", "{schema}");
+    let table = &sb.get("/integration/v2/table/", &token).await.body[0];
+    assert_eq!(table["table_comment"], "tc", "{table}");
+    assert_eq!(table["partition_definition"], "p", "{table}");
+    let column = &sb.get("/integration/v2/column/", &token).await.body[0];
+    assert_eq!(column["column_comment"], "cc", "{column}");
+    for object in [schema, table, column] {
+        assert_eq!(object["custom_fields"][0]["value"], "PII", "{object}");
+    }
+}
