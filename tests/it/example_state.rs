@@ -62,9 +62,8 @@ async fn example_project() -> Workspace {
         ..SandboxOptions::default()
     })
     .await;
-    let text = std::fs::read_to_string(repo().join(EXAMPLE_CONFIG)).expect("read the example");
+    let mut text = std::fs::read_to_string(repo().join(EXAMPLE_CONFIG)).expect("read the example");
     let (openmetadata, alation) = default_urls();
-    let mut text = text;
     for (default, ephemeral) in [
         (openmetadata, workspace.sandbox.openmetadata_url()),
         (alation, workspace.sandbox.alation_url()),
@@ -178,7 +177,10 @@ async fn committed_example_state_is_what_snapshot_writes() {
     }
     if std::env::var_os(UPDATE_VARIABLE).is_some() {
         update_committed(&committed_dir, &written);
-        eprintln!("rewrote state/ from the snapshot:\n{}", differences.join("\n"));
+        eprintln!(
+            "rewrote state/ from the snapshot:\n{}",
+            differences.join("\n")
+        );
         return;
     }
     panic!(
@@ -216,7 +218,10 @@ fn example_config_loads_with_secrets_from_the_environment() {
         other => panic!("the target is Alation: {other:?}"),
     }
     assert_eq!(
-        config.state_dir.canonicalize().expect("the state directory exists"),
+        config
+            .state_dir
+            .canonicalize()
+            .expect("the state directory exists"),
         repo().join("state").canonicalize().expect("state/ exists")
     );
     // The secrets are references: without the variables the file does not load.
@@ -271,9 +276,5 @@ async fn example_walkthrough_converges() {
         .run(&[&["plan", "--detailed-exitcode"][..], &config].concat())
         .await;
     assert_eq!(again.code, Some(0), "{}", again.describe());
-    assert!(
-        again.stdout.contains("No changes."),
-        "{}",
-        again.describe()
-    );
+    assert!(again.stdout.contains("No changes."), "{}", again.describe());
 }
