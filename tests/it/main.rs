@@ -6,6 +6,7 @@ mod allie_sdk;
 mod bad_input;
 mod cli_commands;
 mod cli_misc;
+mod example_state;
 mod faults;
 mod hostile_names;
 mod hostile_servers;
