@@ -15,7 +15,8 @@ use sha2::{Digest, Sha256};
 use crate::core::normalize::canonical_html;
 use crate::core::objects::{Address, Object, ObjectKind, Value};
 
-use super::engine::{DesiredState, datasource_of};
+use super::datasource::datasource_of;
+use super::engine::DesiredState;
 use super::item::{Action, CurrentState, DatasourceBinding, PlanItem};
 use super::planned::{Plan, Summary};
 
