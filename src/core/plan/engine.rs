@@ -18,6 +18,7 @@ use std::fmt;
 use crate::core::normalize::canonical_html;
 use crate::core::objects::{Address, Object, ObjectKind, Value};
 
+use super::datasource::datasource_of;
 use super::item::{Action, CurrentState, DatasourceBinding, FieldChange, Ownership, PlanItem};
 use super::planned::Plan;
 use super::policy::{self, Policy, PolicyViolation, Prune};
@@ -97,14 +98,6 @@ pub enum PlanError {
 fn refusal(violations: &[PolicyViolation]) -> String {
     let lines: Vec<String> = violations.iter().map(ToString::to_string).collect();
     lines.join("\n")
-}
-
-/// The data source address (`[service, database]`) an object belongs to.
-pub fn datasource_of(address: &Address) -> Option<Address> {
-    (address.path.len() >= 2).then(|| Address {
-        kind: ObjectKind::Datasource,
-        path: address.path[..2].to_vec(),
-    })
 }
 
 /// Computes the plan that turns `current` into `desired` under `policy`.

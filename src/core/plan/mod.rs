@@ -5,6 +5,7 @@
 //! the renderers show and the apply engine executes. [`PlanFile`] is the saved form that
 //! `apply` runs after checking it is not stale.
 
+mod datasource;
 mod engine;
 mod glob;
 mod item;
@@ -12,7 +13,8 @@ mod plan_file;
 mod planned;
 mod policy;
 
-pub use engine::{DesiredState, PlanError, Side, datasource_of, plan, same_value};
+pub use datasource::datasource_of;
+pub use engine::{DesiredState, PlanError, Side, plan, same_value};
 pub use glob::glob_match;
 pub use item::{Action, CurrentState, DatasourceBinding, FieldChange, Ownership, PlanItem};
 pub use plan_file::{

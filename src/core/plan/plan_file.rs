@@ -15,7 +15,8 @@ use sha2::{Digest, Sha256};
 use crate::core::normalize::canonical_html;
 use crate::core::objects::{Address, Object, ObjectKind, Value};
 
-use super::engine::{DesiredState, datasource_of};
+use super::datasource::datasource_of;
+use super::engine::DesiredState;
 use super::item::{Action, CurrentState, DatasourceBinding, PlanItem};
 use super::planned::{Plan, Summary};
 
@@ -308,7 +309,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(bytes);
     let mut out = String::with_capacity(64);
-    for byte in digest.iter() {
+    for byte in &digest {
         out.push(HEX[usize::from(byte >> 4)] as char);
         out.push(HEX[usize::from(byte & 0x0f)] as char);
     }

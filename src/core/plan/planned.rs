@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::objects::ObjectKind;
 
-use super::engine::datasource_of;
+use super::datasource::datasource_of;
 use super::item::{Action, DatasourceBinding, PlanItem};
 
 /// The outcome of [`plan`](super::plan): what would change, and why.

@@ -11,6 +11,7 @@ use std::str::FromStr;
 
 use crate::core::objects::Address;
 
+use super::datasource::datasource_of;
 use super::glob::glob_match;
 use super::item::{Action, PlanItem};
 
@@ -186,7 +187,7 @@ pub(super) fn check(
     let mut deletes: BTreeMap<Address, usize> = BTreeMap::new();
     let mut updates: BTreeMap<Address, usize> = BTreeMap::new();
     for item in items {
-        let Some(datasource) = super::engine::datasource_of(&item.address) else {
+        let Some(datasource) = datasource_of(&item.address) else {
             continue;
         };
         match item.action {

@@ -170,7 +170,7 @@ struct TableContext<'a> {
     columns: usize,
 }
 
-fn generate_table(t: usize, ctx: &TableContext, rng: &mut ChaCha8Rng) -> Table {
+fn generate_table(t: usize, ctx: &TableContext<'_>, rng: &mut ChaCha8Rng) -> Table {
     let (name, noun) = table_name(t);
     let table_fqn = fqn::child(ctx.schema_fqn, &name);
     let is_view = t % 10 == 9;

@@ -5,9 +5,14 @@
 //! - `model.rs`: the stored entities (typed, compact); `state.rs`: the catalog and its
 //!   indexes; `fqn.rs`: how names and FQNs are spelled (the one place that decides it);
 //! - `paging.rs`: ordered listing with cursors; `render.rs`: entities to JSON per `fields`;
+//! - `app.rs`: what the handlers share; `errors.rs`: the error body; `clock.rs`: the
+//!   stamps of a change;
 //! - `routes.rs`: the HTTP API; `patch.rs`: JSON Patch; `write.rs`: create and delete;
 //! - `seed.rs`: loading OpenMetadata's sample data; `generate.rs`: synthetic catalogs.
 
+mod app;
+mod clock;
+mod errors;
 mod fqn;
 mod generate;
 mod model;
@@ -73,5 +78,5 @@ impl FromStr for GenerateSpec {
 
 /// The OpenMetadata API router over `state`, accepting the bearer token `jwt`.
 pub fn router(state: Shared<OmState>, jwt: String) -> Router {
-    routes::routes(routes::App { state, jwt })
+    routes::routes(app::App { state, jwt })
 }

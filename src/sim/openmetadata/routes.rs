@@ -10,7 +10,6 @@
 //! no guard lives across an `.await`.
 
 use std::collections::HashMap;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -22,6 +21,9 @@ use axum::routing::get;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::app::App;
+use super::clock::{next_version, now_millis};
+use super::errors::ApiError;
 use super::fqn;
 use super::model::{Database, Entity, Schema, Table};
 use super::paging::{self, Cursor, Include};
@@ -29,55 +31,9 @@ use super::patch;
 use super::render::{self, Fields, Kind};
 use super::state::{Anc, OmState};
 use super::write;
-use crate::sim::shared::Shared;
 
 /// Server version reported by `/api/v1/system/version`.
 pub const SERVER_VERSION: &str = "1.6.1";
-
-/// What the handlers share.
-#[derive(Clone)]
-pub struct App {
-    /// The catalog.
-    pub state: Shared<OmState>,
-    /// The accepted bearer token.
-    pub jwt: String,
-}
-
-/// An error response in the server's shape.
-#[derive(Debug)]
-pub struct ApiError {
-    status: StatusCode,
-    message: String,
-}
-
-impl ApiError {
-    /// A 400 with `message`.
-    pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, message)
-    }
-
-    /// The server's 404 for an entity of `kind` named or identified by `key`.
-    pub fn not_found(kind: Kind, key: &str) -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            format!("{} instance for {key} not found", kind.type_name()),
-        )
-    }
-
-    fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            message: message.into(),
-        }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = json!({"code": self.status.as_u16(), "message": self.message});
-        (self.status, axum::Json(body)).into_response()
-    }
-}
 
 type Params = Query<HashMap<String, String>>;
 type Reply = Result<axum::Json<Value>, ApiError>;
@@ -335,19 +291,6 @@ async fn get_by_id(
 ) -> Reply {
     let uuid = Uuid::parse_str(&id).map_err(|_| ApiError::not_found(kind, &id))?;
     get_one(&app, kind, Some(&uuid), None, &id, &params)
-}
-
-/// Milliseconds since the epoch, for `updatedAt`.
-pub fn now_millis() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
-
-/// The next minor version (0.1 -> 0.2), rounded as the server prints it.
-pub fn next_version(version: f64) -> f64 {
-    ((version + 0.1) * 10.0).round() / 10.0
 }
 
 async fn patch_entity(

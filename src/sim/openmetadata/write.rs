@@ -12,13 +12,15 @@ use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::app::App;
+use super::clock::{next_version, now_millis};
+use super::errors::ApiError;
 use super::fqn;
 use super::model::{
     Column, Common, Table, TableConstraint, TableType, encode_column_names, entity_id,
     validate_columns, validate_name,
 };
 use super::render::{self, Fields, Kind};
-use super::routes::{ApiError, App, next_version, now_millis};
 
 /// The CreateTable request body (the fields the sandbox keeps).
 #[derive(Debug, Deserialize)]
