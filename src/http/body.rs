@@ -34,7 +34,7 @@ pub(crate) async fn read(
     while let Some(chunk) = response
         .chunk()
         .await
-        .map_err(|e| BodyError::Broken(super::retry::describe(e)))?
+        .map_err(|e| BodyError::Broken(super::transport::describe(e)))?
     {
         if body.len() as u64 + chunk.len() as u64 > limit {
             return Err(too_large());

@@ -15,6 +15,7 @@ mod body;
 pub mod origin;
 mod redact;
 mod retry;
+mod transport;
 
 pub(crate) use body::BodyError;
 pub use retry::RetryPolicy;

@@ -140,7 +140,7 @@ where
                         "timed out after {} (`timeouts.request`)",
                         humantime::format_duration(client.timeouts.1)
                     ),
-                    _ => describe(err),
+                    _ => super::transport::describe(err),
                 };
                 if may_repeat && !last {
                     let wait = policy.backoff(attempt);
@@ -188,32 +188,6 @@ fn cross_origin(err: &reqwest::Error) -> Option<&CrossOrigin> {
         source = s.source();
     }
     None
-}
-
-/// A transport error in words, without the URL (which may carry query secrets): the
-/// one way URLs are taken out of reqwest's errors, for messages and logs alike.
-pub(super) fn describe(err: reqwest::Error) -> String {
-    if err.is_timeout() {
-        "timed out".into()
-    } else if err.is_connect() {
-        // Host and port only: the rest of the URL may carry query secrets.
-        match err
-            .url()
-            .and_then(|url| Some((url.host_str()?.to_owned(), url.port_or_known_default()?)))
-        {
-            Some((host, port)) => format!("cannot connect to {host}:{port}"),
-            None => "cannot connect".into(),
-        }
-    } else {
-        let err = err.without_url();
-        let mut text = err.to_string();
-        let mut source = std::error::Error::source(&err);
-        while let Some(s) = source {
-            text = format!("{text}: {s}");
-            source = s.source();
-        }
-        text
-    }
 }
 
 #[cfg(test)]
