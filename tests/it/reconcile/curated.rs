@@ -60,21 +60,7 @@ async fn curated_ignored_values_survive_deletes_type_changes_and_reapplies() {
     assert_curated(&project, &token, ds, "after curating").await;
 
     // (a) A delete in the same data source: one Virtual Data Source upload.
-    drop_table(&project, "raw_order").await;
-    project.run_ok(&["snapshot"], 0).await;
-    project.run_ok(&["apply", "--auto-approve"], 0).await;
-    assert!(
-        find(
-            &project,
-            &token,
-            ds,
-            "table",
-            &format!("{ds}.shopify.raw_order")
-        )
-        .await
-        .is_none(),
-        "raw_order was not deleted"
-    );
+    delete_and_apply(&project, &token, ds, "raw_order").await;
     assert_curated(&project, &token, ds, "after a delete").await;
     assert_no_changes(&project).await;
 
@@ -207,17 +193,24 @@ pub(super) async fn find(
 
 /// The id of the data source created for `ecommerce_db`.
 pub(super) async fn ecommerce_id(project: &Project, token: &str) -> u64 {
-    project
-        .datasources(token)
-        .await
-        .into_iter()
-        .find(|d| d["title"] == "ecommerce_db")
-        .and_then(|d| d["id"].as_u64())
-        .expect("the ecommerce_db data source")
+    project.datasource_id(token, "ecommerce_db").await
+}
+
+/// Deletes the `shopify` table `name` in OpenMetadata, snapshots and applies, and checks
+/// that Alation no longer holds it (one Virtual Data Source upload).
+pub(super) async fn delete_and_apply(project: &Project, token: &str, ds: u64, name: &str) {
+    drop_table(project, name).await;
+    project.run_ok(&["snapshot"], 0).await;
+    project.run_ok(&["apply", "--auto-approve"], 0).await;
+    let key = format!("{ds}.shopify.{name}");
+    assert!(
+        find(project, token, ds, "table", &key).await.is_none(),
+        "{name} was not deleted"
+    );
 }
 
 /// Deletes the `shopify` table `name` in OpenMetadata.
-pub(super) async fn drop_table(project: &Project, name: &str) {
+async fn drop_table(project: &Project, name: &str) {
     let table = project.om_table(name).await;
     let id = table["id"].as_str().expect("a table id");
     project

@@ -259,6 +259,16 @@ impl Project {
             .await
     }
 
+    /// The id of the data source titled `title`; panics when Alation has none.
+    pub async fn datasource_id(&self, token: &str, title: &str) -> u64 {
+        self.datasources(token)
+            .await
+            .into_iter()
+            .find(|d| d["title"] == title)
+            .and_then(|d| d["id"].as_u64())
+            .unwrap_or_else(|| panic!("the {title} data source"))
+    }
+
     /// An OpenMetadata request; requires a 2xx answer and returns its JSON body. A
     /// PATCH body is sent as a JSON Patch, any other as JSON.
     pub async fn openmetadata(&self, method: Method, path: &str, body: Option<Value>) -> Value {

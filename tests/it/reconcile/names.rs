@@ -32,13 +32,7 @@ async fn awkward_names_reach_alation_exactly() {
     assert!(again.stdout.contains("No changes."), "{}", again.stdout);
 
     let token = project.alation_token().await;
-    let ds = project
-        .datasources(&token)
-        .await
-        .into_iter()
-        .find(|d| d["title"] == "ecommerce_db")
-        .and_then(|d| d["id"].as_u64())
-        .expect("the ecommerce_db data source");
+    let ds = project.datasource_id(&token, "ecommerce_db").await;
     let keys: Vec<String> = project
         .alation_objects(ds, &token)
         .await
@@ -78,13 +72,7 @@ async fn backslashes_in_names_round_trip() {
     assert!(again.stdout.contains("No changes."), "{}", again.stdout);
 
     let token = project.alation_token().await;
-    let ds = project
-        .datasources(&token)
-        .await
-        .into_iter()
-        .find(|d| d["title"] == "ecommerce_db")
-        .and_then(|d| d["id"].as_u64())
-        .expect("the ecommerce_db data source");
+    let ds = project.datasource_id(&token, "ecommerce_db").await;
     let names: Vec<String> = project
         .alation_list(&format!("/integration/v2/column/?ds_id={ds}"), &token)
         .await

@@ -49,13 +49,7 @@ async fn a_refused_name_fails_only_its_own_item() {
     }
 
     let token = project.alation_token().await;
-    let ds = project
-        .datasources(&token)
-        .await
-        .into_iter()
-        .find(|d| d["title"] == "ecommerce_db")
-        .and_then(|d| d["id"].as_u64())
-        .expect("the ecommerce_db data source");
+    let ds = project.datasource_id(&token, "ecommerce_db").await;
     let columns: Vec<String> = project
         .alation_list(&format!("/integration/v2/column/?ds_id={ds}"), &token)
         .await

@@ -38,13 +38,7 @@ async fn saved_plan_applies_and_stale_plans_are_refused() {
         .run_ok(&["plan", "--out", "drifted.json", "--detailed-exitcode"], 2)
         .await;
     let token = project.alation_token().await;
-    let ds = project
-        .datasources(&token)
-        .await
-        .into_iter()
-        .find(|d| d["title"] == "ecommerce_db")
-        .and_then(|d| d["id"].as_u64())
-        .expect("the ecommerce_db data source");
+    let ds = project.datasource_id(&token, "ecommerce_db").await;
     let job = project
         .alation(
             Method::PATCH,

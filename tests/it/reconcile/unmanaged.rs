@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::Project;
-use super::curated::{assert_no_changes, drop_table, ecommerce_id, find, retype};
+use super::curated::{assert_no_changes, delete_and_apply, ecommerce_id, find, retype};
 
 /// A value of a custom field, as a POST or PATCH carries it and a GET returns it.
 const PII: &str = "PII";
@@ -91,21 +91,7 @@ async fn unmanaged_fields_survive_column_type_changes_and_uploads() {
     assert_no_changes(&project).await;
 
     // (b) A delete elsewhere in the data source: one Virtual Data Source upload.
-    drop_table(&project, "raw_order").await;
-    project.run_ok(&["snapshot"], 0).await;
-    project.run_ok(&["apply", "--auto-approve"], 0).await;
-    assert!(
-        find(
-            &project,
-            &token,
-            ds,
-            "table",
-            &format!("{ds}.shopify.raw_order")
-        )
-        .await
-        .is_none(),
-        "raw_order was not deleted"
-    );
+    delete_and_apply(&project, &token, ds, "raw_order").await;
     assert_unmanaged(&project, &token, ds, "after a delete's upload").await;
     assert_no_changes(&project).await;
 }
