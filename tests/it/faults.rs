@@ -155,19 +155,12 @@ async fn lost_answer_changes_state_but_never_answers() {
     let http = client();
     let base = sandbox.alation_url();
     let alation = &sandbox.credentials().alation;
-    let token: serde_json::Value = http
-        .post(format!("{base}/integration/v1/createAPIAccessToken/"))
-        .json(&serde_json::json!({
-            "refresh_token": alation.refresh_token,
-            "user_id": alation.refresh_token_user_id,
-        }))
-        .send()
-        .await
-        .expect("out of scope: answered")
-        .json()
-        .await
-        .expect("a JSON token");
-    let token = token["api_access_token"].as_str().expect("a token");
+    let token = &crate::support::alation_access_token(
+        base,
+        &alation.refresh_token,
+        alation.refresh_token_user_id,
+    )
+    .await;
     let marker = "metaform://openmetadata/svc.lost_db";
 
     let created = http

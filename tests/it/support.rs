@@ -32,6 +32,28 @@ pub fn client() -> reqwest::Client {
         .expect("the HTTP client builds")
 }
 
+/// An Alation API access token, exchanged from a refresh token at `base` (the sandbox's
+/// Alation URL).
+pub async fn alation_access_token(
+    base: &str,
+    refresh_token: &str,
+    user_id: impl serde::Serialize,
+) -> String {
+    let answer: serde_json::Value = client()
+        .post(format!("{base}/integration/v1/createAPIAccessToken/"))
+        .json(&serde_json::json!({ "refresh_token": refresh_token, "user_id": user_id }))
+        .send()
+        .await
+        .expect("createAPIAccessToken answers")
+        .json()
+        .await
+        .expect("a JSON token answer");
+    answer["api_access_token"]
+        .as_str()
+        .expect("an access token")
+        .to_owned()
+}
+
 /// The OpenMetadata sample data: `<repo>/../shared/fixtures/openmetadata-sample-data`,
 /// else `/work/shared/fixtures/openmetadata-sample-data`.
 pub fn sample_data_dir() -> PathBuf {

@@ -63,19 +63,12 @@ fn matrix_reports_a_duplicate_data_source() {
     let base = sandbox.alation_url().to_owned();
     let ids: Vec<u64> = runtime.block_on(async {
         let http = crate::support::client();
-        let token: serde_json::Value = http
-            .post(format!("{base}/integration/v1/createAPIAccessToken/"))
-            .json(&serde_json::json!({
-                "refresh_token": alation.refresh_token,
-                "user_id": alation.refresh_token_user_id,
-            }))
-            .send()
-            .await
-            .expect("a token answer")
-            .json()
-            .await
-            .expect("a JSON token");
-        let token = token["api_access_token"].as_str().expect("a token");
+        let token = &crate::support::alation_access_token(
+            &base,
+            &alation.refresh_token,
+            alation.refresh_token_user_id,
+        )
+        .await;
         let mut ids = Vec::new();
         for title in ["first", "second"] {
             let created: serde_json::Value = http

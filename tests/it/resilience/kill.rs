@@ -114,22 +114,12 @@ pub(super) async fn present_objects(
 ) -> BTreeSet<Vec<String>> {
     let http = super::super::support::client();
     let base = &endpoints.alation_url;
-    let token: serde_json::Value = http
-        .post(format!("{base}/integration/v1/createAPIAccessToken/"))
-        .json(&serde_json::json!({
-            "refresh_token": endpoints.refresh_token,
-            "user_id": endpoints.user_id,
-        }))
-        .send()
-        .await
-        .expect("createAPIAccessToken answers")
-        .json()
-        .await
-        .expect("a JSON token answer");
-    let token = token["api_access_token"]
-        .as_str()
-        .expect("an access token")
-        .to_owned();
+    let token = super::super::support::alation_access_token(
+        base,
+        &endpoints.refresh_token,
+        &endpoints.user_id,
+    )
+    .await;
     let get_all = |first: String| {
         let (http, token) = (http.clone(), token.clone());
         async move {
