@@ -7,6 +7,22 @@
 //!
 //! [`Sandbox::start`] serves both APIs in-process on loopback and returns their URLs and
 //! the credentials they accept; `metaform sandbox` and the integration tests both use it.
+//!
+//! Each simulator has the same shape, and the next one (Atlas) copies it:
+//! - `mod.rs`: module docs, declarations and the public entry points only (the options
+//!   or seed types, the state type, `router(state, …) -> axum::Router`);
+//! - `state.rs`: what the simulator stores, serialisable (saved by `persist.rs`), held by
+//!   handlers as a [`shared::Shared`];
+//! - `app.rs`: `App`, the handler state every handler shares: the `Shared` state and the
+//!   settings fixed at start (accepted token, options);
+//! - `errors.rs`: `ApiError`, the vendor's error body, which every handler returns;
+//! - `clock.rs`: wall-clock reads and the vendor's time stamps, nowhere else;
+//! - `routes.rs`: the route table over an `App`, with the fallbacks: the HTTP surface;
+//! - domain files beside them for the handlers and their logic (OpenMetadata's read
+//!   handlers still sit in its `routes.rs`).
+//!
+//! Imports point one way: handlers import `app`, `errors`, `clock` and `state`;
+//! `routes` imports the handlers; only `mod.rs` imports `routes`.
 
 pub mod alation;
 mod credentials;

@@ -14,9 +14,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 
+use super::app::App;
 use super::clock::{self, iso};
 use super::errors::{ApiError, ApiResult};
-use super::request::{Ctx, json_body};
+use super::request::json_body;
 use super::state::{AccessToken, AlationState, RefreshToken, TokenStatus, User, micros};
 
 const INVALID_REFRESH: &str = "Refresh token provided is invalid.";
@@ -55,8 +56,8 @@ pub(super) fn authenticate_writer(state: &AlationState, headers: &HeaderMap) -> 
 }
 
 /// `GET /integration/v1/userinfo/`: the authenticated user.
-pub(super) async fn userinfo(State(ctx): State<Ctx>, headers: HeaderMap) -> ApiResult<Json<Value>> {
-    let state = ctx.shared.read();
+pub(super) async fn userinfo(State(app): State<App>, headers: HeaderMap) -> ApiResult<Json<Value>> {
+    let state = app.state.read();
     let user = authenticate(&state, &headers)?;
     Ok(Json(json!({
         "id": user.id,
@@ -76,13 +77,13 @@ pub(super) async fn userinfo(State(ctx): State<Ctx>, headers: HeaderMap) -> ApiR
 
 /// `POST /integration/v1/createRefreshToken/` with `{username, password, name}`.
 pub(super) async fn create_refresh_token(
-    State(ctx): State<Ctx>,
+    State(app): State<App>,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let body = json_body(&body)?;
     let field = |name: &str| body.get(name).and_then(Value::as_str).unwrap_or_default();
     let (username, password, name) = (field("username"), field("password"), field("name"));
-    let mut state = ctx.shared.write();
+    let mut state = app.state.write();
     let user_id = state
         .users
         .iter()
@@ -90,17 +91,17 @@ pub(super) async fn create_refresh_token(
         .map(|u| u.id)
         .ok_or_else(|| ApiError::unauthorized("Invalid username or password."))?;
     let now = clock::now_micros();
-    let token = state.new_refresh_token(user_id, name, now, &ctx.options);
+    let token = state.new_refresh_token(user_id, name, now, &app.options);
     Ok((StatusCode::CREATED, Json(refresh_json(&token, now))))
 }
 
 /// `POST /integration/v1/validateRefreshToken/` with `{refresh_token, user_id}`.
 pub(super) async fn validate_refresh_token(
-    State(ctx): State<Ctx>,
+    State(app): State<App>,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let (token, user_id) = refresh_request(&body)?;
-    let mut state = ctx.shared.write();
+    let mut state = app.state.write();
     let now = clock::now_micros();
     let found = find_refresh(&mut state, &token, user_id)?;
     found.last_used_at = Some(now);
@@ -109,11 +110,11 @@ pub(super) async fn validate_refresh_token(
 
 /// `POST /integration/v1/createAPIAccessToken/` with `{refresh_token, user_id}`.
 pub(super) async fn create_access_token(
-    State(ctx): State<Ctx>,
+    State(app): State<App>,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let (token, user_id) = refresh_request(&body)?;
-    let mut state = ctx.shared.write();
+    let mut state = app.state.write();
     let now = clock::now_micros();
     let refresh = active_refresh(&mut state, &token, user_id, now)?;
     let access = AccessToken {
@@ -121,7 +122,7 @@ pub(super) async fn create_access_token(
         user_id: refresh.user_id,
         refresh_token: refresh.token,
         created_at: now,
-        expires_at: now.saturating_add(micros(ctx.options.access_token_ttl)),
+        expires_at: now.saturating_add(micros(app.options.access_token_ttl)),
         status: TokenStatus::Active,
     };
     state
@@ -133,7 +134,7 @@ pub(super) async fn create_access_token(
 /// `POST /integration/v1/validateAPIAccessToken/` with `{api_access_token, user_id}`;
 /// `user_id` may be null. The token is echoed, as allie-sdk uses the echoed value.
 pub(super) async fn validate_access_token(
-    State(ctx): State<Ctx>,
+    State(app): State<App>,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let body = json_body(&body)?;
@@ -142,7 +143,7 @@ pub(super) async fn validate_access_token(
         .and_then(Value::as_str)
         .unwrap_or_default();
     let user_id = user_id_of(&body).map_err(|_| ApiError::unauthorized(INVALID_ACCESS))?;
-    let state = ctx.shared.read();
+    let state = app.state.read();
     let access = state
         .access_tokens
         .get(token)
@@ -153,11 +154,11 @@ pub(super) async fn validate_access_token(
 
 /// `POST /integration/v1/revokeAPIAccessTokens/` with `{refresh_token, user_id}`.
 pub(super) async fn revoke_access_tokens(
-    State(ctx): State<Ctx>,
+    State(app): State<App>,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let (token, user_id) = refresh_request(&body)?;
-    let mut state = ctx.shared.write();
+    let mut state = app.state.write();
     let refresh = find_refresh(&mut state, &token, user_id)?.clone();
     for access in state
         .access_tokens
@@ -176,17 +177,17 @@ pub(super) async fn revoke_access_tokens(
 
 /// `POST /integration/v1/regenRefreshToken/` with `{refresh_token, user_id}`.
 pub(super) async fn regen_refresh_token(
-    State(ctx): State<Ctx>,
+    State(app): State<App>,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let (token, user_id) = refresh_request(&body)?;
-    let mut state = ctx.shared.write();
+    let mut state = app.state.write();
     let now = clock::now_micros();
     let old = active_refresh(&mut state, &token, user_id, now)?;
     if let Some(t) = state.refresh_tokens.get_mut(&old.token) {
         t.status = TokenStatus::Revoked;
     }
-    let new = state.new_refresh_token(old.user_id, &old.name, now, &ctx.options);
+    let new = state.new_refresh_token(old.user_id, &old.name, now, &app.options);
     Ok(Json(refresh_json(&new, now)))
 }
 

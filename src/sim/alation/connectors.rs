@@ -11,9 +11,9 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use serde_json::{Value, json};
 
+use super::app::App;
 use super::auth::authenticate;
 use super::errors::ApiResult;
-use super::request::Ctx;
 
 /// An installed connector.
 pub(super) struct Connector {
@@ -63,8 +63,8 @@ pub(super) fn connector(id: u64) -> Option<&'static Connector> {
 }
 
 /// `GET /integration/v2/connectors/` (not paginated).
-pub(super) async fn list(State(ctx): State<Ctx>, headers: HeaderMap) -> ApiResult<Json<Value>> {
-    authenticate(&ctx.shared.read(), &headers)?;
+pub(super) async fn list(State(app): State<App>, headers: HeaderMap) -> ApiResult<Json<Value>> {
+    authenticate(&app.state.read(), &headers)?;
     Ok(Json(Value::Array(
         CONNECTORS
             .iter()

@@ -23,22 +23,23 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::app::App;
 use super::auth::{authenticate, authenticate_writer};
 use super::connectors::connector;
 use super::errors::{ApiError, ApiResult};
 use super::fields::Fields;
 use super::paging::paginate;
-use super::request::{Ctx, json_body, query_flag, query_pairs};
+use super::request::{json_body, query_flag, query_pairs};
 use super::state::{AlationState, DataSource, IdSpace, Role};
 
 /// `GET /integration/v1/datasource/?include_undeployed=&include_hidden=`.
 pub(super) async fn v1_list(
-    State(ctx): State<Ctx>,
+    State(app): State<App>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
     let pairs = query_pairs(raw.as_deref());
-    let state = ctx.shared.read();
+    let state = app.state.read();
     let user = authenticate(&state, &headers)?;
     let hidden = query_flag(&pairs, "include_hidden") && user.role == Role::ServerAdmin;
     let undeployed = query_flag(&pairs, "include_undeployed");
@@ -55,11 +56,11 @@ pub(super) async fn v1_list(
 
 /// `POST /integration/v1/datasource/`: a native or (with `is_virtual`) virtual source.
 pub(super) async fn v1_create(
-    State(ctx): State<Ctx>,
+    State(app): State<App>,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let user = authenticate_writer(&ctx.shared.read(), &headers)?;
+    let user = authenticate_writer(&app.state.read(), &headers)?;
     let body = json_body(&body)?;
     let mut fields = Fields::new(&body).map_err(|e| ApiError::invalid_input(vec![e]))?;
     let is_virtual = fields.boolean("is_virtual").flatten().unwrap_or(false);
@@ -111,30 +112,30 @@ pub(super) async fn v1_create(
     if let Some(errors) = fields.into_errors() {
         return Err(ApiError::invalid_input(vec![errors]));
     }
-    let mut state = ctx.shared.write();
+    let mut state = app.state.write();
     let created = insert(&mut state, source, user.id);
     Ok((StatusCode::CREATED, Json(v1_json(&created))))
 }
 
 /// `GET /integration/v1/datasource/{id}/`.
 pub(super) async fn v1_get(
-    State(ctx): State<Ctx>,
+    State(app): State<App>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let state = ctx.shared.read();
+    let state = app.state.read();
     authenticate(&state, &headers)?;
     Ok(Json(v1_json(existing(&state, &id)?)))
 }
 
 /// `PUT /integration/v1/datasource/{id}/`, applied as a partial update.
 pub(super) async fn v1_update(
-    State(ctx): State<Ctx>,
+    State(app): State<App>,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
-    authenticate_writer(&ctx.shared.read(), &headers)?;
+    authenticate_writer(&app.state.read(), &headers)?;
     let body = json_body(&body)?;
     let mut fields = Fields::new(&body).map_err(|e| ApiError::invalid_input(vec![e]))?;
     let title = fields.text("title");
@@ -155,7 +156,7 @@ pub(super) async fn v1_update(
     if let Some(errors) = fields.into_errors() {
         return Err(ApiError::invalid_input(vec![errors]));
     }
-    let mut state = ctx.shared.write();
+    let mut state = app.state.write();
     let ds_id = existing(&state, &id)?.id;
     let source = state
         .datasources
@@ -193,12 +194,12 @@ pub(super) async fn v1_update(
 
 /// `GET /integration/v2/datasource/?include_hidden=&exclude_suspended=`: OCF sources.
 pub(super) async fn v2_list(
-    State(ctx): State<Ctx>,
+    State(app): State<App>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
     let pairs = query_pairs(raw.as_deref());
-    let state = ctx.shared.read();
+    let state = app.state.read();
     authenticate(&state, &headers)?;
     let hidden = query_flag(&pairs, "include_hidden");
     let items: Vec<Value> = state
@@ -214,22 +215,22 @@ pub(super) async fn v2_list(
 
 /// `GET /integration/v2/datasource/{id}/`.
 pub(super) async fn v2_get(
-    State(ctx): State<Ctx>,
+    State(app): State<App>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let state = ctx.shared.read();
+    let state = app.state.read();
     authenticate(&state, &headers)?;
     Ok(Json(v2_json(existing(&state, &id)?)))
 }
 
 /// `POST /integration/v2/datasource/`: an OCF source bound to a connector.
 pub(super) async fn v2_create(
-    State(ctx): State<Ctx>,
+    State(app): State<App>,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let user = authenticate_writer(&ctx.shared.read(), &headers)?;
+    let user = authenticate_writer(&app.state.read(), &headers)?;
     let body = json_body(&body)?;
     let mut fields = Fields::new(&body).map_err(|e| ApiError::invalid_input(vec![e]))?;
     let connector_id = ocf_connector(&mut fields, true);
@@ -248,19 +249,19 @@ pub(super) async fn v2_create(
     if let Some(errors) = fields.into_errors() {
         return Err(ApiError::invalid_input(vec![errors]));
     }
-    let mut state = ctx.shared.write();
+    let mut state = app.state.write();
     let created = insert(&mut state, source, user.id);
     Ok((StatusCode::CREATED, Json(v2_json(&created))))
 }
 
 /// `PUT /integration/v2/datasource/{id}/`, applied as a partial update.
 pub(super) async fn v2_update(
-    State(ctx): State<Ctx>,
+    State(app): State<App>,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
-    authenticate_writer(&ctx.shared.read(), &headers)?;
+    authenticate_writer(&app.state.read(), &headers)?;
     let body = json_body(&body)?;
     let mut fields = Fields::new(&body).map_err(|e| ApiError::invalid_input(vec![e]))?;
     let connector_id = ocf_connector(&mut fields, false);
@@ -274,7 +275,7 @@ pub(super) async fn v2_update(
     if let Some(errors) = fields.into_errors() {
         return Err(ApiError::invalid_input(vec![errors]));
     }
-    let mut state = ctx.shared.write();
+    let mut state = app.state.write();
     let ds_id = existing(&state, &id)?.id;
     let source = state
         .datasources
@@ -304,11 +305,11 @@ pub(super) async fn v2_update(
 /// `DELETE /integration/v1/datasource/{id}/` and `/integration/v2/datasource/{id}/`: 204,
 /// with everything in the source.
 pub(super) async fn delete(
-    State(ctx): State<Ctx>,
+    State(app): State<App>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let mut state = ctx.shared.write();
+    let mut state = app.state.write();
     authenticate_writer(&state, &headers)?;
     let ds_id = existing(&state, &id)?.id;
     state.delete_datasource(ds_id);

@@ -15,10 +15,11 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
 use super::AlationOptions;
+use super::app::App;
 use super::auth::authenticate;
 use super::clock;
 use super::errors::{ApiError, ApiResult};
-use super::request::{Ctx, query_pairs, query_value};
+use super::request::{query_pairs, query_value};
 use super::state::{AlationState, IdSpace, Job};
 
 /// The final report of a job.
@@ -69,12 +70,12 @@ pub(super) fn finished_msg(started: i64) -> String {
 
 /// `GET /api/v1/bulk_metadata/job/?id=N` or `?name=…`.
 pub(super) async fn get_job(
-    State(ctx): State<Ctx>,
+    State(app): State<App>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<Value>> {
     let pairs = query_pairs(raw.as_deref());
-    let mut state = ctx.shared.write();
+    let mut state = app.state.write();
     authenticate(&state, &headers)?;
     let job = if let Some(id) = query_value(&pairs, "id") {
         let id: u64 = id

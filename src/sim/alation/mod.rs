@@ -6,7 +6,16 @@
 //! documented behaviour: DRF-style error bodies, `TOKEN` header auth, `X-Next-Page`
 //! paging, full-replace POST upserts by case-insensitive key, async jobs that report
 //! `running` before they finish, and deterministic job failures under a seed.
+//!
+//! - `state.rs`: what is stored (users, tokens, data sources, objects, jobs); `keys.rs`:
+//!   object keys; `store.rs`: upserts and lookups by key;
+//! - `app.rs`: what the handlers share; `errors.rs`: the error body; `clock.rs`: time and
+//!   its printed forms; `request.rs`: JSON bodies and query pairs; `paging.rs`: paging;
+//! - `routes.rs`: the route table; the handlers: `auth.rs`, `datasources.rs`,
+//!   `connectors.rs`, `rdbms_read.rs`, `rdbms_write.rs` (with `items.rs` and `fields.rs`
+//!   for request bodies), `vds.rs` and `jobs.rs`.
 
+mod app;
 mod auth;
 mod clock;
 mod connectors;
@@ -20,6 +29,7 @@ mod paging;
 mod rdbms_read;
 mod rdbms_write;
 mod request;
+mod routes;
 mod state;
 mod store;
 mod vds;
@@ -28,14 +38,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
 
 pub use state::{AlationCredentials, AlationState, Role, UserCredential};
 
 use super::shared::Shared;
-use keys::Kind;
-use request::Ctx;
 
 /// Alation behaviour that a test or the command line may tune.
 #[derive(Debug, Clone)]
@@ -61,82 +67,10 @@ impl Default for AlationOptions {
     }
 }
 
-/// The largest request body accepted: a 10,000-column POST with long descriptions must
-/// fit (axum's default of 2 MiB does not).
-const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
-
 /// The Alation API router over `state`.
 pub fn router(state: Shared<AlationState>, options: AlationOptions) -> Router {
-    let ctx = Ctx {
-        shared: state,
+    routes::routes(app::App {
+        state,
         options: Arc::new(options),
-    };
-    Router::new()
-        .route(
-            "/integration/v1/createRefreshToken/",
-            post(auth::create_refresh_token),
-        )
-        .route(
-            "/integration/v1/regenRefreshToken/",
-            post(auth::regen_refresh_token),
-        )
-        .route(
-            "/integration/v1/validateRefreshToken/",
-            post(auth::validate_refresh_token),
-        )
-        .route(
-            "/integration/v1/createAPIAccessToken/",
-            post(auth::create_access_token),
-        )
-        .route(
-            "/integration/v1/validateAPIAccessToken/",
-            post(auth::validate_access_token),
-        )
-        .route(
-            "/integration/v1/revokeAPIAccessTokens/",
-            post(auth::revoke_access_tokens),
-        )
-        .route("/integration/v1/userinfo/", get(auth::userinfo))
-        .route(
-            "/integration/v1/datasource/",
-            get(datasources::v1_list).post(datasources::v1_create),
-        )
-        .route(
-            "/integration/v1/datasource/{id}/",
-            get(datasources::v1_get)
-                .put(datasources::v1_update)
-                .delete(datasources::delete),
-        )
-        .route(
-            "/integration/v2/datasource/",
-            get(datasources::v2_list).post(datasources::v2_create),
-        )
-        .route(
-            "/integration/v2/datasource/{id}/",
-            get(datasources::v2_get)
-                .put(datasources::v2_update)
-                .delete(datasources::delete),
-        )
-        .route("/integration/v2/connectors/", get(connectors::list))
-        .merge(rdbms_routes("schema", Kind::Schema))
-        .merge(rdbms_routes("table", Kind::Table))
-        .merge(rdbms_routes("column", Kind::Column))
-        .route(
-            "/api/v1/bulk_metadata/extraction/{ds_id}",
-            post(vds::upload),
-        )
-        .route("/api/v1/bulk_metadata/job/", get(jobs::get_job))
-        .fallback(errors::unknown_route)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(ctx)
-}
-
-/// GET, POST and PATCH on `/integration/v2/<segment>/`.
-fn rdbms_routes(segment: &str, kind: Kind) -> Router<Ctx> {
-    Router::new().route(
-        &format!("/integration/v2/{segment}/"),
-        get(move |s, h, q| rdbms_read::list(s, h, q, kind))
-            .post(move |s, h, q, b| rdbms_write::post(s, h, q, b, kind))
-            .patch(move |s, h, q, b| rdbms_write::patch(s, h, q, b, kind)),
-    )
+    })
 }

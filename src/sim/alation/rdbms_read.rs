@@ -21,11 +21,12 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
+use super::app::App;
 use super::auth::authenticate;
 use super::errors::{ApiError, ApiResult};
 use super::keys::Kind;
 use super::paging::paginate;
-use super::request::{Ctx, query_pairs, query_value};
+use super::request::{query_pairs, query_value};
 use super::state::{AlationState, Column, CustomFieldValue, Schema, Table};
 
 /// Parameters that are not filters.
@@ -97,12 +98,12 @@ struct Filter {
 
 /// `GET /integration/v2/{kind}/`.
 pub(super) async fn list(
-    State(ctx): State<Ctx>,
+    State(app): State<App>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
     kind: Kind,
 ) -> ApiResult<Response> {
-    let state = ctx.shared.read();
+    let state = app.state.read();
     authenticate(&state, &headers)?;
     let pairs = query_pairs(raw.as_deref());
     let filters = parse_filters(&pairs, kind)?;

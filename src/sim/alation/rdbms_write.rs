@@ -17,6 +17,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 
+use super::app::App;
 use super::auth::authenticate_writer;
 use super::clock;
 use super::errors::{ApiError, ApiResult};
@@ -24,7 +25,7 @@ use super::fields::Fields;
 use super::items::{ColumnFields, SchemaFields, TableFields};
 use super::jobs::{self, Outcome};
 use super::keys::{Kind, ObjectKey};
-use super::request::{Ctx, json_body, query_pairs, query_value};
+use super::request::{json_body, query_pairs, query_value};
 use super::state::AlationState;
 
 /// The largest POST or PATCH body of each kind (§5: hard limits).
@@ -50,40 +51,40 @@ enum Target {
 
 /// `POST /integration/v2/{kind}/?ds_id=N`: full-replace upsert by key.
 pub(super) async fn post(
-    ctx: State<Ctx>,
+    app: State<App>,
     headers: HeaderMap,
     raw: RawQuery,
     body: Bytes,
     kind: Kind,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let (ctx, ds_id, items) = prepare(ctx, &headers, raw, &body, kind)?;
+    let (app, ds_id, items) = prepare(app, &headers, raw, &body, kind)?;
     let parsed = read_all(&items, |item| read_post_item(item, kind, ds_id))?;
     let job = Job {
         kind,
         verb: "upsert",
         done: "Upserted",
     };
-    run(&ctx, job, &parsed, |state, (key_text, key, fields)| {
+    run(&app, job, &parsed, |state, (key_text, key, fields)| {
         upsert(state, key, key_text, fields).map(|id| json!({"id": id, "key": key_text}))
     })
 }
 
 /// `PATCH /integration/v2/{kind}/?ds_id=N`: only the given fields of existing objects.
 pub(super) async fn patch(
-    ctx: State<Ctx>,
+    app: State<App>,
     headers: HeaderMap,
     raw: RawQuery,
     body: Bytes,
     kind: Kind,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let (ctx, ds_id, items) = prepare(ctx, &headers, raw, &body, kind)?;
+    let (app, ds_id, items) = prepare(app, &headers, raw, &body, kind)?;
     let parsed = read_all(&items, |item| read_patch_item(item, kind, ds_id))?;
     let job = Job {
         kind,
         verb: "update",
         done: "Updated",
     };
-    run(&ctx, job, &parsed, |state, (target, fields)| {
+    run(&app, job, &parsed, |state, (target, fields)| {
         update(state, kind, ds_id, target, fields).map(|(id, key)| json!({"id": id, "key": key}))
     })
 }
@@ -118,15 +119,15 @@ struct Job {
 /// Runs one write job and answers 202 with its id. An injected failure writes nothing;
 /// otherwise `write` stores each item and gives its mapping entry or an error string.
 fn run<T>(
-    ctx: &Ctx,
+    app: &App,
     job: Job,
     parsed: &[T],
     mut write: impl FnMut(&mut AlationState, &T) -> Result<Value, String>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let mut state = ctx.shared.write();
+    let mut state = app.state.write();
     let started = clock::now_micros();
     let job_id = jobs::next_job_id(&mut state);
-    let outcome = if jobs::should_fail(&ctx.options, job_id) {
+    let outcome = if jobs::should_fail(&app.options, job_id) {
         failed(job.kind, job.verb, started)
     } else {
         let mut mapping = Vec::new();
@@ -151,15 +152,15 @@ fn run<T>(
 
 /// Checks the caller, `ds_id` and the body's shape and size.
 fn prepare(
-    State(ctx): State<Ctx>,
+    State(app): State<App>,
     headers: &HeaderMap,
     RawQuery(raw): RawQuery,
     body: &[u8],
     kind: Kind,
-) -> ApiResult<(Ctx, u64, Vec<Value>)> {
+) -> ApiResult<(App, u64, Vec<Value>)> {
     let pairs = query_pairs(raw.as_deref());
     let ds_id = {
-        let state = ctx.shared.read();
+        let state = app.state.read();
         authenticate_writer(&state, headers)?;
         let ds = query_value(&pairs, "ds_id")
             .ok_or_else(|| ApiError::bad_request("The ds_id query parameter is required."))?;
@@ -190,7 +191,7 @@ fn prepare(
             items.len()
         )));
     }
-    Ok((ctx, ds_id, items))
+    Ok((app, ds_id, items))
 }
 
 fn read_post_item(

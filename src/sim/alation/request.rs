@@ -1,24 +1,12 @@
-//! What every handler needs: the shared state and options, JSON bodies and query pairs.
+//! Reading a request: JSON bodies and query pairs.
 //!
 //! Bodies are parsed whatever their `Content-Type` (allie-sdk sends JSON Lines as
 //! `application/json`), so that a bad body gets an Alation-shaped 400, not axum's text.
 
-use std::sync::Arc;
-
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
-use super::AlationOptions;
 use super::errors::{ApiError, ApiResult};
-use super::state::AlationState;
-use crate::sim::shared::Shared;
-
-/// Handler state: the sandbox's data and its options.
-#[derive(Clone)]
-pub(super) struct Ctx {
-    pub(super) shared: Shared<AlationState>,
-    pub(super) options: Arc<AlationOptions>,
-}
 
 /// Parses a JSON request body.
 pub(super) fn json_body(body: &[u8]) -> ApiResult<Value> {

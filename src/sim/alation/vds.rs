@@ -25,12 +25,13 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 
+use super::app::App;
 use super::auth::authenticate_writer;
 use super::clock;
 use super::errors::{ApiError, ApiResult};
 use super::jobs::{self, Outcome};
 use super::keys::{Kind, ObjectKey};
-use super::request::{Ctx, query_flag, query_pairs};
+use super::request::{query_flag, query_pairs};
 use super::state::AlationState;
 
 /// What one upload asks for.
@@ -50,14 +51,14 @@ struct Seen {
 
 /// `POST /api/v1/bulk_metadata/extraction/<ds_id>?set_title_descs=&remove_not_seen=`.
 pub(super) async fn upload(
-    State(ctx): State<Ctx>,
+    State(app): State<App>,
     headers: HeaderMap,
     Path(ds): Path<String>,
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let pairs = query_pairs(raw.as_deref());
-    let mut state = ctx.shared.write();
+    let mut state = app.state.write();
     authenticate_writer(&state, &headers)?;
     let source = ds
         .trim()
@@ -87,7 +88,7 @@ pub(super) async fn upload(
         upload.ds_id,
         clock::iso(started).replace([':', '.'], "-")
     );
-    let outcome = if jobs::should_fail(&ctx.options, job_id) {
+    let outcome = if jobs::should_fail(&app.options, job_id) {
         let report = json!({
             "number_received": lines.len(),
             "updated_objects": 0,
