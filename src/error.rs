@@ -75,9 +75,10 @@ impl Error {
                 "write it with `metaform snapshot`, or name the directory that holds the state files (`state:` in metaform.yaml)"
                     .into(),
             ),
-            Error::SavedPlan { .. } => Some(
-                "save a fresh plan with `metaform plan --out <file>`, review it, then apply that".into(),
-            ),
+            Error::SavedPlan { path, .. } => Some(format!(
+                "save a fresh plan with `metaform plan --out {}`, review it, then apply that",
+                path.display()
+            )),
             _ => None,
         }
     }

@@ -171,9 +171,10 @@ fn run_steps(
             .stdin(Stdio::null())
             .status()
             .map_err(|e| Error::Service(format!("cannot run `{shown}`: {e}")))?;
+        let changes = i32::from(ExitStatus::Changes.code());
         match status.code() {
             Some(0) => {}
-            Some(2) if step.args.contains(&"--detailed-exitcode") => {
+            Some(code) if code == changes && step.args.contains(&"--detailed-exitcode") => {
                 return Err(Error::Service(format!(
                     "`{shown}` still shows changes after the apply: Alation did not converge"
                 )));
