@@ -14,6 +14,12 @@
 //! (default 1). The `metaform` binary is taken from `METAFORM_BIN`, else from beside
 //! the example's own directory (`target/<profile>/metaform`).
 
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a developer tool's report, not the product's output, which goes through the Printer"
+)]
+
 #[path = "../tests/it/resilience/cycle.rs"]
 #[allow(
     dead_code,

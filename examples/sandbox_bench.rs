@@ -7,6 +7,12 @@
 //! 100,000 tables of 20 columns). With `--persist FILE` (which must not exist yet), the
 //! start also writes the state file, and a second start loads it back.
 
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a developer tool's report, not the product's output, which goes through the Printer"
+)]
+
 use std::path::PathBuf;
 use std::time::Instant;
 

@@ -1,6 +1,13 @@
-//! The top-level error type and its mapping to exit codes.
+//! The top-level error type: what ended a command, with the data to say so and, for the
+//! common cases, a hint on what to do next.
+//!
+//! Every error ends the process with exit 1 ([`crate::exit_status::ExitStatus::Failure`];
+//! SPEC §5: never 0). [`crate::commands::run`] prints it as `error: …`, then its
+//! [`Error::hint`], if any, after a blank line as `hint: …`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use crate::config::ConfigError;
 
 /// Everything that can end a command unsuccessfully.
 #[derive(Debug, thiserror::Error)]
@@ -8,6 +15,33 @@ pub enum Error {
     /// Invalid input given by the user: flags, config or state files.
     #[error("{0}")]
     Usage(String),
+    /// An invalid or unreadable configuration file, located in it when possible.
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    /// The state directory is missing.
+    #[error("state directory `{}` does not exist", .0.display())]
+    NoStateDir(PathBuf),
+    /// A saved plan that cannot be applied: unreadable, edited, or stale.
+    #[error("{}: {message}", path.display())]
+    SavedPlan {
+        /// The plan file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The policy refuses the plan; each reason names its rule and how to override it.
+    #[error("{}", refusal(plan_file.as_deref(), reasons))]
+    Refused {
+        /// The saved plan refused, when one was given.
+        plan_file: Option<PathBuf>,
+        /// Every broken rule, one line each.
+        reasons: Vec<String>,
+    },
+    /// `apply` would need a confirmation nobody can type.
+    #[error(
+        "refusing to apply without confirmation: standard input is not a terminal; pass `--auto-approve` or apply a saved plan"
+    )]
+    NoConfirmation,
     /// An I/O failure on a named file.
     #[error("failed to {action} `{}`: {source}", path.display())]
     Io {
@@ -18,17 +52,64 @@ pub enum Error {
         /// The underlying failure.
         source: std::io::Error,
     },
+    /// Standard output is closed or failing, e.g. a pipe to `head` that has ended.
+    #[error("cannot write to stdout: {0}")]
+    Stdout(std::io::Error),
+    /// The asynchronous runtime could not start.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+    /// The signal handlers could not be installed.
+    #[error("cannot listen for signals: {0}")]
+    Signals(std::io::Error),
     /// A failure of a server started by this process, or of a remote API.
     #[error("{0}")]
     Service(String),
 }
 
 impl Error {
-    /// The process exit code for this error: every error is 1 (SPEC §5: never 0).
-    pub fn exit_code(&self) -> u8 {
-        1
+    /// What to do next, printed after the error as `hint: …`, when there is one thing
+    /// to suggest.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::NoStateDir(_) => Some(
+                "write it with `metaform snapshot`, or name the directory that holds the state files (`state:` in metaform.yaml)"
+                    .into(),
+            ),
+            Error::SavedPlan { path, .. } => Some(format!(
+                "save a fresh plan with `metaform plan --out {}`, review it, then apply that",
+                path.display()
+            )),
+            _ => None,
+        }
     }
+}
+
+/// The text of a refused plan: the saved plan's path, if any, then every reason.
+fn refusal(plan_file: Option<&Path>, reasons: &[String]) -> String {
+    let prefix = plan_file.map_or_else(String::new, |path| format!("{}: ", path.display()));
+    format!(
+        "{prefix}the plan is refused by the policy:\n  {}",
+        reasons.join("\n  ")
+    )
 }
 
 /// Result alias used across the crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A refusal of a saved plan names the file first, then each reason on its line.
+    #[test]
+    fn refusal_names_the_plan_file_and_each_reason() {
+        let err = Error::Refused {
+            plan_file: Some(PathBuf::from("plan.json")),
+            reasons: vec!["one".into(), "two".into()],
+        };
+        assert_eq!(
+            err.to_string(),
+            "plan.json: the plan is refused by the policy:\n  one\n  two"
+        );
+    }
+}

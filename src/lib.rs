@@ -17,6 +17,7 @@ pub mod commands;
 pub mod config;
 pub mod core;
 pub mod error;
+pub mod exit_status;
 pub mod fs_mode;
 pub mod http;
 pub mod output;

@@ -119,7 +119,7 @@ impl Printer {
                     .and_then(|()| write_to(&mut out, false, newline))
                     .and_then(|()| out.flush())
             })
-            .map_err(|err| Error::Service(format!("cannot write to stdout: {err}")))
+            .map_err(Error::Stdout)
     }
 
     /// A plain message to stderr (progress, notes, summaries meant for a person).
@@ -135,6 +135,16 @@ impl Printer {
     /// An `error: …` message to stderr.
     pub fn error(&self, message: &str) {
         self.message(Level::Error, message);
+    }
+
+    /// A question to stderr, as it is: no prefix and no newline, so the answer is typed
+    /// on the same line.
+    pub fn prompt(&self, question: &str) {
+        let text = crate::core::escape::printable_message(question);
+        self.progress.suspend(|| {
+            let mut err = std::io::stderr().lock();
+            let _ = write_to(&mut err, false, &text).and_then(|()| err.flush());
+        });
     }
 
     /// A blank line, then `hint: …`, to stderr: what to do next after an error.

@@ -32,17 +32,15 @@ use crate::core::plan::{
     self, CurrentState, Plan, PlanError, PlanFile, PolicyViolation, check_fresh, check_items,
 };
 use crate::error::{Error, Result};
+use crate::exit_status::ExitStatus;
 use crate::output::Printer;
 use crate::target::alation::{self, ApplyReport, ItemStatus};
 
 use super::reconcile::Session;
 
-/// Exit code of an apply that applied some items and failed others (SPEC §6).
-pub const PARTIAL_EXIT: u8 = 3;
-
 /// Runs the apply command: 0 when everything was applied, 3 on a partial apply, 1 on
 /// an error before any write, 130 or 143 when SIGINT or SIGTERM stopped the writes.
-pub fn run(args: ApplyArgs) -> Result<u8> {
+pub fn run(args: ApplyArgs) -> Result<ExitStatus> {
     let printer = Printer::new(args.color);
     let session = Session::open(&args.config, args.force, &printer)?;
     let lock_dir = lock_dir(&session.config.file);
@@ -63,14 +61,14 @@ pub fn run(args: ApplyArgs) -> Result<u8> {
         Some(path) => saved_plan(&session, path)?,
         None => {
             let Some(planned) = fresh_plan(&session, &args, &printer)? else {
-                return Ok(0);
+                return Ok(ExitStatus::Success);
             };
             planned
         }
     };
     if !plan.has_changes() {
         printer.info("No changes. Nothing to apply.");
-        return Ok(0);
+        return Ok(ExitStatus::Success);
     }
     let items: Vec<_> = plan.apply_order().into_iter().cloned().collect();
     let stop = AtomicBool::new(false);
@@ -101,9 +99,9 @@ pub fn run(args: ApplyArgs) -> Result<u8> {
     ))?;
     summarise(&report, &printer);
     Ok(match signal {
-        Some(signal) => signal.exit_code(),
-        None if report.is_success() => 0,
-        None => PARTIAL_EXIT,
+        Some(signal) => ExitStatus::Interrupted(signal),
+        None if report.is_success() => ExitStatus::Success,
+        None => ExitStatus::Partial,
     })
 }
 
@@ -127,12 +125,10 @@ fn saved_plan(session: &Session, path: &Path) -> Result<(Plan, CurrentState)> {
         path: path.to_path_buf(),
         source,
     })?;
-    let saved =
-        PlanFile::from_json(&text).map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+    let saved = PlanFile::from_json(&text).map_err(|e| saved_plan_error(path, e))?;
     let current = session.read_current()?;
     let desired = session.desired();
-    check_fresh(&saved, &desired, &current)
-        .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+    check_fresh(&saved, &desired, &current).map_err(|e| saved_plan_error(path, e))?;
     // The checksum catches accidental edits; an edit with a recomputed checksum must still
     // be the plan this desired state and this target give.
     let recomputed = match plan::plan(&desired, &current, &session.policy) {
@@ -140,22 +136,31 @@ fn saved_plan(session: &Session, path: &Path) -> Result<(Plan, CurrentState)> {
         Err(PlanError::Refused { violations, plan }) => {
             // Nothing overrides `protect` (SPEC §5.3), not even a plan saved before the
             // pattern was added; the percentages were checked when the plan was saved.
-            let mut protected = violations
+            let protected: Vec<String> = violations
                 .iter()
                 .filter(|v| matches!(v, PolicyViolation::Protected { .. }))
                 .map(ToString::to_string)
-                .peekable();
-            if protected.peek().is_some() {
-                let refusal = super::plan::refused(protected);
-                return Err(Error::Usage(format!("{}: {refusal}", path.display())));
+                .collect();
+            if !protected.is_empty() {
+                return Err(Error::Refused {
+                    plan_file: Some(path.to_path_buf()),
+                    reasons: protected,
+                });
             }
             *plan
         }
         Err(err) => return Err(Error::Usage(err.to_string())),
     };
-    check_items(&saved, &recomputed)
-        .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+    check_items(&saved, &recomputed).map_err(|e| saved_plan_error(path, e))?;
     Ok((saved.plan(), current))
+}
+
+/// The error of the saved plan at `path` that cannot be applied as it is.
+fn saved_plan_error(path: &Path, err: impl std::fmt::Display) -> Error {
+    Error::SavedPlan {
+        path: path.to_path_buf(),
+        message: err.to_string(),
+    }
 }
 
 /// Plans now, shows the plan and asks for confirmation; `None` when declined.
@@ -170,11 +175,9 @@ fn fresh_plan(
         return Ok(Some((plan, planned.current)));
     }
     if !std::io::stdin().is_terminal() {
-        return Err(Error::Usage(
-            "refusing to apply without confirmation: standard input is not a terminal; pass `--auto-approve` or apply a saved plan".into(),
-        ));
+        return Err(Error::NoConfirmation);
     }
-    eprint!("\nApply these changes? Only `yes` is accepted: ");
+    printer.prompt("\nApply these changes? Only `yes` is accepted: ");
     let mut answer = String::new();
     std::io::stdin()
         .lock()

@@ -22,6 +22,7 @@ use crate::config::{
     VerifySsl,
 };
 use crate::error::{Error, Result};
+use crate::exit_status::ExitStatus;
 use crate::http::{HttpClient, HttpOptions, RetryPolicy};
 use crate::output::{ColorChoice, Printer};
 
@@ -68,9 +69,9 @@ impl Outcome {
 }
 
 /// Runs the check command: exit 0 when every check passes, 1 otherwise.
-pub fn run(args: CheckArgs) -> Result<u8> {
+pub fn run(args: CheckArgs) -> Result<ExitStatus> {
     let printer = Printer::new(ColorChoice::Auto);
-    let config = Config::load(&args.config).map_err(|e| Error::Usage(e.to_string()))?;
+    let config = Config::load(&args.config)?;
     if config.source.is_none() && config.target.is_none() {
         return Err(Error::Usage(format!(
             "{}: neither a `source` nor a `target` section: nothing to check",
@@ -80,7 +81,7 @@ pub fn run(args: CheckArgs) -> Result<u8> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::Service(format!("cannot start the async runtime: {e}")))?;
+        .map_err(Error::Runtime)?;
     match config.source.as_ref().map(|s| &s.connection) {
         Some(SourceConnection::OpenMetadata(om)) => warn_unverified(&printer, "source", &om.tls),
         Some(SourceConnection::Atlas(atlas)) => warn_unverified(&printer, "source", &atlas.tls),
@@ -114,7 +115,7 @@ pub fn run(args: CheckArgs) -> Result<u8> {
     let color = printer.color_enabled_stdout();
     let report: Vec<String> = outcomes.iter().map(|o| o.line(color)).collect();
     printer.data(&report.join("\n"))?;
-    Ok(if outcomes.iter().all(|o| o.ok) { 0 } else { 1 })
+    Ok(ExitStatus::success_if(outcomes.iter().all(|o| o.ok)))
 }
 
 /// HTTP options for a check: the configured TLS settings, timeouts and size limit, and

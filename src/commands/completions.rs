@@ -5,10 +5,11 @@ use clap::CommandFactory;
 
 use crate::cli::{Cli, CompletionsArgs};
 use crate::error::{Error, Result};
+use crate::exit_status::ExitStatus;
 use crate::output::{ColorChoice, Printer};
 
 /// Runs the completions command.
-pub fn run(args: CompletionsArgs) -> Result<u8> {
+pub fn run(args: CompletionsArgs) -> Result<ExitStatus> {
     let mut command = Cli::command();
     let name = command.get_name().to_owned();
     let mut script = Vec::new();
@@ -16,5 +17,5 @@ pub fn run(args: CompletionsArgs) -> Result<u8> {
     let script = String::from_utf8(script)
         .map_err(|err| Error::Service(format!("the completion script is not UTF-8: {err}")))?;
     Printer::new(ColorChoice::Never).data(&script)?;
-    Ok(0)
+    Ok(ExitStatus::Success)
 }

@@ -15,6 +15,7 @@ use std::process::{Command, Stdio};
 
 use crate::cli::DemoArgs;
 use crate::error::{Error, Result};
+use crate::exit_status::ExitStatus;
 use crate::output::{ColorChoice, Printer};
 use crate::sim::openmetadata::GenerateSpec;
 use crate::sim::{Sandbox, SandboxOptions, Seed};
@@ -64,7 +65,7 @@ const STEPS: &[Step] = &[
 ];
 
 /// Runs the demo: exit 0 only when the last plan reports no changes.
-pub fn run(args: DemoArgs) -> Result<u8> {
+pub fn run(args: DemoArgs) -> Result<ExitStatus> {
     let printer = Printer::new(ColorChoice::Auto);
     let exe = std::env::current_exe()
         .map_err(|e| Error::Service(format!("cannot find the metaform executable to run: {e}")))?;
@@ -85,7 +86,7 @@ pub fn run(args: DemoArgs) -> Result<u8> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::Service(format!("cannot start the async runtime: {e}")))?;
+        .map_err(Error::Runtime)?;
 
     printer.info(&match &args.keep {
         Some(dir) => format!("Workspace: `{}`, kept after the demo.", dir.display()),
@@ -122,7 +123,7 @@ pub fn run(args: DemoArgs) -> Result<u8> {
     if let Some(text) = kept {
         printer.info(&format!("\n{text}"));
     }
-    Ok(0)
+    Ok(ExitStatus::Success)
 }
 
 /// Writes the configuration and runs every step; an error names the step that failed.
@@ -170,9 +171,10 @@ fn run_steps(
             .stdin(Stdio::null())
             .status()
             .map_err(|e| Error::Service(format!("cannot run `{shown}`: {e}")))?;
+        let changes = i32::from(ExitStatus::Changes.code());
         match status.code() {
             Some(0) => {}
-            Some(2) if step.args.contains(&"--detailed-exitcode") => {
+            Some(code) if code == changes && step.args.contains(&"--detailed-exitcode") => {
                 return Err(Error::Service(format!(
                     "`{shown}` still shows changes after the apply: Alation did not converge"
                 )));

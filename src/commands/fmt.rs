@@ -9,6 +9,7 @@ use crate::core::state::emit::{emit_database, emit_schema};
 use crate::core::state::parse::{parse_database, parse_schema};
 use crate::core::state::{DATABASE_FILE, Problem, canonicalize_schema};
 use crate::error::Result;
+use crate::exit_status::ExitStatus;
 use crate::output::{ColorChoice, Printer};
 
 /// The canonical text of one state file.
@@ -24,7 +25,7 @@ fn canonical(rel: &Path, text: &str) -> Result<String, Problem> {
 
 /// Runs `metaform fmt`: prints each file that changed (or would change, with `--check`)
 /// on stdout. Exit 1 when a file cannot be parsed, or with `--check` when any would change.
-pub fn run(args: FmtArgs) -> Result<u8> {
+pub fn run(args: FmtArgs) -> Result<ExitStatus> {
     let printer = Printer::new(ColorChoice::Never);
     let (files, mut problems) = collect_files(&args.state)?;
     let mut changed = 0;
@@ -53,7 +54,7 @@ pub fn run(args: FmtArgs) -> Result<u8> {
     printer.info(&format!("{changed} of {} state files {verb}.", files.len()));
     if !problems.is_empty() {
         printer.error(&format!("{} file(s) could not be parsed", problems.len()));
-        return Ok(1);
+        return Ok(ExitStatus::Failure);
     }
-    Ok(u8::from(args.check && changed > 0))
+    Ok(ExitStatus::success_if(!(args.check && changed > 0)))
 }

@@ -15,6 +15,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::api::alation::{AlationAuth, AlationClient, AlationConfig, JobPolling};
 use crate::cli::{LoginAlationArgs, LoginArgs, LoginSystem};
 use crate::error::{Error, Result};
+use crate::exit_status::ExitStatus;
 use crate::http::{HttpClient, HttpOptions};
 use crate::output::{ColorChoice, Printer};
 
@@ -22,13 +23,13 @@ use crate::output::{ColorChoice, Printer};
 const PASSWORD_VARIABLE: &str = "ALATION_PASSWORD";
 
 /// Runs the login command.
-pub fn run(args: LoginArgs) -> Result<u8> {
+pub fn run(args: LoginArgs) -> Result<ExitStatus> {
     match args.system {
         LoginSystem::Alation(args) => alation(args),
     }
 }
 
-fn alation(args: LoginAlationArgs) -> Result<u8> {
+fn alation(args: LoginAlationArgs) -> Result<ExitStatus> {
     let printer = Printer::new(ColorChoice::Auto);
     let url = reqwest::Url::parse(&args.host)
         .ok()
@@ -58,7 +59,7 @@ fn alation(args: LoginAlationArgs) -> Result<u8> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::Service(format!("cannot start the async runtime: {e}")))?;
+        .map_err(Error::Runtime)?;
     let (token, user_id) = runtime
         .block_on(client.create_refresh_token(&args.username, &password, &args.project_name))
         .map_err(|e| Error::Service(format!("logging in to Alation at {url}: {e}")))?;
@@ -75,7 +76,7 @@ fn alation(args: LoginAlationArgs) -> Result<u8> {
          run this command again to replace it.",
         args.project_name, args.username
     ));
-    Ok(0)
+    Ok(ExitStatus::Success)
 }
 
 /// The password: the first line of stdin with `--password-stdin`, else `ALATION_PASSWORD`.

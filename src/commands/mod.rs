@@ -18,6 +18,8 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
+use crate::exit_status::ExitStatus;
+use crate::output::{ColorChoice, Printer};
 
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
@@ -35,13 +37,18 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Login(args) => login::run(args),
         Command::Demo(args) => demo::run(args),
     };
-    match result {
-        Ok(code) => ExitCode::from(code),
+    let status = match result {
+        Ok(status) => status,
         Err(err) => {
-            crate::output::Printer::new(crate::output::ColorChoice::Never).error(&err.to_string());
-            ExitCode::from(err.exit_code())
+            let printer = Printer::new(ColorChoice::Never);
+            printer.error(&err.to_string());
+            if let Some(hint) = err.hint() {
+                printer.hint(&hint);
+            }
+            ExitStatus::Failure
         }
-    }
+    };
+    ExitCode::from(status)
 }
 
 /// Logs to stderr, filtered by `METAFORM_LOG` (tracing's filter syntax, e.g. `debug` or

@@ -5,13 +5,14 @@ use crate::cli::{PlanArgs, PlanFormat};
 use crate::core::plan::{Plan, PlanError, PlanFile};
 use crate::core::render;
 use crate::error::{Error, Result};
+use crate::exit_status::ExitStatus;
 use crate::output::Printer;
 
 use super::reconcile::Session;
 
 /// Runs the plan command: exit 0, or with `--detailed-exitcode` 0 (no changes) or 2
 /// (changes); every error is 1.
-pub fn run(args: PlanArgs) -> Result<u8> {
+pub fn run(args: PlanArgs) -> Result<ExitStatus> {
     let printer = Printer::new(args.color);
     let session = Session::open(&args.config, args.force, &printer)?;
     let planned = session.plan()?;
@@ -26,9 +27,9 @@ pub fn run(args: PlanArgs) -> Result<u8> {
         ));
     }
     Ok(if args.detailed_exitcode && plan.has_changes() {
-        2
+        ExitStatus::Changes
     } else {
-        0
+        ExitStatus::Success
     })
 }
 
@@ -46,19 +47,13 @@ pub(super) fn accepted(
         }
         Err(PlanError::Refused { violations, plan }) => {
             printer.data(&render_plan(&plan, format, printer))?;
-            Err(refused(violations.iter().map(ToString::to_string)))
+            Err(Error::Refused {
+                plan_file: None,
+                reasons: violations.iter().map(ToString::to_string).collect(),
+            })
         }
         Err(err) => Err(Error::Usage(err.to_string())),
     }
-}
-
-/// The error of a plan the policy refuses, listing every broken rule.
-pub(super) fn refused(reasons: impl Iterator<Item = String>) -> Error {
-    let reasons: Vec<String> = reasons.collect();
-    Error::Usage(format!(
-        "the plan is refused by the policy:\n  {}",
-        reasons.join("\n  ")
-    ))
 }
 
 /// The plan in the requested format.

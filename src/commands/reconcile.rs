@@ -43,8 +43,8 @@ impl Session {
     /// Loads the configuration at `config_path` and the desired state it names, and
     /// builds the target's client. `force` lifts the percentage guards.
     pub fn open(config_path: &Path, force: bool, printer: &Printer) -> Result<Session> {
-        let config = Config::load(config_path).map_err(|e| Error::Usage(e.to_string()))?;
-        let target = match config.target().map_err(|e| Error::Usage(e.to_string()))? {
+        let config = Config::load(config_path)?;
+        let target = match config.target()? {
             TargetConfig::Alation(target) => target.clone(),
             TargetConfig::OpenMetadata(_) => {
                 return Err(Error::Usage(format!(
@@ -63,7 +63,7 @@ impl Session {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
-            .map_err(|e| Error::Service(format!("cannot start the async runtime: {e}")))?;
+            .map_err(Error::Runtime)?;
         let client = alation_client(&target, target.http_options())?;
         let policy = Policy {
             force,

@@ -3,7 +3,6 @@
 //! Scripts wait for the one ready line on stdout, then read the credentials printed
 //! after it; everything else goes to stderr.
 
-use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
@@ -11,17 +10,19 @@ use secrecy::SecretString;
 
 use crate::cli::SandboxArgs;
 use crate::error::{Error, Result};
+use crate::exit_status::ExitStatus;
+use crate::output::{ColorChoice, Printer};
 use crate::sim::{Sandbox, SandboxOptions, Seed};
 
 /// Runs the sandbox command.
-pub fn run(args: SandboxArgs) -> Result<u8> {
+pub fn run(args: SandboxArgs) -> Result<ExitStatus> {
     let options = options(args);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|err| Error::Service(format!("cannot start the async runtime: {err}")))?;
+        .map_err(Error::Runtime)?;
     runtime.block_on(serve(options))?;
-    Ok(0)
+    Ok(ExitStatus::Success)
 }
 
 fn options(args: SandboxArgs) -> SandboxOptions {
@@ -49,13 +50,14 @@ fn options(args: SandboxArgs) -> SandboxOptions {
 }
 
 async fn serve(options: SandboxOptions) -> Result<()> {
+    let printer = Printer::new(ColorChoice::Never);
     if let Some(path) = options.persist.as_ref().filter(|path| path.exists())
         && !matches!(options.seed, Seed::Empty)
     {
-        eprintln!(
+        printer.info(&format!(
             "note: loading the state saved in `{}`; the seed options are ignored",
             path.display()
-        );
+        ));
     }
     // Listen for signals before announcing readiness: a script that stops the sandbox
     // right after the ready line must get a clean shutdown, not the default action.
@@ -71,23 +73,19 @@ async fn serve(options: SandboxOptions) -> Result<()> {
         text.push('\n');
     }
     // A reader may stop after the ready line (`head -1`): the sandbox keeps serving.
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
-            return Err(Error::Service(format!("cannot write to stdout: {err}")));
-        }
-        _ => {}
+    match printer.data(&text) {
+        Err(Error::Stdout(err)) if err.kind() == std::io::ErrorKind::BrokenPipe => {}
+        written => written?,
     }
-    drop(out);
     stop.await?;
-    eprintln!("sandbox: shutting down");
+    printer.info("sandbox: shutting down");
     sandbox.shutdown().await
 }
 
 /// A future that resolves on Ctrl-C or, on Unix, SIGTERM; the handlers are installed
 /// when this returns, not when the future is first polled.
 fn interrupted() -> Result<impl std::future::Future<Output = Result<()>>> {
-    let fail = |err: std::io::Error| Error::Service(format!("cannot listen for signals: {err}"));
+    let fail = Error::Signals;
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

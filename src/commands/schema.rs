@@ -3,11 +3,12 @@
 use crate::cli::{SchemaArgs, SchemaDocument};
 use crate::core::state::document;
 use crate::error::Result;
+use crate::exit_status::ExitStatus;
 use crate::output::{ColorChoice, Printer};
 
 /// Runs `metaform schema <document>`: prints the JSON Schema on stdout
 /// (exit 1 when stdout is closed).
-pub fn run(args: SchemaArgs) -> Result<u8> {
+pub fn run(args: SchemaArgs) -> Result<ExitStatus> {
     let text = match args.document {
         SchemaDocument::State => document::json_schema(),
         SchemaDocument::Config => {
@@ -16,5 +17,5 @@ pub fn run(args: SchemaArgs) -> Result<u8> {
         }
     };
     Printer::new(ColorChoice::Never).data(&text)?;
-    Ok(0)
+    Ok(ExitStatus::Success)
 }

@@ -5,20 +5,21 @@ use crate::api::openmetadata::OpenMetadataClient;
 use crate::cli::SnapshotArgs;
 use crate::config::{Config, SourceConnection, VerifySsl};
 use crate::error::{Error, Result};
+use crate::exit_status::ExitStatus;
 use crate::http::HttpClient;
 use crate::output::{ColorChoice, Printer};
 use crate::source;
 
 /// Runs the snapshot command.
-pub fn run(args: SnapshotArgs) -> Result<u8> {
-    let config = Config::load(&args.config).map_err(|e| Error::Usage(e.to_string()))?;
-    let source = config.source().map_err(|e| Error::Usage(e.to_string()))?;
-    let runtime = tokio::runtime::Runtime::new()
-        .map_err(|e| Error::Service(format!("cannot start the asynchronous runtime: {e}")))?;
+pub fn run(args: SnapshotArgs) -> Result<ExitStatus> {
+    let config = Config::load(&args.config)?;
+    let source = config.source()?;
+    let printer = Printer::new(ColorChoice::Auto);
+    let runtime = tokio::runtime::Runtime::new().map_err(Error::Runtime)?;
     let catalog = match &source.connection {
         SourceConnection::OpenMetadata(om) => {
             if om.tls.verify == VerifySsl::Ignore {
-                Printer::new(ColorChoice::Auto).warn(
+                printer.warn(
                     "`source.verifySSL: ignore`: TLS certificates of the source are not verified",
                 );
             }
@@ -45,13 +46,13 @@ pub fn run(args: SnapshotArgs) -> Result<u8> {
         .flat_map(|d| &d.schemas)
         .map(|s| s.tables.len())
         .sum();
-    eprintln!(
+    printer.info(&format!(
         "Snapshot: {} database(s), {schemas} schema(s), {tables} table(s) in `{}`: {} file(s) written, {} unchanged, {} removed.",
         catalog.databases.len(),
         config.state_dir.display(),
         written.written.len(),
         written.unchanged,
         written.removed.len()
-    );
-    Ok(0)
+    ));
+    Ok(ExitStatus::Success)
 }

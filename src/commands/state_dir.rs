@@ -84,10 +84,7 @@ fn not_regular(path: &Path, kind: fs::FileType) -> Error {
 /// be a link (it is the configured location, chosen by the user).
 fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>> {
     if !dir.is_dir() {
-        return Err(Error::Usage(format!(
-            "state directory `{}` does not exist",
-            dir.display()
-        )));
+        return Err(Error::NoStateDir(dir.to_path_buf()));
     }
     let mut out = Vec::new();
     walk(dir, Path::new(""), 1, &mut out)?;

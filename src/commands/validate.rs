@@ -11,7 +11,9 @@ use crate::core::model::{Catalog, Column};
 use crate::core::objects::Address;
 use crate::core::state::file_name::is_encoding_of;
 use crate::core::state::{self, DATABASE_FILE, EXTENSION, Problem};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::exit_status::ExitStatus;
+use crate::output::{ColorChoice, Printer};
 use crate::target::alation::collisions;
 
 fn count_columns(columns: &[Column]) -> usize {
@@ -31,13 +33,8 @@ fn summary(files: usize, catalog: &Catalog) -> String {
 }
 
 /// Runs `metaform validate`: exit 0 when every file is valid, 1 when any problem is found.
-pub fn run(args: ValidateArgs) -> Result<u8> {
-    let config = args
-        .config
-        .as_deref()
-        .map(Config::load)
-        .transpose()
-        .map_err(|e| Error::Usage(e.to_string()))?;
+pub fn run(args: ValidateArgs) -> Result<ExitStatus> {
+    let config = args.config.as_deref().map(Config::load).transpose()?;
     let dir = match (args.state, &config) {
         (Some(dir), _) => dir,
         (None, Some(config)) => config.state_dir.clone(),
@@ -54,19 +51,20 @@ pub fn run(args: ValidateArgs) -> Result<u8> {
     if problems.is_empty() && alation {
         problems.extend(key_collision_problems(&dir, &paths, &loaded.catalog));
     }
+    let printer = Printer::new(ColorChoice::Never);
     if problems.is_empty() {
-        eprintln!("{}", summary(loaded.files, &loaded.catalog));
-        return Ok(0);
+        printer.info(&summary(loaded.files, &loaded.catalog));
+        return Ok(ExitStatus::Success);
     }
     for problem in &problems {
-        eprintln!("{}", problem.in_dir(&dir));
+        printer.info(&problem.in_dir(&dir).to_string());
     }
-    eprintln!(
-        "error: {} problem(s) in the state files under `{}`",
+    printer.error(&format!(
+        "{} problem(s) in the state files under `{}`",
         problems.len(),
         dir.display()
-    );
-    Ok(1)
+    ));
+    Ok(ExitStatus::Failure)
 }
 
 /// The desired objects that Alation would hold as one

@@ -1,4 +1,4 @@
-//! Small commands that need no sandbox: completions.
+//! Small commands that need no sandbox: completions, and how an error is reported.
 
 use assert_cmd::cargo::cargo_bin_cmd;
 
@@ -26,4 +26,28 @@ fn unknown_shell_is_refused() {
     assert_eq!(output.status.code(), Some(2), "{output:?}");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("zsh"), "{stderr}");
+}
+
+/// An error with something to suggest prints `error: …`, a blank line, then `hint: …`,
+/// and exits 1.
+#[test]
+fn missing_state_dir_error_is_followed_by_a_hint() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let missing = dir.path().join("state");
+    let output = cargo_bin_cmd!("metaform")
+        .arg("validate")
+        .arg("--state")
+        .arg(&missing)
+        .output()
+        .expect("metaform runs");
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr,
+        format!(
+            "error: state directory `{}` does not exist\n\nhint: write it with `metaform snapshot`, \
+             or name the directory that holds the state files (`state:` in metaform.yaml)\n",
+            missing.display()
+        )
+    );
 }

@@ -14,33 +14,7 @@ use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::Result;
-
-/// A signal that stops an apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Signal {
-    /// SIGINT (Ctrl-C).
-    Interrupt,
-    /// SIGTERM.
-    Terminate,
-}
-
-impl Signal {
-    /// The exit code of an apply it stopped: 128 + the signal's number.
-    pub fn exit_code(self) -> u8 {
-        match self {
-            Signal::Interrupt => 130,
-            Signal::Terminate => 143,
-        }
-    }
-
-    /// Its usual name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Signal::Interrupt => "SIGINT",
-            Signal::Terminate => "SIGTERM",
-        }
-    }
-}
+use crate::exit_status::{ExitStatus, Signal};
 
 /// Runs `work` while listening for SIGINT and SIGTERM. The first signal raises `stop`
 /// and calls `stopping`; a second one calls `stopping_now` and exits the process with
@@ -60,7 +34,7 @@ pub async fn until_signalled<F: Future>(
             signal = signals.next() => {
                 if received.is_some() {
                     stopping_now(signal);
-                    std::process::exit(i32::from(signal.exit_code()));
+                    std::process::exit(i32::from(ExitStatus::Interrupted(signal).code()));
                 }
                 stop.store(true, Ordering::SeqCst);
                 received = Some(signal);
@@ -84,9 +58,7 @@ impl Signals {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
-            let fail = |err: std::io::Error| {
-                crate::error::Error::Service(format!("cannot listen for signals: {err}"))
-            };
+            let fail = crate::error::Error::Signals;
             Ok(Signals {
                 interrupt: signal(SignalKind::interrupt()).map_err(fail)?,
                 terminate: signal(SignalKind::terminate()).map_err(fail)?,
@@ -115,17 +87,5 @@ impl Signals {
                 Err(_) => std::future::pending().await,
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The exit codes are a shell's for a process ended by the signal.
-    #[test]
-    fn exit_codes_are_128_plus_the_signal_number() {
-        assert_eq!(Signal::Interrupt.exit_code(), 128 + 2);
-        assert_eq!(Signal::Terminate.exit_code(), 128 + 15);
     }
 }

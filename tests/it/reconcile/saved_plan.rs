@@ -57,6 +57,13 @@ async fn saved_plan_applies_and_stale_plans_are_refused() {
     let refused = project.run_ok(&["apply", "drifted.json"], 1).await;
     assert!(refused.stderr.contains("stale"), "{}", refused.stderr);
     assert!(refused.stderr.contains(CUSTOMER), "{}", refused.stderr);
+    assert!(
+        refused.stderr.ends_with(
+            "\n\nhint: save a fresh plan with `metaform plan --out drifted.json`, review it, then apply that\n"
+        ),
+        "{}",
+        refused.stderr
+    );
     assert_eq!(project.alation_objects(ds, &token).await, before);
 
     // A fresh plan, then a hand edit of the state file.
