@@ -11,3 +11,4 @@ pub mod objects;
 pub mod plan;
 pub mod render;
 pub mod state;
+pub mod table_kind;

@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use super::table_kind::TableKind;
+
 /// A whole desired catalog: every database of every source service in scope.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Catalog {
@@ -53,8 +55,8 @@ pub struct Table {
     pub display_name: Option<String>,
     /// Markdown description.
     pub description: Option<String>,
-    /// OpenMetadata table type, e.g. `Regular`, `View`, `MaterializedView`, `Iceberg`.
-    pub table_type: String,
+    /// What kind of relation it is (a table, a view, …).
+    pub table_type: TableKind,
     /// View definition (SQL), when the source has one.
     pub view_definition: Option<String>,
     /// Table-level constraints (primary keys, foreign keys, ...), in source order.

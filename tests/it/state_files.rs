@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use metaform::commands::state_dir::{read_state_dir, write_state_dir};
 use metaform::core::model::{
     Catalog, Column, ColumnConstraint, ConstraintType, Database, Schema, Table, TableConstraint,
+    TableKind,
 };
 use serde_json::Value;
 
@@ -74,7 +75,9 @@ fn sample_catalog() -> Catalog {
             name: string(t, "name").unwrap_or_default(),
             display_name: string(t, "displayName"),
             description: string(t, "description"),
-            table_type: string(t, "tableType").unwrap_or_default(),
+            table_type: string(t, "tableType")
+                .map(|t| TableKind::from_spelling(&t))
+                .unwrap_or_default(),
             view_definition: string(t, "viewDefinition"),
             constraints: t
                 .get("tableConstraints")

@@ -13,7 +13,7 @@ use serde_saphyr::Spanned;
 
 use super::API_VERSION;
 use crate::core::model::{
-    Column, ColumnConstraint, ConstraintType, Database, Schema, Table, TableConstraint,
+    Column, ColumnConstraint, ConstraintType, Database, Schema, Table, TableConstraint, TableKind,
 };
 
 /// The `apiVersion` of a state file; only [`API_VERSION`] is accepted.
@@ -220,7 +220,7 @@ impl TableDoc {
             name: self.name.value,
             display_name: self.display_name,
             description: self.description,
-            table_type: self.table_type,
+            table_type: TableKind::from_spelling(&self.table_type),
             view_definition: self.view_definition,
             constraints: self
                 .table_constraints

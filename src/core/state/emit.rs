@@ -115,7 +115,7 @@ fn table_node(t: &Table) -> Node<'_> {
     Entries::default()
         .line("name", &t.name)
         .opt("displayName", t.display_name.as_deref())
-        .str("tableType", &t.table_type)
+        .str("tableType", t.table_type.spelling())
         .strs("tags", &t.tags)
         .opt("description", t.description.as_deref())
         .opt("viewDefinition", t.view_definition.as_deref())

@@ -9,6 +9,7 @@ use super::parse::{parse_database, parse_schema};
 use super::{SourceFile, load, render_catalog};
 use crate::core::model::{
     Catalog, Column, ColumnConstraint, ConstraintType, Database, Schema, Table, TableConstraint,
+    TableKind,
 };
 
 fn column(name: &str, position: u32) -> Column {
@@ -43,7 +44,7 @@ fn sample_schema() -> Schema {
             name: "dim.customer".into(),
             display_name: None,
             description: Some("yes".into()),
-            table_type: "View".into(),
+            table_type: TableKind::View,
             view_definition: Some("select *\nfrom t".into()),
             constraints: vec![TableConstraint {
                 constraint_type: ConstraintType::ForeignKey,
@@ -369,7 +370,7 @@ fn parses_a_large_schema() {
             name: format!("table_{t}"),
             display_name: None,
             description: None,
-            table_type: "Regular".into(),
+            table_type: TableKind::Regular,
             view_definition: None,
             constraints: vec![],
             tags: vec![],
@@ -480,7 +481,7 @@ fn tables() -> impl Strategy<Value = Vec<Table>> {
                     name,
                     display_name,
                     description,
-                    table_type,
+                    table_type: TableKind::from_spelling(&table_type),
                     view_definition,
                     constraints,
                     tags,

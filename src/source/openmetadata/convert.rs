@@ -12,10 +12,7 @@
 //!   a warning naming the table, rather than failing the whole snapshot.
 
 use crate::api::openmetadata::{fqn, wire};
-use crate::core::model;
-
-/// Table types whose `schemaDefinition` is a view definition.
-const VIEW_TYPES: [&str; 3] = ["View", "SecureView", "MaterializedView"];
+use crate::core::model::{self, TableKind};
 
 /// A table whose content cannot be represented.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -64,8 +61,11 @@ pub fn table(table: wire::Table) -> Result<model::Table, ConvertError> {
         .fully_qualified_name
         .clone()
         .unwrap_or_else(|| table.name.clone());
-    let table_type = text(table.table_type).unwrap_or_else(|| "Regular".to_owned());
-    let view_definition = if VIEW_TYPES.contains(&table_type.as_str()) {
+    // OpenMetadata's `TableType` names are the model's spellings (core::table_kind).
+    let table_type = text(table.table_type)
+        .map(|t| TableKind::from_spelling(&t))
+        .unwrap_or_default();
+    let view_definition = if table_type.is_view() {
         text(table.schema_definition)
     } else {
         None

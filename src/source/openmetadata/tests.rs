@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::convert;
 use crate::api::openmetadata::wire;
+use crate::core::model::TableKind;
 use crate::core::model::{ColumnConstraint, ConstraintType, Table};
 
 /// The sample data directory: `shared/` beside the repository, else the machine-wide copy.
@@ -152,7 +153,7 @@ fn ddl_of_a_regular_table_is_not_a_view_definition() {
         "columns": []
     }))
     .unwrap();
-    assert_eq!(table.table_type, "Regular");
+    assert_eq!(table.table_type, TableKind::Regular);
     assert_eq!(table.view_definition, None);
 }
 

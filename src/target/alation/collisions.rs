@@ -172,7 +172,7 @@ fn normalise_key(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::model::{Column, Database, Schema, Table};
+    use crate::core::model::{Column, Database, Schema, Table, TableKind};
 
     fn column(name: &str) -> Column {
         Column {
@@ -194,7 +194,7 @@ mod tests {
             name: name.into(),
             display_name: None,
             description: None,
-            table_type: "Regular".into(),
+            table_type: TableKind::Regular,
             view_definition: None,
             constraints: vec![],
             tags: vec![],

@@ -124,9 +124,10 @@ fn desired_table(table_path: &[String], table: &Table) -> Object {
         Value::Text(title(&table.name, table.display_name.as_deref())),
     );
     insert_description(&mut fields, table.description.as_deref());
-    let table_type = match table.table_type.as_str() {
-        "View" | "SecureView" | "MaterializedView" => "VIEW",
-        _ => "TABLE",
+    let table_type = if table.table_type.is_view() {
+        "VIEW"
+    } else {
+        "TABLE"
     };
     fields.insert(field::TABLE_TYPE.into(), Value::Text(table_type.into()));
     if let Some(sql) = table

@@ -1,6 +1,6 @@
 use super::*;
 use crate::api::alation::wire::ColumnIndex;
-use crate::core::model::TableConstraint;
+use crate::core::model::{TableConstraint, TableKind};
 
 fn column(name: &str, data_type: &str, display: Option<&str>, position: u32) -> Column {
     Column {
@@ -22,7 +22,7 @@ fn table(name: &str, columns: Vec<Column>, constraints: Vec<TableConstraint>) ->
         name: name.into(),
         display_name: None,
         description: None,
-        table_type: "Regular".into(),
+        table_type: TableKind::Regular,
         view_definition: None,
         constraints,
         tags: vec![],
@@ -214,10 +214,10 @@ fn markdown_descriptions_become_html() {
 #[test]
 fn table_types_and_view_sql() {
     let mut view = table("v", vec![], vec![]);
-    view.table_type = "MaterializedView".into();
+    view.table_type = TableKind::MaterializedView;
     view.view_definition = Some("select 1".into());
     let mut external = table("e", vec![], vec![]);
-    external.table_type = "External".into();
+    external.table_type = TableKind::External;
     let objects = desired_objects(&catalog(vec![view, external]));
     let v = find(&objects, &["sample_data", "ecommerce_db", "shopify", "v"]);
     assert_eq!(v.fields[field::TABLE_TYPE], Value::Text("VIEW".into()));

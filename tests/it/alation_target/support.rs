@@ -11,6 +11,7 @@ use axum::middleware::{self, Next};
 use metaform::api::alation::{AlationAuth, AlationClient, AlationConfig, JobPolling};
 use metaform::core::model::{
     Catalog, Column, ColumnConstraint, ConstraintType, Database, Schema, Table, TableConstraint,
+    TableKind,
 };
 use metaform::core::objects::Object;
 use metaform::core::plan::{Action, CurrentState, FieldChange, PlanItem};
@@ -120,7 +121,7 @@ pub(super) fn table(name: &str, columns: Vec<Column>) -> Table {
         name: name.into(),
         display_name: None,
         description: None,
-        table_type: "Regular".into(),
+        table_type: TableKind::Regular,
         view_definition: None,
         constraints: vec![],
         tags: vec![],
@@ -163,7 +164,7 @@ pub(super) fn sample_catalog() -> Catalog {
     id.description = Some("The `id`".into());
     let client = table("dim.api/client", vec![id, column("name", "VARCHAR", 2)]);
     let mut view = table("dim.product.variant", vec![column("sku", "STRING", 1)]);
-    view.table_type = "View".into();
+    view.table_type = TableKind::View;
     view.view_definition = Some("select sku from products".into());
     Catalog {
         databases: vec![Database {
