@@ -24,15 +24,9 @@ async fn check(url: &str) -> super::server::Run {
 /// An endless body (JSON whitespace, forever) is an exit 1 naming the endpoint.
 #[tokio::test]
 async fn endless_body_was_read_until_memory_ran_out() {
-    let server = Hostile::serve(Router::new().route(
-        "/api/v1/system/version",
-        get(|| async {
-            let chunk = Bytes::from(vec![b' '; 64 * 1024]);
-            Body::from_stream(futures::stream::repeat_with(move || {
-                Ok::<_, std::io::Error>(chunk.clone())
-            }))
-        }),
-    ))
+    let server = Hostile::serve(
+        Router::new().route("/api/v1/system/version", get(|| async { endless_body() })),
+    )
     .await;
     let run = check(&server.url).await;
     assert_eq!(run.code, Some(1), "{run:?}");
@@ -71,12 +65,7 @@ async fn gzip_bomb_was_inflated_without_limit() {
 async fn endless_alation_answer_is_cut_at_the_limit() {
     let server = Hostile::serve(Router::new().route(
         "/integration/v1/userinfo/",
-        get(|| async {
-            let chunk = Bytes::from(vec![b' '; 64 * 1024]);
-            Body::from_stream(futures::stream::repeat_with(move || {
-                Ok::<_, std::io::Error>(chunk.clone())
-            }))
-        }),
+        get(|| async { endless_body() }),
     ))
     .await;
     let options = metaform::http::HttpOptions {
@@ -97,4 +86,12 @@ async fn endless_alation_answer_is_cut_at_the_limit() {
         err,
         "GET /integration/v1/userinfo/: the answer is larger than 1048576 bytes (`maxResponseSize`), reading stopped"
     );
+}
+
+/// A body that never ends: JSON whitespace, 64 KiB a chunk, forever.
+fn endless_body() -> Body {
+    let chunk = Bytes::from(vec![b' '; 64 * 1024]);
+    Body::from_stream(futures::stream::repeat_with(move || {
+        Ok::<_, std::io::Error>(chunk.clone())
+    }))
 }

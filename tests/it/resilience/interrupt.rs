@@ -3,14 +3,13 @@
 //! applied, failed and not started, and exits 130 or 143; the next plan lists exactly
 //! what is missing and the next apply converges.
 
-use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use super::cycle::Workspace;
-use super::kill::{SandboxProcess, planned_creates, present_objects, settled};
+use super::kill::{SandboxProcess, missing_and_planned};
 
 /// Six databases, so that the apply is a run of small writes: a data source, schema,
 /// table and column write for each, one after the other, each waiting for its job.
@@ -50,8 +49,6 @@ fn interrupted_apply_converges(signal: &str, expected_code: i32) {
     let snapshot = workspace.run(binary, &["snapshot"]);
     assert!(snapshot.status.success(), "{snapshot:?}");
     let desired = workspace.desired();
-    let mut all_desired = desired.objects.clone();
-    all_desired.extend(desired.markers.values().cloned());
 
     let mut apply = workspace
         .command(binary, &["apply", "--auto-approve"])
@@ -113,15 +110,8 @@ fn interrupted_apply_converges(signal: &str, expected_code: i32) {
     );
 
     // Writes in flight have ended before the exit: the target holds still.
-    let (missing, creates) = settled(|| {
-        let before = runtime.block_on(present_objects(&sandbox.endpoints, &desired));
-        let creates = planned_creates(&workspace);
-        let after = runtime.block_on(present_objects(&sandbox.endpoints, &desired));
-        (before == after).then(|| {
-            let missing: BTreeSet<_> = all_desired.difference(&after).cloned().collect();
-            (missing, creates)
-        })
-    });
+    let (missing, creates) =
+        missing_and_planned(&runtime, &sandbox.endpoints, &desired, &workspace);
     assert!(!missing.is_empty(), "the interrupted apply left work");
     assert_eq!(
         missing, creates,

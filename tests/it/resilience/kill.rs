@@ -209,6 +209,28 @@ pub(super) fn planned_creates(workspace: &Workspace) -> BTreeSet<Vec<String>> {
         .collect()
 }
 
+/// Once the target holds still (the same objects before and after a plan): the desired
+/// objects and data sources Alation lacks, and the creates the next plan lists. A job an
+/// interrupted apply started may still be running in Alation when it is called.
+pub(super) fn missing_and_planned(
+    runtime: &tokio::runtime::Runtime,
+    endpoints: &Endpoints,
+    desired: &Desired,
+    workspace: &Workspace,
+) -> (BTreeSet<Vec<String>>, BTreeSet<Vec<String>>) {
+    let mut all_desired = desired.objects.clone();
+    all_desired.extend(desired.markers.values().cloned());
+    settled(|| {
+        let before = runtime.block_on(present_objects(endpoints, desired));
+        let creates = planned_creates(workspace);
+        let after = runtime.block_on(present_objects(endpoints, desired));
+        (before == after).then(|| {
+            let missing: BTreeSet<_> = all_desired.difference(&after).cloned().collect();
+            (missing, creates)
+        })
+    })
+}
+
 /// The first `Some` of `attempt`, retried while the target is still changing.
 pub(super) fn settled<T>(mut attempt: impl FnMut() -> Option<T>) -> T {
     for _ in 0..20 {
@@ -254,8 +276,6 @@ fn killed_apply_loses_nothing() {
     sandbox.stop();
     std::fs::copy(workspace.persist_file(), &pristine).expect("the state is copied");
     let desired = workspace.desired();
-    let mut all_desired = desired.objects.clone();
-    all_desired.extend(desired.markers.values().cloned());
 
     // How long a whole apply takes.
     let sandbox = restart_from(&pristine, &workspace);
@@ -283,15 +303,8 @@ fn killed_apply_loses_nothing() {
 
         // A job the killed apply started may still be running in Alation: compare
         // once the target holds still (the same objects before and after the plan).
-        let (missing, creates) = settled(|| {
-            let before = runtime.block_on(present_objects(&sandbox.endpoints, &desired));
-            let creates = planned_creates(&workspace);
-            let after = runtime.block_on(present_objects(&sandbox.endpoints, &desired));
-            (before == after).then(|| {
-                let missing: BTreeSet<_> = all_desired.difference(&after).cloned().collect();
-                (missing, creates)
-            })
-        });
+        let (missing, creates) =
+            missing_and_planned(&runtime, &sandbox.endpoints, &desired, &workspace);
         let unplanned: Vec<_> = missing.difference(&creates).take(5).collect();
         let superfluous: Vec<_> = creates.difference(&missing).take(5).collect();
         assert!(

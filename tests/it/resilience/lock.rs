@@ -14,6 +14,18 @@ use super::cycle::{Endpoints, Workspace, start};
 const FAULTS: &str =
     "seed=1,rate=1,kinds=latency,latency_ms=100,paths=/integration/+/api/v1/bulk_metadata/";
 
+/// Sandboxes with a catalog of 40 tables whose Alation answers are slowed by [`FAULTS`].
+fn slow_sandbox(runtime: &tokio::runtime::Runtime) -> metaform::sim::Sandbox {
+    start(
+        runtime,
+        SandboxOptions {
+            seed: Seed::Generated("1x1x2x20x5".parse().expect("a catalog spec")),
+            faults: FAULTS.parse().expect("a fault spec"),
+            ..SandboxOptions::default()
+        },
+    )
+}
+
 /// Waits until a lock file in `dir` records its holder.
 fn wait_for_holder(dir: &Path) {
     let started = Instant::now();
@@ -40,14 +52,7 @@ fn second_apply_refuses_or_waits_for_the_lock() {
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     let binary = Path::new(env!("CARGO_BIN_EXE_metaform"));
     let workspace = Workspace::new();
-    let sandbox = start(
-        &runtime,
-        SandboxOptions {
-            seed: Seed::Generated("1x1x2x20x5".parse().expect("a catalog spec")),
-            faults: FAULTS.parse().expect("a fault spec"),
-            ..SandboxOptions::default()
-        },
-    );
+    let sandbox = slow_sandbox(&runtime);
     workspace.configure(&Endpoints::of(&sandbox));
     let snapshot = workspace.run(binary, &["snapshot"]);
     assert!(snapshot.status.success(), "{snapshot:?}");
@@ -103,14 +108,7 @@ fn lock_is_shared_by_spellings_of_one_target() {
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     let binary = Path::new(env!("CARGO_BIN_EXE_metaform"));
     let workspace = Workspace::new();
-    let sandbox = start(
-        &runtime,
-        SandboxOptions {
-            seed: Seed::Generated("1x1x2x20x5".parse().expect("a catalog spec")),
-            faults: FAULTS.parse().expect("a fault spec"),
-            ..SandboxOptions::default()
-        },
-    );
+    let sandbox = slow_sandbox(&runtime);
     let endpoints = Endpoints::of(&sandbox);
     assert!(endpoints.alation_url.contains("127.0.0.1"), "{endpoints:?}");
     workspace.configure(&endpoints);
