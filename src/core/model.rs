@@ -29,6 +29,8 @@ pub struct Database {
     pub display_name: Option<String>,
     /// Markdown description; `None` when the source has none (never the text "None").
     pub description: Option<String>,
+    /// Fully qualified tag names (classification tags or glossary terms), sorted.
+    pub tags: Vec<String>,
     /// Schemas, ordered by name.
     pub schemas: Vec<Schema>,
 }
@@ -42,6 +44,8 @@ pub struct Schema {
     pub display_name: Option<String>,
     /// Markdown description.
     pub description: Option<String>,
+    /// Fully qualified tag names (classification tags or glossary terms), sorted.
+    pub tags: Vec<String>,
     /// Tables, ordered by name.
     pub tables: Vec<Table>,
 }
@@ -63,8 +67,34 @@ pub struct Table {
     pub constraints: Vec<TableConstraint>,
     /// Fully qualified tag names, sorted.
     pub tags: Vec<String>,
+    /// The tables this one is computed from (its upstream lineage), sorted by table.
+    pub upstream: Vec<Upstream>,
     /// Columns, ordered by ordinal position (then source order).
     pub columns: Vec<Column>,
+}
+
+/// One lineage edge into a table: the upstream table it is computed from, and how.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Upstream {
+    /// The upstream table, as a path of decoded names `[service, database, schema, table]`.
+    pub table: Vec<String>,
+    /// Which columns of the upstream table each column of this table comes from, sorted
+    /// by `to`.
+    pub columns: Vec<ColumnLineage>,
+    /// The SQL that moves the data, when the source has it.
+    pub sql: Option<String>,
+    /// The pipeline or process that moves the data, as the source names it.
+    pub pipeline: Option<String>,
+}
+
+/// Column-level lineage of one edge: a column of the downstream table and the upstream
+/// columns it is computed from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ColumnLineage {
+    /// Names of the upstream table's columns, sorted.
+    pub from: Vec<String>,
+    /// Name of the downstream (this table's) column.
+    pub to: String,
 }
 
 /// A column; nested columns (STRUCT, MAP, ARRAY, UNION members) are its `children`.

@@ -337,12 +337,14 @@ async fn foreign_keys_across_datasources_resolve_to_new_ids() {
         ]],
     }];
     catalog.databases.push(Database {
+        tags: Vec::new(),
         service: "warehouse".into(),
         service_type: Some("Postgres".into()),
         name: "core.v2".into(),
         display_name: None,
         description: None,
         schemas: vec![Schema {
+            tags: Vec::new(),
             name: "public".into(),
             display_name: None,
             description: None,

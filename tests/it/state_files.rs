@@ -72,6 +72,7 @@ fn sample_catalog() -> Catalog {
         .expect("a tables array")
         .iter()
         .map(|t| Table {
+            upstream: Vec::new(),
             name: string(t, "name").unwrap_or_default(),
             display_name: string(t, "displayName"),
             description: string(t, "description"),
@@ -103,7 +104,7 @@ fn sample_catalog() -> Catalog {
         })
         .collect();
     Catalog {
-        databases: vec![Database {
+        databases: vec![Database { tags: Vec::new(),
             service: "sample_data".into(),
             service_type: Some("BigQuery".into()),
             name: "ecommerce_db".into(),
@@ -111,7 +112,7 @@ fn sample_catalog() -> Catalog {
             description: Some(
                 "This **mock** database contains schemas related to shopify sales and orders\nwith related dimension tables.\n".into(),
             ),
-            schemas: vec![Schema {
+            schemas: vec![Schema { tags: Vec::new(),
                 name: "shopify".into(),
                 display_name: None,
                 description: Some("This **mock** schema: `yes`, no: \"quotes\" \t tab  ".into()),

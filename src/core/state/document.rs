@@ -192,6 +192,7 @@ impl DatabaseDoc {
     /// The database this file describes, with no schemas yet.
     pub fn into_model(self) -> Database {
         Database {
+            tags: Vec::new(),
             service: self.service.value,
             service_type: self.service_type,
             name: self.name.value,
@@ -206,6 +207,7 @@ impl SchemaDoc {
     /// The schema this file describes.
     pub fn into_model(self) -> Schema {
         Schema {
+            tags: Vec::new(),
             name: self.name.value,
             display_name: self.display_name,
             description: self.description,
@@ -217,6 +219,7 @@ impl SchemaDoc {
 impl TableDoc {
     fn into_model(self) -> Table {
         Table {
+            upstream: Vec::new(),
             name: self.name.value,
             display_name: self.display_name,
             description: self.description,

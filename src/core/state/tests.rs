@@ -37,10 +37,12 @@ fn sample_schema() -> Schema {
     payload.data_length = None;
     payload.children = vec![column("a", 1)];
     Schema {
+        tags: Vec::new(),
         name: "shopify".into(),
         display_name: Some("Shopify".into()),
         description: None,
         tables: vec![Table {
+            upstream: Vec::new(),
             name: "dim.customer".into(),
             display_name: None,
             description: Some("yes".into()),
@@ -205,6 +207,7 @@ fn render_refuses_what_load_would_refuse() {
     schema.tables.push(schema.tables[0].clone());
     let catalog = Catalog {
         databases: vec![Database {
+            tags: Vec::new(),
             service: "svc".into(),
             service_type: None,
             name: "db".into(),
@@ -253,6 +256,7 @@ fn load_reports_semantic_problems() {
     schema.tables[0].columns[1].name = "id".into();
     schema.tables[0].constraints[0].columns = vec!["missing".into()];
     let db = Database {
+        tags: Vec::new(),
         service: "svc".into(),
         service_type: None,
         name: "db".into(),
@@ -292,6 +296,7 @@ fn load_reports_semantic_problems() {
 #[test]
 fn load_reports_dangling_foreign_keys() {
     let db = Database {
+        tags: Vec::new(),
         service: "sample_data".into(),
         service_type: None,
         name: "ecommerce_db".into(),
@@ -331,6 +336,7 @@ fn case_only_differences_get_distinct_files() {
     lower.name = "sales".into();
     let catalog = Catalog {
         databases: vec![Database {
+            tags: Vec::new(),
             service: "svc".into(),
             service_type: None,
             name: "db".into(),
@@ -367,6 +373,7 @@ fn case_only_differences_get_distinct_files() {
 fn parses_a_large_schema() {
     let tables = (0..10_000)
         .map(|t| Table {
+            upstream: Vec::new(),
             name: format!("table_{t}"),
             display_name: None,
             description: None,
@@ -378,6 +385,7 @@ fn parses_a_large_schema() {
         })
         .collect();
     let schema = Schema {
+        tags: Vec::new(),
         name: "big".into(),
         display_name: None,
         description: None,
@@ -478,6 +486,7 @@ fn tables() -> impl Strategy<Value = Vec<Table>> {
                     tags,
                     columns,
                 )| Table {
+                    upstream: Vec::new(),
                     name,
                     display_name,
                     description,
@@ -504,6 +513,7 @@ fn database() -> impl Strategy<Value = Database> {
                 tables(),
             )
                 .prop_map(|(name, display_name, description, tables)| Schema {
+                    tags: Vec::new(),
                     name,
                     display_name,
                     description,
@@ -514,6 +524,7 @@ fn database() -> impl Strategy<Value = Database> {
     )
         .prop_map(
             |((service, service_type, name), (display_name, description), schemas)| Database {
+                tags: Vec::new(),
                 service,
                 service_type,
                 name,

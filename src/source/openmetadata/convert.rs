@@ -36,6 +36,7 @@ pub fn database(
     schemas: Vec<model::Schema>,
 ) -> model::Database {
     model::Database {
+        tags: Vec::new(),
         service: fqn::decode_name(&service.name),
         service_type: text(db.service_type).or_else(|| service.service_type.clone()),
         name: fqn::decode_name(&db.name),
@@ -48,6 +49,7 @@ pub fn database(
 /// A schema with its tables.
 pub fn schema(schema: wire::DatabaseSchema, tables: Vec<model::Table>) -> model::Schema {
     model::Schema {
+        tags: Vec::new(),
         name: fqn::decode_name(&schema.name),
         display_name: text(schema.display_name),
         description: text(schema.description),
@@ -84,6 +86,7 @@ pub fn table(table: wire::Table) -> Result<model::Table, ConvertError> {
     // Stable: equal or absent positions keep their source order, absent ones last.
     columns.sort_by_key(|c| (c.ordinal_position.is_none(), c.ordinal_position));
     Ok(model::Table {
+        upstream: Vec::new(),
         name: fqn::decode_name(&table.name),
         display_name: text(table.display_name),
         description: text(table.description),

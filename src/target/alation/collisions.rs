@@ -191,6 +191,7 @@ mod tests {
 
     fn table(name: &str, columns: &[&str]) -> Table {
         Table {
+            upstream: Vec::new(),
             name: name.into(),
             display_name: None,
             description: None,
@@ -204,6 +205,7 @@ mod tests {
 
     fn schema(name: &str, tables: Vec<Table>) -> Schema {
         Schema {
+            tags: Vec::new(),
             name: name.into(),
             display_name: None,
             description: None,
@@ -213,6 +215,7 @@ mod tests {
 
     fn database(service: &str, name: &str, schemas: Vec<Schema>) -> Database {
         Database {
+            tags: Vec::new(),
             service: service.into(),
             service_type: None,
             name: name.into(),

@@ -19,6 +19,7 @@ fn column(name: &str, data_type: &str, display: Option<&str>, position: u32) -> 
 
 fn table(name: &str, columns: Vec<Column>, constraints: Vec<TableConstraint>) -> Table {
     Table {
+        upstream: Vec::new(),
         name: name.into(),
         display_name: None,
         description: None,
@@ -33,12 +34,14 @@ fn table(name: &str, columns: Vec<Column>, constraints: Vec<TableConstraint>) ->
 fn catalog(tables: Vec<Table>) -> Catalog {
     Catalog {
         databases: vec![Database {
+            tags: Vec::new(),
             service: "sample_data".into(),
             service_type: Some("BigQuery".into()),
             name: "ecommerce_db".into(),
             display_name: None,
             description: None,
             schemas: vec![Schema {
+                tags: Vec::new(),
                 name: "shopify".into(),
                 display_name: None,
                 description: None,

@@ -118,6 +118,7 @@ pub(super) fn column(name: &str, data_type: &str, position: u32) -> Column {
 /// A regular table with `columns`.
 pub(super) fn table(name: &str, columns: Vec<Column>) -> Table {
     Table {
+        upstream: Vec::new(),
         name: name.into(),
         display_name: None,
         description: None,
@@ -168,12 +169,14 @@ pub(super) fn sample_catalog() -> Catalog {
     view.view_definition = Some("select sku from products".into());
     Catalog {
         databases: vec![Database {
+            tags: Vec::new(),
             service: "sample_data".into(),
             service_type: Some("BigQuery".into()),
             name: "ecommerce_db".into(),
             display_name: Some("E-commerce".into()),
             description: None,
             schemas: vec![Schema {
+                tags: Vec::new(),
                 name: "shopify".into(),
                 display_name: None,
                 description: Some("Shop data".into()),
