@@ -209,6 +209,11 @@ impl Progress {
         self.bar.inc(delta);
     }
 
+    /// Moves the bar to `position` steps.
+    pub fn set_position(&self, position: u64) {
+        self.bar.set_position(position);
+    }
+
     /// Replaces the bar's label.
     pub fn set_message(&self, message: impl Into<Cow<'static, str>>) {
         self.bar.set_message(message);

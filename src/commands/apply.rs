@@ -3,7 +3,7 @@
 //!
 //! A killed apply loses nothing, and no journal is kept, because everything an apply
 //! writes can be found again in Alation itself and every write may be repeated:
-//! - a created data source carries the marker `metaform://openmetadata/<fqn>` in its
+//! - a created data source carries the marker `metaform://<source-kind>/<fqn>` in its
 //!   `uri`, so the next read binds the database to it even when this process died
 //!   between Alation creating it and learning its id: never a second one;
 //! - schemas, tables and columns are written by key (POST is an upsert, PATCH sets
@@ -26,6 +26,7 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
+use crate::apply::{self as engine, ApplyReport, Progress};
 use crate::apply_lock::ApplyLock;
 use crate::cli::{ApplyArgs, PlanFormat};
 use crate::core::plan::{
@@ -34,7 +35,7 @@ use crate::core::plan::{
 use crate::error::{Error, Result};
 use crate::exit_status::ExitStatus;
 use crate::output::Printer;
-use crate::target::alation::{self, ApplyReport, ItemStatus};
+use crate::target::{ItemStatus, Target};
 
 use super::reconcile::Session;
 
@@ -46,7 +47,7 @@ pub fn run(args: ApplyArgs) -> Result<ExitStatus> {
     let lock_dir = lock_dir(&session.config.file);
     let _lock = ApplyLock::acquire_with_notice(
         &lock_dir,
-        session.client.base_url(),
+        &session.target.describe().url,
         // `--lock-wait 0` (the default) refuses at once, without "waiting 0s".
         (args.lock_wait > 0).then(|| Duration::from_secs(args.lock_wait)),
         |path, holder| {
@@ -72,14 +73,15 @@ pub fn run(args: ApplyArgs) -> Result<ExitStatus> {
     }
     let items: Vec<_> = plan.apply_order().into_iter().cloned().collect();
     let stop = AtomicBool::new(false);
+    let mut progress = progress_reporter(&printer, items.len());
     let (report, signal) = session.runtime.block_on(interrupt::until_signalled(
-        alation::apply(
-            &session.client,
+        engine::apply(
+            &session.target,
             &items,
             &session.catalog,
             &current,
-            session.target.create_datasource_as,
             &stop,
+            &mut progress,
         ),
         &stop,
         |signal| {
@@ -91,7 +93,7 @@ pub fn run(args: ApplyArgs) -> Result<ExitStatus> {
         },
         |signal| {
             printer.warn(&format!(
-                "{} again: stopping at once; writes in flight may still complete in Alation",
+                "{} again: stopping at once; writes in flight may still complete in the target",
                 signal.name()
             ));
             printer.hint(CONVERGE_HINT);
@@ -100,9 +102,15 @@ pub fn run(args: ApplyArgs) -> Result<ExitStatus> {
     summarise(&report, &printer);
     Ok(match signal {
         Some(signal) => ExitStatus::Interrupted(signal),
-        None if report.is_success() => ExitStatus::Success,
-        None => ExitStatus::Partial,
+        None => report.exit_status(),
     })
+}
+
+/// A progress bar of the apply on a terminal (nothing elsewhere), moved by the
+/// engine's progress hook after every batch.
+fn progress_reporter(printer: &Printer, items: usize) -> impl FnMut(Progress) {
+    let bar = printer.progress(items as u64, "Applying");
+    move |progress: Progress| bar.set_position(progress.done as u64)
 }
 
 /// What to do after an apply that did not write everything.
@@ -194,12 +202,9 @@ fn fresh_plan(
 /// Prints what was applied, what failed and why, what was skipped and what was not
 /// started.
 fn summarise(report: &ApplyReport, printer: &Printer) {
-    let (mut applied, mut failed, mut skipped, mut not_started) = (0, 0, 0, 0);
     for outcome in &report.outcomes {
         match &outcome.status {
-            ItemStatus::Applied => applied += 1,
             ItemStatus::Failed(message) => {
-                failed += 1;
                 printer.error(&format!(
                     "{} `{}`: {message}",
                     verb(outcome.action),
@@ -207,13 +212,17 @@ fn summarise(report: &ApplyReport, printer: &Printer) {
                 ));
             }
             ItemStatus::Skipped(message) => {
-                skipped += 1;
                 printer.warn(&format!("skipped `{}`: {message}", outcome.address));
             }
-            ItemStatus::NotStarted => not_started += 1,
-            ItemStatus::NoWrite(_) => {}
+            _ => {}
         }
     }
+    let engine::Counts {
+        applied,
+        failed,
+        skipped,
+        not_started,
+    } = report.counts();
     let not_started_text = if not_started > 0 {
         format!(", {not_started} not started")
     } else {
@@ -234,6 +243,6 @@ fn verb(action: crate::core::plan::Action) -> &'static str {
         Action::Create => "creating",
         Action::Update => "updating",
         Action::Delete => "deleting",
-        Action::Orphan => "reporting",
+        Action::Orphan | Action::Missing => "reporting",
     }
 }

@@ -1,28 +1,26 @@
 //! What `plan` and `apply` share: load the configuration and the desired state, refuse
-//! names that Alation would hold as one object (before any request), read the target's
-//! current state, and compute the plan (SPEC §5).
+//! names that the target would hold as one object (before any request), read the
+//! target's current state, and compute the plan (SPEC §5). Everything here talks to the
+//! target through the [`Target`] seam.
 
 use std::path::{Path, PathBuf};
 
-use crate::api::alation::{AlationClient, AlationConfig};
-use crate::config::{AlationTarget, Config, TargetConfig, VerifySsl};
+use crate::config::{Config, VerifySsl};
 use crate::core::model::Catalog;
 use crate::core::plan::{self, CurrentState, DesiredState, Plan, PlanError, Policy};
 use crate::error::{Error, Result};
-use crate::http::{HttpClient, HttpOptions};
 use crate::output::Printer;
-use crate::target::alation::{self, collisions, mapping};
+use crate::source;
+use crate::target::{AnyTarget, Target};
 
-/// A loaded configuration with its desired catalog and a client of the target.
+/// A loaded configuration with its desired catalog and its target.
 pub struct Session {
     /// The validated configuration.
     pub config: Config,
     /// The desired catalog read from the state directory.
     pub catalog: Catalog,
-    /// The Alation client.
-    pub client: AlationClient,
-    /// The Alation target: how unlinked databases are created, and `datasourceLinks`.
-    pub target: AlationTarget,
+    /// The target.
+    pub target: AnyTarget,
     /// The policy of SPEC §5.3 (`force` from the command line).
     pub policy: Policy,
     /// The runtime the adapters run on.
@@ -41,30 +39,24 @@ pub struct Planned {
 
 impl Session {
     /// Loads the configuration at `config_path` and the desired state it names, and
-    /// builds the target's client. `force` lifts the percentage guards.
+    /// builds the target. `force` lifts the percentage guards.
     pub fn open(config_path: &Path, force: bool, printer: &Printer) -> Result<Session> {
         let config = Config::load(config_path)?;
-        let target = match config.target()? {
-            TargetConfig::Alation(target) => target.clone(),
-            TargetConfig::OpenMetadata(_) => {
-                return Err(Error::Usage(format!(
-                    "{}: `target.type: openmetadata` is not supported by plan and apply yet; use `type: alation`",
-                    config.file.display()
-                )));
-            }
-        };
-        if target.tls.verify == VerifySsl::Ignore {
+        let target_config = config.target()?;
+        if target_config.tls().verify == VerifySsl::Ignore {
             printer.warn(
                 "`target.verifySSL: ignore`: TLS certificates of the target are not verified",
             );
         }
+        let source_kind = source::kind_of(config.source.as_ref().map(|s| &s.connection));
+        let target = AnyTarget::from_config(target_config, source_kind)
+            .map_err(|e| Error::Usage(format!("{}: {e}", config.file.display())))?;
         let catalog = super::state_dir::read_state_dir(&config.state_dir)?;
-        refuse_key_collisions(&config.state_dir, &catalog)?;
+        refuse_name_conflicts(&config.state_dir, &catalog, &target)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
             .map_err(Error::Runtime)?;
-        let client = alation_client(&target, target.http_options())?;
         let policy = Policy {
             force,
             ..config.policy.clone()
@@ -72,7 +64,6 @@ impl Session {
         Ok(Session {
             config,
             catalog,
-            client,
             target,
             policy,
             runtime,
@@ -81,37 +72,20 @@ impl Session {
 
     /// The desired objects of the catalog, as the target sees them.
     pub fn desired(&self) -> DesiredState {
-        DesiredState {
-            datasources: mapping::desired_datasources(&self.catalog),
-            objects: mapping::desired_objects(&self.catalog),
-        }
+        desired_state(&self.target, &self.catalog)
     }
 
     /// Reads the target's current state for the desired databases.
     pub fn read_current(&self) -> Result<CurrentState> {
         self.runtime
-            .block_on(alation::read_current(
-                &self.client,
-                &self.catalog.databases,
-                &self.target.datasource_links,
-                self.target.create_datasource_as,
-            ))
-            .map_err(|e| Error::Service(format!("reading Alation: {e}")))
+            .block_on(self.target.read_current(&self.catalog))
     }
 
     /// Reads the current state and computes the plan.
     pub fn plan(&self) -> Result<Planned> {
         let desired = self.desired();
         let current = self.read_current()?;
-        let outcome = plan::plan(&desired, &current, &self.policy);
-        if let Err(
-            err @ (PlanError::BadAddress { .. }
-            | PlanError::Unbound { .. }
-            | PlanError::Duplicate { .. }),
-        ) = &outcome
-        {
-            return Err(Error::Usage(err.to_string()));
-        }
+        let outcome = plan_checked(&desired, &current, &self.policy)?;
         Ok(Planned {
             desired,
             current,
@@ -120,41 +94,62 @@ impl Session {
     }
 }
 
-/// Refuses a desired catalog holding names that Alation would hold as one object
-/// ([`collisions::key_collisions`]), before any request: every apply would overwrite or
-/// re-create one with the other. Each collision names both objects and their files.
-fn refuse_key_collisions(dir: &Path, catalog: &Catalog) -> Result<()> {
-    if collisions::key_collisions(catalog).is_empty() {
+/// The desired state of `catalog` as `target` sees it: its data sources and objects,
+/// what it can create and delete, and what it does not reconcile.
+pub fn desired_state(target: &impl Target, catalog: &Catalog) -> DesiredState {
+    let (datasources, objects) = target.project(catalog);
+    DesiredState {
+        datasources,
+        objects,
+        capabilities: target.capabilities(),
+        notices: target.notices(catalog),
+    }
+}
+
+/// The plan of `desired` against `current`; an input that cannot be planned at all
+/// (a malformed, unbound or repeated address) is an error, a policy refusal is kept.
+pub fn plan_checked(
+    desired: &DesiredState,
+    current: &CurrentState,
+    policy: &Policy,
+) -> Result<std::result::Result<Plan, PlanError>> {
+    let outcome = plan::plan(desired, current, policy);
+    if let Err(
+        err @ (PlanError::BadAddress { .. }
+        | PlanError::Unbound { .. }
+        | PlanError::Duplicate { .. }),
+    ) = &outcome
+    {
+        return Err(Error::Usage(err.to_string()));
+    }
+    Ok(outcome)
+}
+
+/// Refuses a desired catalog holding names that the target would hold as one object,
+/// before any request: every apply would overwrite or re-create one with the other.
+/// Each conflict names both objects and their files.
+fn refuse_name_conflicts(dir: &Path, catalog: &Catalog, target: &impl Target) -> Result<()> {
+    if target
+        .name_conflicts(catalog, &|_| String::new())
+        .is_empty()
+    {
         return Ok(());
     }
     let (files, _) = super::state_dir::collect_files(dir)?;
     let paths: Vec<PathBuf> = files.into_iter().map(|f| f.path).collect();
-    let lines: Vec<String> = super::validate::key_collision_problems(dir, &paths, catalog)
-        .iter()
-        .map(|p| p.in_dir(dir).to_string())
-        .collect();
+    let lines: Vec<String> = super::validate::name_conflict_problems(dir, &paths, |file_of| {
+        target.name_conflicts(catalog, file_of)
+    })
+    .iter()
+    .map(|p| p.in_dir(dir).to_string())
+    .collect();
+    if lines.is_empty() {
+        return Ok(());
+    }
     Err(Error::Usage(format!(
         "{} name collision(s) in the state files under `{}`:\n{}",
         lines.len(),
         dir.display(),
         lines.join("\n")
     )))
-}
-
-/// The Alation client the target configuration describes (its job wait included), over
-/// HTTP with `options`.
-pub(super) fn alation_client(
-    target: &AlationTarget,
-    options: HttpOptions,
-) -> Result<AlationClient> {
-    let http = HttpClient::new(&options).map_err(|e| Error::Usage(format!("target: {e}")))?;
-    Ok(AlationClient::new(
-        http,
-        AlationConfig {
-            base_url: target.host_port.clone(),
-            auth: target.auth.clone(),
-            page_size: target.pagination_limit,
-            polling: target.limits.job_polling(),
-        },
-    ))
 }

@@ -1,43 +1,25 @@
 //! `metaform snapshot`: read the source catalog and write it as desired-state files
 //! (SPEC §3), which are then reviewed and committed like code.
 
-use crate::api::openmetadata::OpenMetadataClient;
 use crate::cli::SnapshotArgs;
-use crate::config::{Config, SourceConnection, VerifySsl};
+use crate::config::{Config, VerifySsl};
 use crate::error::{Error, Result};
 use crate::exit_status::ExitStatus;
-use crate::http::HttpClient;
 use crate::output::{ColorChoice, Printer};
-use crate::source;
+use crate::source::{AnySource, Source};
 
 /// Runs the snapshot command.
 pub fn run(args: SnapshotArgs) -> Result<ExitStatus> {
     let config = Config::load(&args.config)?;
-    let source = config.source()?;
+    let source_config = config.source()?;
     let printer = Printer::new(ColorChoice::Auto);
+    if source_config.connection.tls().verify == VerifySsl::Ignore {
+        printer.warn("`source.verifySSL: ignore`: TLS certificates of the source are not verified");
+    }
+    let source = AnySource::from_config(&source_config.connection)
+        .map_err(|e| Error::Usage(format!("{}: {e}", config.file.display())))?;
     let runtime = tokio::runtime::Runtime::new().map_err(Error::Runtime)?;
-    let catalog = match &source.connection {
-        SourceConnection::OpenMetadata(om) => {
-            if om.tls.verify == VerifySsl::Ignore {
-                printer.warn(
-                    "`source.verifySSL: ignore`: TLS certificates of the source are not verified",
-                );
-            }
-            let http = HttpClient::new(&om.http_options())
-                .map_err(|e| Error::Usage(format!("source: {e}")))?;
-            let client = OpenMetadataClient::new(http, &om.host_port, om.jwt_token.clone())
-                .map_err(|e| Error::Usage(e.to_string()))?;
-            runtime
-                .block_on(source::openmetadata::snapshot(&client, &source.filters))
-                .map_err(|e| Error::Service(e.to_string()))?
-        }
-        SourceConnection::Atlas(_) => {
-            return Err(Error::Usage(format!(
-                "{}: `snapshot` reads an openmetadata source; `source.type: atlas` is not supported by it",
-                config.file.display()
-            )));
-        }
-    };
+    let catalog = runtime.block_on(source.snapshot(&source_config.filters))?;
     let written = super::state_dir::write_state_dir(&config.state_dir, &catalog)?;
     let schemas: usize = catalog.databases.iter().map(|d| d.schemas.len()).sum();
     let tables: usize = catalog

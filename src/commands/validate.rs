@@ -1,6 +1,6 @@
 //! `metaform validate`: check every state file offline and report each problem as
 //! `file:line:column: message`. With `--config` naming an Alation target, names that
-//! Alation would hold as one object are problems too (the same check `plan` makes).
+//! the target would hold as one object are problems too (the same check `plan` makes).
 
 use std::path::{Path, PathBuf};
 
@@ -14,7 +14,8 @@ use crate::core::state::{self, DATABASE_FILE, EXTENSION, Problem};
 use crate::error::Result;
 use crate::exit_status::ExitStatus;
 use crate::output::{ColorChoice, Printer};
-use crate::target::alation::collisions;
+use crate::source;
+use crate::target::{AnyTarget, Target};
 
 fn count_columns(columns: &[Column]) -> usize {
     columns.iter().map(|c| 1 + count_columns(&c.children)).sum()
@@ -44,12 +45,20 @@ pub fn run(args: ValidateArgs) -> Result<ExitStatus> {
     let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
     let loaded = state::load(files);
     problems.extend(loaded.problems);
-    let alation = matches!(
-        config.as_ref().and_then(|c| c.target.as_ref()),
-        Some(TargetConfig::Alation(_))
-    );
-    if problems.is_empty() && alation {
-        problems.extend(key_collision_problems(&dir, &paths, &loaded.catalog));
+    let target = match &config {
+        Some(config) => match &config.target {
+            Some(target @ TargetConfig::Alation(_)) => Some(AnyTarget::from_config(
+                target,
+                source::kind_of(config.source.as_ref().map(|s| &s.connection)),
+            )?),
+            _ => None,
+        },
+        None => None,
+    };
+    if let Some(target) = target.as_ref().filter(|_| problems.is_empty()) {
+        problems.extend(name_conflict_problems(&dir, &paths, |file_of| {
+            target.name_conflicts(&loaded.catalog, file_of)
+        }));
     }
     let printer = Printer::new(ColorChoice::Never);
     if problems.is_empty() {
@@ -67,24 +76,22 @@ pub fn run(args: ValidateArgs) -> Result<ExitStatus> {
     Ok(ExitStatus::Failure)
 }
 
-/// The desired objects that Alation would hold as one
-/// ([`collisions::key_collisions`]), each a problem of the second object's state file
-/// naming both objects and both files. `files` are the state files' paths relative to
-/// the state directory `dir`, as the problems are; the messages name them under `dir`.
-pub(super) fn key_collision_problems(
+/// The name conflicts `conflicts` finds (given how to name an object's state file), each
+/// a problem of the reported object's state file naming both objects and both files.
+/// `files` are the state files' paths relative to the state directory `dir`, as the
+/// problems are; the messages name them under `dir`.
+pub(super) fn name_conflict_problems(
     dir: &Path,
     files: &[PathBuf],
-    catalog: &Catalog,
+    conflicts: impl FnOnce(&dyn Fn(&Address) -> String) -> Vec<(Address, String)>,
 ) -> Vec<Problem> {
     let file_of = |address: &Address| -> PathBuf {
         state_file_of(files, address).unwrap_or_else(|| PathBuf::from("?"))
     };
-    collisions::key_collisions(catalog)
+    let shown = |address: &Address| dir.join(file_of(address)).display().to_string();
+    conflicts(&shown)
         .into_iter()
-        .map(|collision| {
-            let message = collision.describe(|a| dir.join(file_of(a)).display().to_string());
-            Problem::file(file_of(&collision.second), message)
-        })
+        .map(|(address, message)| Problem::file(file_of(&address), message))
         .collect()
 }
 

@@ -224,6 +224,26 @@ pub struct AlationTarget {
     pub limits: HttpLimits,
 }
 
+impl TargetConfig {
+    /// The certificate verification settings of either kind of target.
+    pub fn tls(&self) -> &TlsConfig {
+        match self {
+            TargetConfig::Alation(alation) => &alation.tls,
+            TargetConfig::OpenMetadata(om) => &om.tls,
+        }
+    }
+}
+
+impl SourceConnection {
+    /// The certificate verification settings of either kind of source.
+    pub fn tls(&self) -> &TlsConfig {
+        match self {
+            SourceConnection::OpenMetadata(om) => &om.tls,
+            SourceConnection::Atlas(atlas) => &atlas.tls,
+        }
+    }
+}
+
 impl AlationTarget {
     /// HTTP client options: these TLS settings and limits, default retries.
     pub fn http_options(&self) -> crate::http::HttpOptions {

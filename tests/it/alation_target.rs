@@ -9,10 +9,14 @@ mod support;
 use metaform::core::model::{ConstraintType, Database, Schema, TableConstraint};
 use metaform::core::plan::{Action, Ownership};
 use metaform::sim::alation::AlationOptions;
+use metaform::target::ItemStatus;
 use metaform::target::alation::mapping::desired_objects;
-use metaform::target::alation::{CreateDatasourceAs, DatasourceLink, ItemStatus, read_current};
+use metaform::target::alation::{CreateDatasourceAs, DatasourceLink};
 
-use support::{Sandbox, assert_all_applied, column, converge, diff, sample_catalog, sorted, table};
+use support::{
+    Sandbox, apply, assert_all_applied, column, converge, diff, read_current, sample_catalog,
+    sorted, table,
+};
 
 /// A new database becomes a virtual data source; reading back after the apply gives
 /// exactly the desired objects, and a second run has nothing to do.
@@ -27,10 +31,8 @@ async fn creates_a_virtual_datasource_and_converges() {
     // 1 data source + 1 schema batch + 1 table batch + 1 column batch.
     assert_eq!(report.write_requests, 4);
     assert_eq!(sorted(desired_objects(&catalog)), after.objects);
-    assert_eq!(
-        after.datasources[0].ownership,
-        Ownership::Owned { deletable: true }
-    );
+    assert_eq!(after.datasources[0].ownership, Ownership::Owned);
+    assert_eq!(after.datasources[0].cannot_delete, None, "deletable");
     let id = after.datasources[0].target_id.clone().expect("bound");
     assert!(diff(&desired_objects(&catalog), &after).is_empty());
     // Found again by its marker, never created twice.
@@ -78,7 +80,8 @@ async fn ocf_datasources_are_found_again_after_a_rename() {
     let (report, after) = converge(&client, &catalog, &links, CreateDatasourceAs::Ocf).await;
     assert_all_applied(&report);
     let binding = &after.datasources[0];
-    assert_eq!(binding.ownership, Ownership::Owned { deletable: false });
+    assert_eq!(binding.ownership, Ownership::Owned);
+    assert_eq!(binding.cannot_delete.as_deref(), Some("OCF data source"));
     let id: i64 = binding
         .target_id
         .as_deref()
@@ -121,10 +124,8 @@ async fn virtual_datasources_are_found_again_after_a_rename() {
     assert_all_applied(&report);
     assert_eq!(report.outcomes.len(), 1);
     assert_eq!(after.datasources[0].target_id, Some(id.to_string()));
-    assert_eq!(
-        after.datasources[0].ownership,
-        Ownership::Owned { deletable: true }
-    );
+    assert_eq!(after.datasources[0].ownership, Ownership::Owned);
+    assert_eq!(after.datasources[0].cannot_delete, None, "deletable");
     assert_eq!(sorted(desired_objects(&catalog)), after.objects);
     let listed = client.native_datasources().await.expect("list");
     assert_eq!(listed.len(), 1, "never created twice");
@@ -416,7 +417,6 @@ async fn column_type_changes_rewrite_the_whole_column() {
 async fn a_job_error_for_one_object_fails_only_its_item() {
     use metaform::core::objects::{Address, ObjectKind, Value};
     use metaform::core::plan::{FieldChange, PlanItem};
-    use metaform::target::alation::apply;
 
     let sandbox = Sandbox::start(AlationOptions::default()).await;
     let client = sandbox.client(sandbox.refresh_auth(), 1000);

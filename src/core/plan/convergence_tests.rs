@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 
-use super::fixtures::{addr, binding};
+use super::fixtures::{LINKED, OWNED, Stance, UNDELETABLE, addr, binding};
 use super::*;
 use crate::core::normalize::{canonical_html, markdown_to_html};
 use crate::core::objects::{Object, Value};
@@ -109,18 +109,14 @@ fn execute(plan: &Plan, state: &mut CurrentState) {
                     .objects
                     .remove(position.expect("deleted object exists"));
             }
-            Action::Orphan => {}
+            Action::Orphan | Action::Missing => {}
         }
     }
 }
 
-fn ownerships() -> impl Strategy<Value = (Ownership, Prune, bool)> {
+fn ownerships() -> impl Strategy<Value = (Stance, Prune, bool)> {
     (
-        prop::sample::select(vec![
-            Ownership::Owned { deletable: true },
-            Ownership::Owned { deletable: false },
-            Ownership::Linked,
-        ]),
+        prop::sample::select(vec![OWNED, UNDELETABLE, LINKED]),
         prop::sample::select(vec![Prune::Owned, Prune::Never]),
         any::<bool>(),
     )
@@ -135,7 +131,7 @@ proptest! {
         (ownership, prune, bound) in ownerships(),
     ) {
         let policy = Policy { prune, force: true, ..Policy::default() };
-        let want = DesiredState { datasources: vec![addr("svc.db")], objects: desired_objects };
+        let want = DesiredState { datasources: vec![addr("svc.db")], objects: desired_objects, ..DesiredState::default() };
         let target_id = bound.then_some("7");
         let current_objects = if bound { current_objects } else { Vec::new() };
         let mut state = CurrentState {

@@ -18,19 +18,25 @@ use std::fmt;
 use crate::core::normalize::canonical_html;
 use crate::core::objects::{Address, Object, ObjectKind, Value};
 
+use super::capabilities::Capabilities;
 use super::datasource::datasource_of;
 use super::item::{Action, CurrentState, DatasourceBinding, FieldChange, Ownership, PlanItem};
 use super::planned::Plan;
 use super::policy::{self, Policy, PolicyViolation, Prune};
 
 /// What the target should hold: the data sources in scope and their objects, as the
-/// target adapter projects them from the desired catalog.
+/// target adapter projects them from the desired catalog, with what the target can do.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DesiredState {
     /// Addresses (`[service, database]`) of the desired data sources.
     pub datasources: Vec<Address>,
     /// Desired objects with the fields the target manages.
     pub objects: Vec<Object>,
+    /// What the target can create and delete.
+    pub capabilities: Capabilities,
+    /// What the desired state holds that the target does not reconcile, said once per
+    /// plan (e.g. tags for a target that does not write them yet).
+    pub notices: Vec<String>,
 }
 
 /// Which side of the comparison an input problem is on.
@@ -126,12 +132,17 @@ pub fn plan(
             && !wanted.contains_key(address)
             && !held.contains_key(address)
         {
-            items.push(PlanItem {
+            let mut item = PlanItem {
                 action: Action::Create,
                 address: (*address).clone(),
                 changes: Vec::new(),
                 reason: "data source does not exist in the target yet".to_string(),
-            });
+            };
+            if let Some(why) = desired.capabilities.create_refusal(ObjectKind::Datasource) {
+                item.action = Action::Missing;
+                item.reason = missing_reason(why);
+            }
+            items.push(item);
         }
     }
     for (address, want) in &wanted {
@@ -141,6 +152,7 @@ pub fn plan(
             held.get(address).copied(),
             binding,
             policy,
+            &desired.capabilities,
         ));
     }
     let mut current_counts: BTreeMap<Address, usize> = BTreeMap::new();
@@ -148,7 +160,7 @@ pub fn plan(
         let binding = binding_of(&bindings, address, Side::Current)?;
         *current_counts.entry(binding.address.clone()).or_default() += 1;
         if !wanted.contains_key(address) && !desired_datasources.contains_key(address) {
-            items.push(removal(have, binding, policy));
+            items.push(removal(have, binding, policy, &desired.capabilities));
         }
     }
     items.sort_by(|a, b| (&a.address.path, a.address.kind).cmp(&(&b.address.path, b.address.kind)));
@@ -164,6 +176,7 @@ pub fn plan(
     let plan = Plan {
         datasources: in_scope.into_values().cloned().collect(),
         items,
+        notices: desired.notices.clone(),
     };
     let violations = policy::check(policy, &plan.items, &current_counts);
     if violations.is_empty() {
@@ -206,11 +219,20 @@ fn desired_item(
     have: Option<&Object>,
     binding: &DatasourceBinding,
     policy: &Policy,
+    capabilities: &Capabilities,
 ) -> Option<PlanItem> {
     let Some(have) = have else {
         // A bound data source exists even when the target reports no fields for it.
         let bound = want.address.kind == ObjectKind::Datasource && binding.target_id.is_some();
-        return (!bound).then(|| create(want));
+        if bound {
+            return None;
+        }
+        let mut item = create(want);
+        if let Some(why) = capabilities.create_refusal(want.address.kind) {
+            item.action = Action::Missing;
+            item.reason = missing_reason(why);
+        }
+        return Some(item);
     };
     let mut item = PlanItem {
         action: Action::Update,
@@ -276,17 +298,31 @@ fn create(want: &Object) -> PlanItem {
     }
 }
 
-fn removal(have: &Object, binding: &DatasourceBinding, policy: &Policy) -> PlanItem {
-    let (action, reason) = match (binding.ownership, policy.prune) {
-        (Ownership::Linked, _) => (Action::Orphan, "not owned: data source is linked"),
-        (Ownership::Owned { deletable: false }, _) => (
+/// Why a desired object the target lacks is not created.
+fn missing_reason(why: &str) -> String {
+    format!("missing in the target, not creatable: {why}")
+}
+
+fn removal(
+    have: &Object,
+    binding: &DatasourceBinding,
+    policy: &Policy,
+    capabilities: &Capabilities,
+) -> PlanItem {
+    let refusal = binding
+        .cannot_delete
+        .as_deref()
+        .or_else(|| capabilities.delete_refusal(have.address.kind));
+    let (action, reason) = match (binding.ownership, refusal, policy.prune) {
+        (Ownership::Linked, _, _) => (Action::Orphan, "not owned: data source is linked".into()),
+        (Ownership::Owned, Some(why), _) => (
             Action::Orphan,
-            "cannot be deleted through the API: OCF data source",
+            format!("cannot be deleted through the API: {why}"),
         ),
-        (Ownership::Owned { deletable: true }, Prune::Never) => (Action::Orphan, "prune: never"),
-        (Ownership::Owned { deletable: true }, Prune::Owned) => (
+        (Ownership::Owned, None, Prune::Never) => (Action::Orphan, "prune: never".into()),
+        (Ownership::Owned, None, Prune::Owned) => (
             Action::Delete,
-            "no longer in the desired state (owned, prune: owned)",
+            "no longer in the desired state (owned, prune: owned)".into(),
         ),
     };
     PlanItem {
@@ -301,7 +337,7 @@ fn removal(have: &Object, binding: &DatasourceBinding, policy: &Policy) -> PlanI
                 after: None,
             })
             .collect(),
-        reason: reason.to_string(),
+        reason,
     }
 }
 

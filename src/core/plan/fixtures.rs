@@ -41,26 +41,44 @@ pub(crate) fn html(s: &str) -> Value {
 }
 
 /// A binding of data source `dotted`.
-pub(crate) fn binding(
-    dotted: &str,
-    target_id: Option<&str>,
-    ownership: Ownership,
-) -> DatasourceBinding {
+pub(crate) fn binding(dotted: &str, target_id: Option<&str>, stance: Stance) -> DatasourceBinding {
+    let (ownership, cannot_delete) = match stance {
+        Stance::Owned => (Ownership::Owned, None),
+        Stance::Undeletable => (Ownership::Owned, Some("OCF data source".to_string())),
+        Stance::Linked => (Ownership::Linked, None),
+    };
     DatasourceBinding {
         address: addr(dotted),
         target_id: target_id.map(str::to_string),
         ownership,
+        cannot_delete,
     }
 }
 
+/// How a test's data source stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stance {
+    /// Owned, and its objects can be deleted (a virtual data source in Alation).
+    Owned,
+    /// Owned, but the target cannot delete its objects ("OCF data source").
+    Undeletable,
+    /// Linked: managed, never deleted.
+    Linked,
+}
+
 /// Owned and deletable (a virtual data source).
-pub(crate) const OWNED: Ownership = Ownership::Owned { deletable: true };
+pub(crate) const OWNED: Stance = Stance::Owned;
+/// Owned, not deletable.
+pub(crate) const UNDELETABLE: Stance = Stance::Undeletable;
+/// Linked.
+pub(crate) const LINKED: Stance = Stance::Linked;
 
 /// A desired state of one data source.
 pub(crate) fn desired(datasource: &str, objects: Vec<Object>) -> DesiredState {
     DesiredState {
         datasources: vec![addr(datasource)],
         objects,
+        ..DesiredState::default()
     }
 }
 

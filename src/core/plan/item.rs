@@ -17,6 +17,16 @@ pub enum Action {
     /// It is no longer desired but will not be deleted (`!`): not owned, or the
     /// target cannot delete it; the reason says which.
     Orphan,
+    /// It is desired but the target lacks it and cannot create it (`?`); the reason says
+    /// why. Reported, never written.
+    Missing,
+}
+
+impl Action {
+    /// Whether applying an item of this action writes to the target.
+    pub fn writes(self) -> bool {
+        matches!(self, Action::Create | Action::Update | Action::Delete)
+    }
 }
 
 /// One field's change: `before` is the current value, `after` the desired one
@@ -49,12 +59,9 @@ pub struct PlanItem {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Ownership {
-    /// Created by metaform: its objects are owned; `deletable` is false when the
-    /// target offers no way to delete them (an OCF data source in Alation, SPEC §4.1).
-    Owned {
-        /// Whether owned objects can be deleted through the API.
-        deletable: bool,
-    },
+    /// Created by metaform: its objects are owned, and deleted when no longer desired
+    /// (with `prune: owned`) unless the binding says the target cannot.
+    Owned,
     /// Linked by configuration (`datasourceLinks`): managed, never deleted.
     Linked,
 }
@@ -68,6 +75,17 @@ pub struct DatasourceBinding {
     pub target_id: Option<String>,
     /// Whether its objects are owned.
     pub ownership: Ownership,
+    /// Why the target cannot delete objects of this data source, in the target's words;
+    /// `None` when it can.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cannot_delete: Option<String>,
+}
+
+impl DatasourceBinding {
+    /// Whether undesired objects here are deleted under `prune: owned`.
+    pub fn deletes_owned(&self) -> bool {
+        self.ownership == Ownership::Owned && self.cannot_delete.is_none()
+    }
 }
 
 /// What the target holds now, for the data sources in scope.

@@ -5,6 +5,7 @@
 //! the renderers show and the apply engine executes. [`PlanFile`] is the saved form that
 //! `apply` runs after checking it is not stale.
 
+mod capabilities;
 mod datasource;
 mod engine;
 mod glob;
@@ -13,6 +14,7 @@ mod plan_file;
 mod planned;
 mod policy;
 
+pub use capabilities::Capabilities;
 pub use datasource::datasource_of;
 pub use engine::{DesiredState, PlanError, Side, plan, same_value};
 pub use glob::glob_match;

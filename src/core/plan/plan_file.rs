@@ -17,7 +17,7 @@ use crate::core::objects::{Address, Object, ObjectKind, Value};
 
 use super::datasource::datasource_of;
 use super::engine::DesiredState;
-use super::item::{Action, CurrentState, DatasourceBinding, PlanItem};
+use super::item::{CurrentState, DatasourceBinding, PlanItem};
 use super::planned::{Plan, Summary};
 
 /// The plan file format this build writes and reads.
@@ -104,7 +104,7 @@ impl PlanFile {
         let before_hashes = plan
             .items
             .iter()
-            .filter(|item| item.action != Action::Orphan)
+            .filter(|item| item.action.writes())
             .map(|item| BeforeHash {
                 address: item.address.clone(),
                 sha256: lookup.state_sha256(&item.address),
@@ -129,6 +129,7 @@ impl PlanFile {
         Plan {
             datasources: self.datasources.clone(),
             items: self.items.clone(),
+            notices: Vec::new(),
         }
     }
 

@@ -16,8 +16,11 @@ use super::item::{Action, DatasourceBinding, PlanItem};
 pub struct Plan {
     /// Data sources in scope (desired, or holding planned items), by address.
     pub datasources: Vec<DatasourceBinding>,
-    /// Every create, update, delete and orphan, in tree order.
+    /// Every create, update, delete, orphan and missing object, in tree order.
     pub items: Vec<PlanItem>,
+    /// What the desired state holds that the target does not reconcile, said once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<String>,
 }
 
 /// Counts of a plan, the numbers of `Plan: X to add, Y to change, Z to destroy.`
@@ -31,6 +34,9 @@ pub struct Summary {
     pub destroy: usize,
     /// Objects no longer desired that will not be deleted (not a change).
     pub orphan: usize,
+    /// Desired objects the target lacks and cannot create (not a change).
+    #[serde(default)]
+    pub missing: usize,
 }
 
 impl Summary {
@@ -43,6 +49,7 @@ impl Summary {
                 Action::Update => summary.change += 1,
                 Action::Delete => summary.destroy += 1,
                 Action::Orphan => summary.orphan += 1,
+                Action::Missing => summary.missing += 1,
             }
         }
         summary
@@ -92,7 +99,7 @@ impl Plan {
 
     /// Items in the order a target executes them (SPEC §6): creates and updates by kind
     /// (data sources, schemas, tables, columns), then deletes in reverse kind order;
-    /// orphans are left out. Within a kind the plan order holds.
+    /// orphans and missing objects are left out. Within a kind the plan order holds.
     pub fn apply_order(&self) -> Vec<&PlanItem> {
         let rank = |item: &PlanItem| -> (u8, u8) {
             let kind = match item.address.kind {
@@ -103,13 +110,13 @@ impl Plan {
             };
             match item.action {
                 Action::Create | Action::Update => (0, kind),
-                Action::Delete | Action::Orphan => (1, 3 - kind),
+                Action::Delete | Action::Orphan | Action::Missing => (1, 3 - kind),
             }
         };
         let mut ordered: Vec<&PlanItem> = self
             .items
             .iter()
-            .filter(|item| item.action != Action::Orphan)
+            .filter(|item| item.action.writes())
             .collect();
         ordered.sort_by_key(|item| rank(item));
         ordered

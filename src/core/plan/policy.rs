@@ -202,7 +202,7 @@ pub(super) fn check(
                 }
             }
             Action::Update => *updates.entry(datasource).or_default() += 1,
-            Action::Create | Action::Orphan => {}
+            Action::Create | Action::Orphan | Action::Missing => {}
         }
     }
     if policy.force {

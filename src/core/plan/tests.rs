@@ -1,6 +1,8 @@
 //! Behaviour of the plan engine and its policy.
 
-use super::fixtures::{OWNED, addr, binding, current, desired, html, obj, text};
+use super::fixtures::{
+    LINKED, OWNED, UNDELETABLE, addr, binding, current, desired, html, obj, text,
+};
 use super::*;
 use crate::core::normalize::markdown_to_html;
 use crate::core::objects::Value;
@@ -63,7 +65,8 @@ fn new_datasource_creates_everything() {
             add: 4,
             change: 0,
             destroy: 0,
-            orphan: 0
+            orphan: 0,
+            missing: 0
         }
     );
 }
@@ -216,13 +219,9 @@ fn owned_objects_are_deleted() {
 #[test]
 fn orphans_carry_their_reason() {
     let cases = [
+        (LINKED, Prune::Owned, "not owned: data source is linked"),
         (
-            Ownership::Linked,
-            Prune::Owned,
-            "not owned: data source is linked",
-        ),
-        (
-            Ownership::Owned { deletable: false },
+            UNDELETABLE,
             Prune::Owned,
             "cannot be deleted through the API: OCF data source",
         ),
@@ -334,7 +333,7 @@ fn update_percentage_is_refused_with_plan() {
         ],
     );
     let have = current(
-        binding("svc.db", Some("7"), Ownership::Linked),
+        binding("svc.db", Some("7"), LINKED),
         vec![
             obj("svc.db.a", &[("title", text("old"))]),
             obj("svc.db.b", &[]),
@@ -423,6 +422,7 @@ fn order_is_deterministic() {
         let want = DesiredState {
             datasources: vec![addr("svc.db2"), addr("svc.db")],
             objects,
+            ..DesiredState::default()
         };
         let have = CurrentState {
             datasources: bindings.clone(),
@@ -507,6 +507,7 @@ fn bad_inputs_are_errors() {
     let twice = DesiredState {
         datasources: vec![addr("svc.db"), addr("svc.db")],
         objects: vec![],
+        ..DesiredState::default()
     };
     let error = plan(&twice, &have, &Policy::default()).unwrap_err();
     assert!(matches!(error, PlanError::Duplicate { .. }));

@@ -17,18 +17,22 @@ pub const JSON_FORMAT_VERSION: &str = "1";
 /// Renders `plan` as a JSON document with a trailing newline.
 pub fn render_json(plan: &Plan) -> String {
     let summary = plan.summary();
-    let document = json!({
+    let mut document = json!({
         "format_version": JSON_FORMAT_VERSION,
         "summary": {
             "add": summary.add,
             "change": summary.change,
             "destroy": summary.destroy,
             "orphan": summary.orphan,
+            "missing": summary.missing,
             "has_changes": summary.has_changes(),
         },
         "datasources": plan.datasources.iter().map(datasource).collect::<Vec<_>>(),
         "items": plan.items.iter().map(item).collect::<Vec<_>>(),
     });
+    if !plan.notices.is_empty() {
+        document["notices"] = json!(plan.notices);
+    }
     let mut text = serde_json::to_string_pretty(&document)
         .unwrap_or_else(|e| unreachable!("a JSON value always serialises: {e}"));
     text.push('\n');
@@ -36,10 +40,11 @@ pub fn render_json(plan: &Plan) -> String {
 }
 
 fn datasource(binding: &DatasourceBinding) -> Json {
-    let (ownership, deletable) = match binding.ownership {
-        Ownership::Owned { deletable } => ("owned", deletable),
-        Ownership::Linked => ("linked", false),
+    let ownership = match binding.ownership {
+        Ownership::Owned => "owned",
+        Ownership::Linked => "linked",
     };
+    let deletable = binding.deletes_owned();
     json!({
         "address": binding.address.to_string(),
         "path": binding.address.path,
@@ -55,6 +60,7 @@ fn item(item: &PlanItem) -> Json {
         Action::Update => "update",
         Action::Delete => "delete",
         Action::Orphan => "orphan",
+        Action::Missing => "missing",
     };
     json!({
         "address": item.address.to_string(),

@@ -28,6 +28,9 @@ pub fn render_markdown(plan: &Plan) -> String {
     for line in summary_lines(&summary).lines() {
         let _ = writeln!(out, "**{line}**  ");
     }
+    for notice in &plan.notices {
+        let _ = writeln!(out, "Note: {}.  ", printable(notice));
+    }
     let groups = plan.groups();
     if groups.is_empty() {
         return out;
@@ -99,7 +102,7 @@ fn item_block(item: &PlanItem) -> String {
         printable(&item.address.to_string())
     );
     match item.action {
-        Action::Orphan => {
+        Action::Orphan | Action::Missing => {
             let _ = writeln!(block, " ({})", printable(&item.reason));
         }
         Action::Create | Action::Delete => block.push('\n'),

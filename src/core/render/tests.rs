@@ -1,8 +1,8 @@
 //! Renderer output: text, JSON and Markdown of the same plan.
 
 use crate::core::objects::Value;
-use crate::core::plan::fixtures::{OWNED, binding, current, desired, html, obj, text};
-use crate::core::plan::{Ownership, Plan, Policy, plan};
+use crate::core::plan::fixtures::{LINKED, OWNED, binding, current, desired, html, obj, text};
+use crate::core::plan::{Plan, Policy, plan};
 
 use super::*;
 
@@ -83,6 +83,7 @@ fn no_changes_and_orphans() {
     let empty = Plan {
         datasources: vec![],
         items: vec![],
+        notices: vec![],
     };
     assert_eq!(
         render_text(&empty, false),
@@ -90,7 +91,7 @@ fn no_changes_and_orphans() {
     );
     let want = desired("svc.db", vec![]);
     let have = current(
-        binding("svc.db", Some("5"), Ownership::Linked),
+        binding("svc.db", Some("5"), LINKED),
         vec![obj("svc.db.s", &[])],
     );
     let plan = plan(&want, &have, &Policy::default()).unwrap();

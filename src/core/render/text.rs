@@ -38,6 +38,9 @@ pub fn render_text(plan: &Plan, color: bool) -> String {
         out.push('\n');
     }
     out.push_str(&summary_lines(&plan.summary()));
+    for notice in &plan.notices {
+        let _ = writeln!(out, "Note: {}.", printable(notice));
+    }
     out
 }
 
@@ -48,10 +51,11 @@ pub(super) fn summary_lines(summary: &Summary) -> String {
             "Plan: {} to add, {} to change, {} to destroy.\n",
             summary.add, summary.change, summary.destroy
         )
-    } else if summary.orphan == 0 {
+    } else if summary.orphan + summary.missing == 0 {
         "No changes. The target matches the desired state.\n".to_string()
     } else {
-        // Orphans differ from the desired state, so "matches" would be untrue.
+        // Orphans and missing objects differ from the desired state, so "matches" would
+        // be untrue.
         "No changes. Nothing will be created, changed or destroyed.\n".to_string()
     };
     match summary.orphan {
@@ -61,6 +65,18 @@ pub(super) fn summary_lines(summary: &Summary) -> String {
             let _ = writeln!(
                 out,
                 "{n} objects are no longer desired but will not be deleted (marked !)."
+            );
+        }
+    }
+    match summary.missing {
+        0 => {}
+        1 => out.push_str(
+            "1 desired object is missing in the target and cannot be created there (marked ?).\n",
+        ),
+        n => {
+            let _ = writeln!(
+                out,
+                "{n} desired objects are missing in the target and cannot be created there (marked ?)."
             );
         }
     }
@@ -77,7 +93,7 @@ fn item_lines(out: &mut String, item: &PlanItem, paint: &Paint) {
     );
     let _ = write!(out, "  {}", paint.apply(style, &head));
     match item.action {
-        Action::Orphan => {
+        Action::Orphan | Action::Missing => {
             let _ = writeln!(out, " ({})", printable(&item.reason));
         }
         Action::Create | Action::Delete => out.push('\n'),
@@ -143,6 +159,7 @@ fn action_style(action: Action) -> Style {
         Action::Update => AnsiColor::Yellow.on_default(),
         Action::Delete => AnsiColor::Red.on_default(),
         Action::Orphan => AnsiColor::Magenta.on_default(),
+        Action::Missing => AnsiColor::Cyan.on_default(),
     }
 }
 

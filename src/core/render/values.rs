@@ -13,6 +13,7 @@ pub(super) fn symbol(action: Action) -> char {
         Action::Update => '~',
         Action::Delete => '-',
         Action::Orphan => '!',
+        Action::Missing => '?',
     }
 }
 
@@ -33,8 +34,8 @@ pub(super) fn binding_label(binding: &DatasourceBinding) -> String {
         None => "new".to_string(),
     };
     let ownership = match binding.ownership {
-        Ownership::Owned { deletable: true } => "owned",
-        Ownership::Owned { deletable: false } => "owned, not deletable",
+        Ownership::Owned if binding.cannot_delete.is_none() => "owned",
+        Ownership::Owned => "owned, not deletable",
         Ownership::Linked => "linked",
     };
     format!("{id}, {ownership}")

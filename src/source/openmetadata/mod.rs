@@ -12,6 +12,8 @@
 //! Filters follow OpenMetadata's `filter_by_database`/`filter_by_schema`/`filter_by_table`:
 //! on the database, schema and table names respectively (the decoded names users see).
 
+mod adapter;
+pub mod check;
 mod convert;
 
 use futures::StreamExt;
@@ -20,6 +22,7 @@ use crate::api::openmetadata::{OmError, OpenMetadataClient, fqn, wire};
 use crate::config::Filters;
 use crate::core::model::{Catalog, Database, Table};
 
+pub use adapter::{KIND, OpenMetadataSource};
 pub use convert::ConvertError;
 
 /// How many schemas' tables are fetched at the same time.

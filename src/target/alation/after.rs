@@ -75,7 +75,7 @@ pub fn datasource_after(
                 let after = item_after(objects.get(&key), item);
                 objects.insert(key, after);
             }
-            Action::Delete | Action::Orphan => {}
+            Action::Delete | Action::Orphan | Action::Missing => {}
         }
     }
     // A path sorts before every path it is a prefix of: parents come first.

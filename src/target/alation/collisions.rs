@@ -48,7 +48,7 @@ pub struct Collision {
 impl Collision {
     /// The refusal in words, naming both objects and, through `file_of`, the state
     /// file of each.
-    pub fn describe(&self, file_of: impl Fn(&Address) -> String) -> String {
+    pub fn describe(&self, file_of: &dyn Fn(&Address) -> String) -> String {
         let reason = match self.first.kind {
             ObjectKind::Datasource => "both would be bound to one data source",
             _ => "Alation keys ignore case and surrounding whitespace",
@@ -76,11 +76,12 @@ fn kind_word(kind: ObjectKind) -> &'static str {
     }
 }
 
-/// Every pair of desired objects of `catalog` that Alation would hold as one; each
+/// Every pair of desired objects of `catalog` (from a source of `source_kind`) that
+/// Alation would hold as one; each
 /// object that collides with an earlier one is reported once, against the first, and
 /// what lies under it is not reported again (under `SALES` and `Sales`, every table
 /// collides too). Pure: no I/O.
-pub fn key_collisions(catalog: &Catalog) -> Vec<Collision> {
+pub fn key_collisions(catalog: &Catalog, source_kind: &str) -> Vec<Collision> {
     // (kind, data source path, normalised identity) -> first address.
     let mut seen: BTreeMap<(ObjectKind, Vec<String>, Vec<String>), Address> = BTreeMap::new();
     let mut found: Vec<Collision> = Vec::new();
@@ -91,7 +92,7 @@ pub fn key_collisions(catalog: &Catalog) -> Vec<Collision> {
         {
             continue;
         }
-        let (scope, identity, shared) = match identity(&address) {
+        let (scope, identity, shared) = match identity(&address, source_kind) {
             Some(parts) => parts,
             None => continue,
         };
@@ -138,13 +139,16 @@ fn addresses(catalog: &Catalog) -> Vec<Address> {
 }
 
 /// The scope an object's identity is unique in, the identity, and its description.
-fn identity(address: &Address) -> Option<(Vec<String>, Vec<String>, String)> {
+fn identity(
+    address: &Address,
+    source_kind: &str,
+) -> Option<(Vec<String>, Vec<String>, String)> {
     let path = &address.path;
     if address.kind == ObjectKind::Datasource {
         let [service, database] = path.as_slice() else {
             return None;
         };
-        let marker = keys::marker(service, database);
+        let marker = keys::marker(source_kind, service, database);
         let shared = format!("the data source marker `{marker}`");
         return Some((Vec::new(), vec![marker], shared));
     }
@@ -230,7 +234,7 @@ mod tests {
     }
 
     fn pairs(catalog: &Catalog) -> Vec<(String, String)> {
-        key_collisions(catalog)
+        key_collisions(catalog, "openmetadata")
             .into_iter()
             .map(|c| {
                 (
@@ -267,7 +271,7 @@ mod tests {
                 pair("svc.db.shop.Orders", "svc.db.shop.orders"),
             ]
         );
-        let found = key_collisions(&c);
+        let found = key_collisions(&c, "openmetadata");
         assert_eq!(found[1].shared, "the key `<ds>.shop.orders`");
         assert_eq!(found[0].first.kind, ObjectKind::Column);
     }
@@ -327,7 +331,7 @@ mod tests {
             database("\"p", ".z", vec![]),
             database("p", "z", vec![]),
         ]);
-        let found = key_collisions(&c);
+        let found = key_collisions(&c, "openmetadata");
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].first.path, ["p.", "z\""]);
         assert_eq!(found[0].second.path, ["\"p", ".z"]);

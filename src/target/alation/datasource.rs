@@ -48,6 +48,8 @@ pub fn ocf_connector_name(service_type: Option<&str>) -> &'static str {
 
 /// What a data source is created from.
 pub struct NewDatasource<'a> {
+    /// The kind of source the desired state came from, for the marker.
+    pub source_kind: &'a str,
     /// Source service name.
     pub service: &'a str,
     /// Database name.
@@ -84,7 +86,7 @@ pub async fn create(
     create_as: CreateDatasourceAs,
     writes: &mut usize,
 ) -> Result<i64, AlationError> {
-    let marker = keys::marker(new.service, new.database);
+    let marker = keys::marker(new.source_kind, new.service, new.database);
     let request = match create_as {
         CreateDatasourceAs::Virtual => Request::Virtual(NewVirtualDatasource {
             dbtype: virtual_dbtype(new.service_type).to_string(),

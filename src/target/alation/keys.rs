@@ -67,12 +67,15 @@ pub fn database_fqn(service: &str, database: &str) -> String {
         .join(".")
 }
 
-/// The `uri` metaform gives a data source it creates: `metaform://openmetadata/<fqn>`.
-/// A data source whose `uri` equals it is the one created for that database, even
-/// after it was renamed in Alation.
-pub fn marker(service: &str, database: &str) -> String {
+/// The `uri` metaform gives a data source it creates: `metaform://<source-kind>/<fqn>`,
+/// the kind of source the desired state came from (`openmetadata`, `atlas`) and the
+/// database's identity in it. A data source whose `uri` equals it is the one created
+/// for that database, even after it was renamed in Alation. Markers written before the
+/// source kind was configurable are `metaform://openmetadata/<fqn>`, which is what an
+/// OpenMetadata source gives, so they keep being found.
+pub fn marker(source_kind: &str, service: &str, database: &str) -> String {
     format!(
-        "metaform://openmetadata/{}",
+        "metaform://{source_kind}/{}",
         database_fqn(service, database)
     )
 }
@@ -229,7 +232,7 @@ mod tests {
     #[test]
     fn markers_carry_the_database_fqn() {
         assert_eq!(
-            marker("sample_data", "ecommerce_db"),
+            marker("openmetadata", "sample_data", "ecommerce_db"),
             "metaform://openmetadata/sample_data.ecommerce_db"
         );
         assert_eq!(database_fqn("svc", "db.v2"), "svc.\"db.v2\"");

@@ -6,13 +6,15 @@
 //! - `after`: what the target holds once items are applied, for complete writes (pure).
 //! - [`collisions`]: desired names that Alation would hold as one object (pure).
 //! - `unmanaged`: the Alation fields metaform carries but does not manage (pure).
-//! - [`read_current`]: binds each desired database to a data source and reads it.
-//! - [`apply`]: data sources first, then schemas, tables and columns in batches, each
-//!   job polled to its end; deletes through the Virtual Data Source API.
+//! - `read`: binds each desired database to a data source and reads it.
+//! - `write`: batches of the apply engine as Alation requests, each job polled to its
+//!   end; deletes through the Virtual Data Source API.
+//! - `check`: the credentials and whether the user may write.
+//! - [`Alation`]: all of it behind the [`crate::target::Target`] seam.
 //!
 //! Choices made where the reference marks a fact UNVERIFIED:
 //! - key quoting of names with `.`, and the escaping of `"` and `\` in them ([`keys`]);
-//! - the marker `metaform://openmetadata/<fqn>` in a created data source's `uri`, matched
+//! - the marker `metaform://<source-kind>/<fqn>` in a created data source's `uri`, matched
 //!   exactly; with several matches the lowest id wins ([`keys::marker`], `read`);
 //! - the `dbtype` of a virtual data source (`datasource::virtual_dbtype`);
 //! - a Virtual Data Source upload may reset key flags, so they are PATCHed again after
@@ -22,7 +24,9 @@
 //! plan does not change (`after`), and the fields metaform does not manage at all as
 //! they were read (`unmanaged`): a write never changes what the plan does not show.
 
+mod adapter;
 mod after;
+mod check;
 pub mod collisions;
 mod datasource;
 pub mod keys;
@@ -32,8 +36,9 @@ mod read;
 mod unmanaged;
 mod write;
 
-pub use read::{PARALLEL_DATASOURCES, read_current};
-pub use write::{ApplyReport, ItemOutcome, ItemStatus, apply};
+pub use adapter::Alation;
+pub use read::PARALLEL_DATASOURCES;
+pub use write::AlationWriter;
 
 /// A `datasourceLinks` entry: an existing Alation data source that stands for a
 /// source database.

@@ -39,6 +39,7 @@ pub async fn read_current(
     databases: &[Database],
     links: &[DatasourceLink],
     create_as: CreateDatasourceAs,
+    source_kind: &str,
 ) -> Result<CurrentState, AlationError> {
     let known = known_datasources(client).await?;
 
@@ -50,17 +51,17 @@ pub async fn read_current(
         let linked = links
             .iter()
             .find(|l| l.service == database.service && l.database == database.name);
-        let (target, ownership) = match linked.map(|l| &l.datasource_id) {
+        let (target, ownership, cannot_delete) = match linked.map(|l| &l.datasource_id) {
             Some(id) => {
                 let (ds, _) = known.get(id).ok_or_else(|| {
                     AlationError::Precondition(format!(
                         "datasourceLinks: data source {id} (linked to `{fqn}`) does not exist in Alation"
                     ))
                 })?;
-                (Some(ds), Ownership::Linked)
+                (Some(ds), Ownership::Linked, None)
             }
             None => {
-                let marker = keys::marker(&database.service, &database.name);
+                let marker = keys::marker(source_kind, &database.service, &database.name);
                 let carrying = carrying(&known, &marker);
                 if carrying.len() > 1 {
                     tracing::warn!("{}", duplicate_marker(&carrying, &marker, &fqn));
@@ -68,13 +69,12 @@ pub async fn read_current(
                 match carrying.first().copied() {
                     Some((ds, is_ocf)) => {
                         let deletable = !is_ocf && ds.is_virtual == Some(true);
-                        (Some(ds), Ownership::Owned { deletable })
+                        (Some(ds), Ownership::Owned, undeletable(deletable))
                     }
                     None => (
                         None,
-                        Ownership::Owned {
-                            deletable: create_as == CreateDatasourceAs::Virtual,
-                        },
+                        Ownership::Owned,
+                        undeletable(create_as == CreateDatasourceAs::Virtual),
                     ),
                 }
             }
@@ -89,6 +89,7 @@ pub async fn read_current(
             },
             target_id: target.map(|ds| ds.id.to_string()),
             ownership,
+            cannot_delete,
         });
     }
     for link in links {
@@ -181,6 +182,12 @@ async fn ocf_or_none(client: &AlationClient) -> Result<Vec<Datasource>, AlationE
         Err(AlationError::Http(err)) if err.status() == Some(404) => Ok(Vec::new()),
         other => other,
     }
+}
+
+/// Why the objects of an owned data source cannot be deleted, unless `deletable`: only
+/// a virtual data source offers deletes through the API (SPEC §4.1).
+fn undeletable(deletable: bool) -> Option<String> {
+    (!deletable).then(|| "OCF data source".to_string())
 }
 
 /// The objects of one data source: itself, its schemas, tables and columns.

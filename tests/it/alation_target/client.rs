@@ -5,11 +5,11 @@ use std::time::Duration;
 use metaform::api::alation::wire::{NewVirtualDatasource, TableWrite};
 use metaform::api::alation::{AlationAuth, AlationError, WriteMode};
 use metaform::sim::alation::{AlationOptions, Role};
+use metaform::target::alation::CreateDatasourceAs;
 use metaform::target::alation::mapping::desired_objects;
-use metaform::target::alation::{CreateDatasourceAs, read_current};
 use secrecy::SecretString;
 
-use super::support::{Sandbox, assert_all_applied, converge, sample_catalog, sorted};
+use super::support::{Sandbox, assert_all_applied, converge, read_current, sample_catalog, sorted};
 
 /// Username and password create exactly one refresh token for the whole run.
 #[tokio::test]

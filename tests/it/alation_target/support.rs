@@ -9,6 +9,7 @@ use std::time::Duration;
 use axum::extract::Request;
 use axum::middleware::{self, Next};
 use metaform::api::alation::{AlationAuth, AlationClient, AlationConfig, JobPolling};
+use metaform::apply::ApplyReport;
 use metaform::core::model::{
     Catalog, Column, ColumnConstraint, ConstraintType, Database, Schema, Table, TableConstraint,
     TableKind,
@@ -19,9 +20,8 @@ use metaform::http::{HttpClient, HttpOptions};
 use metaform::sim::alation::{AlationCredentials, AlationOptions, AlationState, router};
 use metaform::sim::shared::Shared;
 use metaform::target::alation::mapping::desired_objects;
-use metaform::target::alation::{
-    ApplyReport, CreateDatasourceAs, DatasourceLink, ItemStatus, apply, read_current,
-};
+use metaform::target::alation::{Alation, CreateDatasourceAs, DatasourceLink};
+use metaform::target::{ItemStatus, Target};
 use secrecy::SecretString;
 /// A running Alation sandbox and the requests it received (`METHOD path`).
 pub(super) struct Sandbox {
@@ -249,6 +249,45 @@ pub(super) fn diff(desired: &[Object], current: &CurrentState) -> Vec<PlanItem> 
 pub(super) fn sorted(mut objects: Vec<Object>) -> Vec<Object> {
     objects.sort_by(|a, b| a.address.cmp(&b.address));
     objects
+}
+
+/// The Alation target over `client`, with `links` and `create_as`.
+fn target(
+    client: &AlationClient,
+    links: &[DatasourceLink],
+    create_as: CreateDatasourceAs,
+) -> Alation {
+    Alation::with_client(client.clone(), links.to_vec(), create_as, "openmetadata")
+}
+
+/// Reads what Alation holds for `databases`, through the target seam.
+pub(super) async fn read_current(
+    client: &AlationClient,
+    databases: &[Database],
+    links: &[DatasourceLink],
+    create_as: CreateDatasourceAs,
+) -> metaform::error::Result<CurrentState> {
+    let catalog = Catalog {
+        databases: databases.to_vec(),
+    };
+    target(client, links, create_as)
+        .read_current(&catalog)
+        .await
+}
+
+/// Applies `items` of a plan made from `catalog` against `current`, through the apply
+/// engine.
+pub(super) async fn apply(
+    client: &AlationClient,
+    items: &[PlanItem],
+    catalog: &Catalog,
+    current: &CurrentState,
+    create_as: CreateDatasourceAs,
+    stop: &std::sync::atomic::AtomicBool,
+) -> ApplyReport {
+    let links: Vec<DatasourceLink> = Vec::new();
+    let target = target(client, &links, create_as);
+    metaform::apply::apply(&target, items, catalog, current, stop, &mut |_| {}).await
 }
 
 /// Applies what the diff says and returns the state read afterwards.

@@ -268,7 +268,7 @@ impl Workspace {
             .iter()
             .map(|d| {
                 (
-                    keys::marker(&d.service, &d.name),
+                    keys::marker("openmetadata", &d.service, &d.name),
                     vec![d.service.clone(), d.name.clone()],
                 )
             })

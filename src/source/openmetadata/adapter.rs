@@ -1,0 +1,58 @@
+//! OpenMetadata as a [`Source`]: its client and what a snapshot reads with it.
+
+use crate::api::openmetadata::OpenMetadataClient;
+use crate::check::{CheckOutcome, without_userinfo};
+use crate::config::{Filters, OpenMetadataConnection};
+use crate::core::model::Catalog;
+use crate::error::{Error, Result};
+use crate::http::HttpClient;
+use crate::source::Source;
+
+use super::check::check_openmetadata;
+
+/// The kind of source, as markers name it.
+pub const KIND: &str = "openmetadata";
+
+/// An OpenMetadata server as the source of snapshots.
+pub struct OpenMetadataSource {
+    connection: OpenMetadataConnection,
+    client: OpenMetadataClient,
+}
+
+impl OpenMetadataSource {
+    /// The source `connection` describes.
+    pub fn new(connection: &OpenMetadataConnection) -> Result<OpenMetadataSource> {
+        let http = HttpClient::new(&connection.http_options())
+            .map_err(|e| Error::Usage(format!("source: {e}")))?;
+        let client =
+            OpenMetadataClient::new(http, &connection.host_port, connection.jwt_token.clone())
+                .map_err(|e| Error::Usage(e.to_string()))?;
+        Ok(OpenMetadataSource {
+            connection: connection.clone(),
+            client,
+        })
+    }
+}
+
+impl Source for OpenMetadataSource {
+    fn kind(&self) -> &'static str {
+        KIND
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "OpenMetadata at {}",
+            without_userinfo(&self.connection.host_port)
+        )
+    }
+
+    async fn check(&self) -> Vec<CheckOutcome> {
+        check_openmetadata("source", &self.connection).await
+    }
+
+    async fn snapshot(&self, filters: &Filters) -> Result<Catalog> {
+        super::snapshot(&self.client, filters)
+            .await
+            .map_err(|e| Error::Service(e.to_string()))
+    }
+}

@@ -1,0 +1,157 @@
+//! Alation as a [`Target`]: the client and the configuration the reads and writes need.
+
+use crate::api::alation::{
+    AlationClient, AlationConfig, MAX_COLUMNS_PER_WRITE, MAX_SCHEMAS_PER_WRITE,
+    MAX_TABLES_PER_WRITE,
+};
+use crate::check::{CheckOutcome, check_http, without_userinfo};
+use crate::config::AlationTarget;
+use crate::core::model::Catalog;
+use crate::core::objects::{Address, Object, ObjectKind};
+use crate::core::plan::{Capabilities, CurrentState};
+use crate::error::{Error, Result};
+use crate::http::{HttpClient, HttpOptions};
+use crate::target::{Target, TargetDescription, WriteLimits};
+
+use super::write::AlationWriter;
+use super::{CreateDatasourceAs, DatasourceLink, check, collisions, mapping, read};
+
+/// An Alation instance as the target of plans and applies.
+pub struct Alation {
+    client: AlationClient,
+    /// The client `check` uses: few retries, so an unreachable server is told at once.
+    check_client: AlationClient,
+    links: Vec<DatasourceLink>,
+    create_as: CreateDatasourceAs,
+    source_kind: String,
+}
+
+impl Alation {
+    /// The target `config` describes; `source_kind` (`openmetadata`, `atlas`) names
+    /// where the desired state comes from, in the marker of created data sources.
+    pub fn new(config: &AlationTarget, source_kind: &str) -> Result<Alation> {
+        Ok(Alation {
+            client: client(config, config.http_options())?,
+            check_client: client(config, check_http(config.http_options()))?,
+            links: config.datasource_links.clone(),
+            create_as: config.create_datasource_as,
+            source_kind: source_kind.to_owned(),
+        })
+    }
+
+    /// The target reached through `client` (also for `check`), with the
+    /// `datasourceLinks` entries `links` and unlinked databases created as `create_as`.
+    pub fn with_client(
+        client: AlationClient,
+        links: Vec<DatasourceLink>,
+        create_as: CreateDatasourceAs,
+        source_kind: &str,
+    ) -> Alation {
+        Alation {
+            check_client: client.clone(),
+            client,
+            links,
+            create_as,
+            source_kind: source_kind.to_owned(),
+        }
+    }
+}
+
+/// The Alation client `target` describes (its job wait included), over HTTP with
+/// `options`.
+fn client(target: &AlationTarget, options: HttpOptions) -> Result<AlationClient> {
+    let http = HttpClient::new(&options).map_err(|e| Error::Usage(format!("target: {e}")))?;
+    Ok(AlationClient::new(
+        http,
+        AlationConfig {
+            base_url: target.host_port.clone(),
+            auth: target.auth.clone(),
+            page_size: target.pagination_limit,
+            polling: target.limits.job_polling(),
+        },
+    ))
+}
+
+impl Target for Alation {
+    type Writer<'a> = AlationWriter<'a>;
+
+    fn describe(&self) -> TargetDescription {
+        TargetDescription {
+            system: "Alation",
+            url: without_userinfo(self.client.base_url()),
+        }
+    }
+
+    async fn check(&self) -> Vec<CheckOutcome> {
+        check::check_alation(&self.check_client).await
+    }
+
+    fn name_conflicts(
+        &self,
+        catalog: &Catalog,
+        file_of: &dyn Fn(&Address) -> String,
+    ) -> Vec<(Address, String)> {
+        collisions::key_collisions(catalog, &self.source_kind)
+            .into_iter()
+            .map(|c| {
+                let message = c.describe(file_of);
+                (c.second, message)
+            })
+            .collect()
+    }
+
+    fn project(&self, catalog: &Catalog) -> (Vec<Address>, Vec<Object>) {
+        (
+            mapping::desired_datasources(catalog),
+            mapping::desired_objects(catalog),
+        )
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            cannot_create: Vec::new(),
+            cannot_delete: vec![(
+                ObjectKind::Datasource,
+                "metaform never deletes a whole data source in Alation; remove it there".into(),
+            )],
+        }
+    }
+
+    fn notices(&self, _catalog: &Catalog) -> Vec<String> {
+        Vec::new()
+    }
+
+    async fn read_current(&self, catalog: &Catalog) -> Result<CurrentState> {
+        read::read_current(
+            &self.client,
+            &catalog.databases,
+            &self.links,
+            self.create_as,
+            &self.source_kind,
+        )
+        .await
+        .map_err(|e| Error::Service(format!("reading Alation: {e}")))
+    }
+
+    fn limits(&self) -> WriteLimits {
+        WriteLimits {
+            per_request: [
+                1,
+                MAX_SCHEMAS_PER_WRITE,
+                MAX_TABLES_PER_WRITE,
+                MAX_COLUMNS_PER_WRITE,
+            ],
+            deletes_together: true,
+        }
+    }
+
+    fn writer<'a>(&'a self, catalog: &'a Catalog, current: &'a CurrentState) -> AlationWriter<'a> {
+        AlationWriter::new(
+            &self.client,
+            self.create_as,
+            &self.source_kind,
+            catalog,
+            current,
+        )
+    }
+}
