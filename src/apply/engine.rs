@@ -137,7 +137,12 @@ impl<'a, W: Writer> Run<'a, W> {
             let datasource = datasource_of(&item.address)
                 .map(|a| a.path)
                 .unwrap_or_default();
-            let key = self.writer.batch_key(item);
+            // Deletes sent together are one batch per data source, whatever their keys.
+            let key = if kind.is_none() {
+                0
+            } else {
+                self.writer.batch_key(item)
+            };
             groups.entry((datasource, key)).or_default().push(i);
         }
         let limit = kind.map_or(usize::MAX, |k| self.limits.of(k));

@@ -72,7 +72,7 @@ impl Session {
 
     /// The desired objects of the catalog, as the target sees them.
     pub fn desired(&self) -> DesiredState {
-        desired_state(&self.target, &self.catalog)
+        self.target.desired_state(&self.catalog)
     }
 
     /// Reads the target's current state for the desired databases.
@@ -94,21 +94,9 @@ impl Session {
     }
 }
 
-/// The desired state of `catalog` as `target` sees it: its data sources and objects,
-/// what it can create and delete, and what it does not reconcile.
-pub fn desired_state(target: &impl Target, catalog: &Catalog) -> DesiredState {
-    let (datasources, objects) = target.project(catalog);
-    DesiredState {
-        datasources,
-        objects,
-        capabilities: target.capabilities(),
-        notices: target.notices(catalog),
-    }
-}
-
 /// The plan of `desired` against `current`; an input that cannot be planned at all
 /// (a malformed, unbound or repeated address) is an error, a policy refusal is kept.
-pub fn plan_checked(
+fn plan_checked(
     desired: &DesiredState,
     current: &CurrentState,
     policy: &Policy,

@@ -17,7 +17,7 @@ use std::fmt;
 use crate::check::CheckOutcome;
 use crate::core::model::Catalog;
 use crate::core::objects::{Address, Object, ObjectKind};
-use crate::core::plan::{Action, Capabilities, CurrentState, PlanItem};
+use crate::core::plan::{Action, Capabilities, CurrentState, DesiredState, PlanItem};
 use crate::error::Error;
 
 /// Which system a target is and where, as messages and the apply lock name it.
@@ -142,6 +142,18 @@ pub trait Target {
 
     /// What `catalog` holds that this target does not reconcile, said once per plan.
     fn notices(&self, catalog: &Catalog) -> Vec<String>;
+
+    /// The desired state of `catalog` as this target sees it, for the plan engine: its
+    /// projection, capabilities and notices.
+    fn desired_state(&self, catalog: &Catalog) -> DesiredState {
+        let (datasources, objects) = self.project(catalog);
+        DesiredState {
+            datasources,
+            objects,
+            capabilities: self.capabilities(),
+            notices: self.notices(catalog),
+        }
+    }
 
     /// Reads what the target holds now for the databases of `catalog`.
     async fn read_current(&self, catalog: &Catalog) -> Result<CurrentState, Error>;

@@ -164,6 +164,7 @@ pub fn plan(
         }
     }
     items.sort_by(|a, b| (&a.address.path, a.address.kind).cmp(&(&b.address.path, b.address.kind)));
+    missing_below_missing(&mut items);
 
     let mut in_scope: BTreeMap<&Address, &DatasourceBinding> = desired_datasources;
     for item in &items {
@@ -295,6 +296,33 @@ fn create(want: &Object) -> PlanItem {
             })
             .collect(),
         reason: "not in the target".to_string(),
+    }
+}
+
+/// Turns every create below a missing object into a missing object too: what lies
+/// under an object the target cannot create cannot be created either. `items` are in
+/// tree order, so a parent comes before its children.
+fn missing_below_missing(items: &mut [PlanItem]) {
+    let mut missing: std::collections::BTreeSet<Vec<String>> = std::collections::BTreeSet::new();
+    for item in items.iter_mut() {
+        let path = &item.address.path;
+        if item.action == Action::Create
+            && let Some(parent) = (2..path.len())
+                .map(|n| &path[..n])
+                .find(|prefix| missing.contains(*prefix))
+        {
+            item.reason = format!(
+                "missing in the target, not creatable: its parent `{}` is missing",
+                Address {
+                    kind: ObjectKind::Datasource,
+                    path: parent.to_vec(),
+                }
+            );
+            item.action = Action::Missing;
+        }
+        if item.action == Action::Missing {
+            missing.insert(item.address.path.clone());
+        }
     }
 }
 

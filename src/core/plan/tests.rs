@@ -5,7 +5,7 @@ use super::fixtures::{
 };
 use super::*;
 use crate::core::normalize::markdown_to_html;
-use crate::core::objects::Value;
+use crate::core::objects::{ObjectKind, Value};
 
 fn lenient() -> Policy {
     Policy {
@@ -550,4 +550,84 @@ fn children_of_new_parents_are_creates() {
             (Action::Create, "svc.db.new.t.c".to_string()),
         ]
     );
+}
+
+/// A kind the target cannot create is planned as missing, with the target's reason,
+/// and so is everything under it; nothing of it is written or counted as a change.
+#[test]
+fn objects_the_target_cannot_create_are_missing() {
+    let mut want = desired(
+        "svc.db",
+        vec![
+            obj("svc.db.s", &[("title", text("S"))]),
+            obj("svc.db.s.t", &[("title", text("T"))]),
+            obj("svc.db.s.t.c", &[("column_type", text("int"))]),
+        ],
+    );
+    want.capabilities.cannot_create = vec![(
+        ObjectKind::Table,
+        "tables come from their connector".to_string(),
+    )];
+    let have = current(binding("svc.db", Some("7"), OWNED), vec![]);
+    let plan = plan(&want, &have, &Policy::default()).unwrap();
+    assert_eq!(
+        actions(&plan),
+        [
+            (Action::Create, "svc.db.s".to_string()),
+            (Action::Missing, "svc.db.s.t".to_string()),
+            (Action::Missing, "svc.db.s.t.c".to_string()),
+        ]
+    );
+    assert_eq!(
+        plan.items[1].reason,
+        "missing in the target, not creatable: tables come from their connector"
+    );
+    assert_eq!(
+        plan.items[2].reason,
+        "missing in the target, not creatable: its parent `svc.db.s.t` is missing"
+    );
+    assert_eq!((plan.summary().add, plan.summary().missing), (1, 2));
+    assert_eq!(plan.apply_order().len(), 1);
+}
+
+/// A kind the target cannot delete stays as an orphan with the target's reason, even
+/// in an owned data source under `prune: owned`.
+#[test]
+fn objects_the_target_cannot_delete_are_orphans() {
+    let mut want = desired("svc.db", vec![]);
+    want.capabilities.cannot_delete =
+        vec![(ObjectKind::Table, "tables are never deleted".to_string())];
+    let have = current(
+        binding("svc.db", Some("7"), OWNED),
+        vec![
+            obj("svc.db.s", &[]),
+            obj("svc.db.s.t", &[("title", text("T"))]),
+        ],
+    );
+    let policy = Policy {
+        prune: Prune::Owned,
+        ..lenient()
+    };
+    let plan = plan(&want, &have, &policy).unwrap();
+    assert_eq!(
+        actions(&plan),
+        [
+            (Action::Delete, "svc.db.s".to_string()),
+            (Action::Orphan, "svc.db.s.t".to_string()),
+        ]
+    );
+    assert_eq!(
+        plan.items[1].reason,
+        "cannot be deleted through the API: tables are never deleted"
+    );
+}
+
+/// The target's notices reach the plan once, whatever the number of objects.
+#[test]
+fn notices_are_carried_once() {
+    let mut want = desired("svc.db", vec![obj("svc.db.s", &[]), obj("svc.db.t", &[])]);
+    want.notices = vec!["tags are not written".to_string()];
+    let have = current(binding("svc.db", Some("7"), OWNED), vec![]);
+    let plan = plan(&want, &have, &Policy::default()).unwrap();
+    assert_eq!(plan.notices, ["tags are not written"]);
 }

@@ -139,10 +139,7 @@ fn addresses(catalog: &Catalog) -> Vec<Address> {
 }
 
 /// The scope an object's identity is unique in, the identity, and its description.
-fn identity(
-    address: &Address,
-    source_kind: &str,
-) -> Option<(Vec<String>, Vec<String>, String)> {
+fn identity(address: &Address, source_kind: &str) -> Option<(Vec<String>, Vec<String>, String)> {
     let path = &address.path;
     if address.kind == ObjectKind::Datasource {
         let [service, database] = path.as_slice() else {

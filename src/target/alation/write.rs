@@ -107,11 +107,14 @@ impl Writer for AlationWriter<'_> {
         }
     }
 
+    /// Complete writes (creates, column type changes) apart from partial ones
+    /// (PATCHes); deletes of one data source all go in its one upload.
     fn batch_key(&self, item: &PlanItem) -> u8 {
-        u8::from(
-            item.action == Action::Create
-                || payload::needs_upsert(item.address.kind, &item.changes),
-        )
+        match item.action {
+            Action::Create => 1,
+            Action::Update => u8::from(payload::needs_upsert(item.address.kind, &item.changes)),
+            _ => 0,
+        }
     }
 
     async fn write(&mut self, batch: Batch<'_>) -> BatchOutcome {
