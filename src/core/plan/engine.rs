@@ -331,6 +331,7 @@ enum Comparable<'a> {
     Html(String),
     Bool(bool),
     Int(i64),
+    Set(&'a std::collections::BTreeSet<String>),
 }
 
 fn comparable(value: Option<&Value>) -> Option<Comparable<'_>> {
@@ -343,6 +344,8 @@ fn comparable(value: Option<&Value>) -> Option<Comparable<'_>> {
         }
         Value::Bool(b) => Some(Comparable::Bool(*b)),
         Value::Int(i) => Some(Comparable::Int(*i)),
+        Value::Set(items) if items.is_empty() => None,
+        Value::Set(items) => Some(Comparable::Set(items)),
     }
 }
 

@@ -76,5 +76,6 @@ fn plain(value: Option<&Value>) -> Json {
         Some(Value::Text(text) | Value::Html(text)) => Json::String(text.clone()),
         Some(Value::Bool(b)) => Json::Bool(*b),
         Some(Value::Int(i)) => Json::from(*i),
+        Some(Value::Set(items)) => items.iter().cloned().collect(),
     }
 }

@@ -252,7 +252,12 @@ fn check_reads_back(
         let key = (db.service.as_str(), db.name.as_str());
         let same_db = databases.get(&key).is_some_and(|b| {
             (&b.service_type, &b.display_name, &b.tags, &b.description)
-                == (&db.service_type, &db.display_name, &db.tags, &db.description)
+                == (
+                    &db.service_type,
+                    &db.display_name,
+                    &db.tags,
+                    &db.description,
+                )
         });
         if !same_db {
             return Err(RenderError::NotRoundTrip {

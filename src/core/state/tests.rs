@@ -549,14 +549,16 @@ fn database() -> impl Strategy<Value = Database> {
         ),
     )
         .prop_map(
-            |((service, service_type, name), (display_name, description, tags), schemas)| Database {
-                tags,
-                service,
-                service_type,
-                name,
-                display_name,
-                description,
-                schemas,
+            |((service, service_type, name), (display_name, description, tags), schemas)| {
+                Database {
+                    tags,
+                    service,
+                    service_type,
+                    name,
+                    display_name,
+                    description,
+                    schemas,
+                }
             },
         )
 }
