@@ -349,7 +349,9 @@ fn comparable(value: Option<&Value>) -> Option<Comparable<'_>> {
     }
 }
 
-/// Whether two field values are the same for planning purposes.
+/// Whether two field values are the same for planning purposes: empty text, empty rich
+/// text and an empty set are no value; rich text compares in canonical form; sets compare
+/// as sets; a value of another type is a change.
 pub fn same_value(a: Option<&Value>, b: Option<&Value>) -> bool {
     comparable(a) == comparable(b)
 }

@@ -1,8 +1,8 @@
 //! `--format json`: the plan for machines, versioned like terraform's `format_version`.
 //!
 //! Keys come in a fixed order (serde_json keeps insertion order in this crate), values
-//! are plain JSON (text and rich text as strings, full length), and additions within
-//! format version 1 only ever add keys.
+//! are plain JSON (text and rich text as strings, full length; sets as sorted arrays of
+//! strings), and additions within format version 1 only ever add keys.
 
 use serde_json::{Value as Json, json};
 

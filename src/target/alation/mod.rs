@@ -6,6 +6,8 @@
 //! - `after`: what the target holds once items are applied, for complete writes (pure).
 //! - [`collisions`]: desired names that Alation would hold as one object (pure).
 //! - `unmanaged`: the Alation fields metaform carries but does not manage (pure).
+//! - [`unwritten_notice`]: what the desired state holds that this target does not write
+//!   yet (tags, lineage), said once per plan (pure).
 //! - [`read_current`]: binds each desired database to a data source and reads it.
 //! - [`apply`]: data sources first, then schemas, tables and columns in batches, each
 //!   job polled to its end; deletes through the Virtual Data Source API.
@@ -30,9 +32,11 @@ pub mod mapping;
 mod payload;
 mod read;
 mod unmanaged;
+mod unwritten;
 mod write;
 
 pub use read::{PARALLEL_DATASOURCES, read_current};
+pub use unwritten::unwritten_notice;
 pub use write::{ApplyReport, ItemOutcome, ItemStatus, apply};
 
 /// A `datasourceLinks` entry: an existing Alation data source that stands for a
