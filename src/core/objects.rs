@@ -7,7 +7,7 @@
 //! Values a target holds but metaform does not manage ride along on the current
 //! objects ([`Object::unmanaged`]) without ever being diffed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -67,6 +67,9 @@ pub enum Value {
     Bool(bool),
     /// An integer.
     Int(i64),
+    /// A set of strings (tags, upstream tables), compared as a set; an empty set is no
+    /// value, like empty text. Written `{"type": "set", "value": ["a", "b"]}`, sorted.
+    Set(BTreeSet<String>),
 }
 
 /// One object with the fields the target manages.

@@ -332,7 +332,8 @@ fn hostile_names_stay_inside_the_state_directory() {
     assert_eq!(read_state_dir(&state).expect("reads back"), catalog);
 }
 
-/// `schema state` prints a JSON Schema that pins the apiVersion.
+/// `schema state` prints a JSON Schema that pins the apiVersion and shows every key,
+/// the tags of databases and schemas and the tables' `upstream` edges included.
 #[test]
 fn schema_state_prints_json_schema() {
     let (code, stdout, stderr) = metaform(&["schema", "state"]);
@@ -341,4 +342,21 @@ fn schema_state_prints_json_schema() {
     assert_eq!(schema["oneOf"].as_array().map(Vec::len), Some(2));
     assert!(stdout.contains("\"const\": \"metaform/v1\""), "{stdout}");
     assert!(stdout.contains("tableConstraints"), "{stdout}");
+    let defs = &schema["$defs"];
+    for (def, key) in [
+        ("DatabaseDoc", "tags"),
+        ("SchemaDoc", "tags"),
+        ("TableDoc", "upstream"),
+        ("UpstreamDoc", "table"),
+        ("UpstreamDoc", "columns"),
+        ("UpstreamDoc", "sql"),
+        ("UpstreamDoc", "pipeline"),
+        ("ColumnLineageDoc", "from"),
+        ("ColumnLineageDoc", "to"),
+    ] {
+        assert!(
+            defs[def]["properties"].get(key).is_some(),
+            "{def}.{key} missing: {stdout}"
+        );
+    }
 }

@@ -395,6 +395,7 @@ enum Comparable<'a> {
     Html(String),
     Bool(bool),
     Int(i64),
+    Set(&'a std::collections::BTreeSet<String>),
 }
 
 fn comparable(value: Option<&Value>) -> Option<Comparable<'_>> {
@@ -407,10 +408,14 @@ fn comparable(value: Option<&Value>) -> Option<Comparable<'_>> {
         }
         Value::Bool(b) => Some(Comparable::Bool(*b)),
         Value::Int(i) => Some(Comparable::Int(*i)),
+        Value::Set(items) if items.is_empty() => None,
+        Value::Set(items) => Some(Comparable::Set(items)),
     }
 }
 
-/// Whether two field values are the same for planning purposes.
+/// Whether two field values are the same for planning purposes: empty text, empty rich
+/// text and an empty set are no value; rich text compares in canonical form; sets compare
+/// as sets; a value of another type is a change.
 pub fn same_value(a: Option<&Value>, b: Option<&Value>) -> bool {
     comparable(a) == comparable(b)
 }

@@ -35,6 +35,11 @@ pub(crate) fn text(s: &str) -> Value {
     Value::Text(s.to_string())
 }
 
+/// A set value.
+pub(crate) fn set(items: &[&str]) -> Value {
+    Value::Set(items.iter().map(|s| s.to_string()).collect())
+}
+
 /// A rich-text value.
 pub(crate) fn html(s: &str) -> Value {
     Value::Html(s.to_string())

@@ -33,4 +33,6 @@ pub(crate) mod fixtures;
 #[cfg(test)]
 mod plan_file_tests;
 #[cfg(test)]
+mod set_tests;
+#[cfg(test)]
 mod tests;

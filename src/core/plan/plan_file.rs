@@ -382,6 +382,16 @@ fn encode_fields(fields: &BTreeMap<String, Value>, bytes: &mut Vec<u8>) {
             Value::Html(html) => format!("html\x1f{}", canonical_html(html)),
             Value::Bool(b) => format!("bool\x1f{b}"),
             Value::Int(i) => format!("int\x1f{i}"),
+            // Each member with its length, so that no member's text can imitate a
+            // separator or another member.
+            Value::Set(items) => {
+                items
+                    .iter()
+                    .fold(format!("set\x1f{}", items.len()), |mut out, item| {
+                        out.push_str(&format!("\x1f{}:{item}", item.len()));
+                        out
+                    })
+            }
         };
         bytes.extend_from_slice(encoded.as_bytes());
         bytes.push(0x1e);

@@ -1,8 +1,8 @@
 //! `--format json`: the plan for machines, versioned like terraform's `format_version`.
 //!
 //! Keys come in a fixed order (serde_json keeps insertion order in this crate), values
-//! are plain JSON (text and rich text as strings, full length), and additions within
-//! format version 1 only ever add keys.
+//! are plain JSON (text and rich text as strings, full length; sets as sorted arrays of
+//! strings), and additions within format version 1 only ever add keys.
 
 use serde_json::{Value as Json, json};
 
@@ -82,5 +82,6 @@ fn plain(value: Option<&Value>) -> Json {
         Some(Value::Text(text) | Value::Html(text)) => Json::String(text.clone()),
         Some(Value::Bool(b)) => Json::Bool(*b),
         Some(Value::Int(i)) => Json::from(*i),
+        Some(Value::Set(items)) => items.iter().cloned().collect(),
     }
 }

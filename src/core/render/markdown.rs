@@ -10,7 +10,9 @@ use std::fmt::Write;
 use crate::core::plan::{Action, Plan, PlanItem};
 
 use super::text::summary_lines;
-use super::values::{SHORT_VALUE, binding_label, kind_name, printable, short_value, symbol};
+use super::values::{
+    SHORT_VALUE, binding_label, kind_name, printable, set_change, short_value, symbol,
+};
 
 /// Upper bound of the comment's length, in bytes (so also in characters).
 pub const MARKDOWN_BUDGET: usize = 60_000;
@@ -109,13 +111,15 @@ fn item_block(item: &PlanItem) -> String {
         Action::Update => {
             block.push('\n');
             for change in &item.changes {
-                let _ = writeln!(
-                    block,
-                    "    {}: {} -> {}",
-                    change.field,
-                    short_value(change.before.as_ref(), SHORT_VALUE),
-                    short_value(change.after.as_ref(), SHORT_VALUE)
-                );
+                let (before, after) = (change.before.as_ref(), change.after.as_ref());
+                let shown = set_change(before, after).unwrap_or_else(|| {
+                    format!(
+                        "{} -> {}",
+                        short_value(before, SHORT_VALUE),
+                        short_value(after, SHORT_VALUE)
+                    )
+                });
+                let _ = writeln!(block, "    {}: {shown}", change.field);
             }
         }
     }

@@ -11,4 +11,6 @@ pub use markdown::{MARKDOWN_BUDGET, render_markdown};
 pub use text::render_text;
 
 #[cfg(test)]
+mod set_tests;
+#[cfg(test)]
 mod tests;

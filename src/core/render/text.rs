@@ -12,7 +12,8 @@ use similar::{ChangeTag, TextDiff};
 use crate::core::plan::{Action, FieldChange, Plan, PlanItem, Summary};
 
 use super::values::{
-    SHORT_VALUE, binding_label, cut, kind_name, multiline, printable, short_value, symbol,
+    SHORT_VALUE, binding_label, cut, kind_name, multiline, printable, set_change, short_value,
+    symbol,
 };
 
 /// Most lines of a multi-line diff shown per field.
@@ -109,6 +110,10 @@ fn item_lines(out: &mut String, item: &PlanItem, paint: &Paint) {
 fn change_lines(out: &mut String, change: &FieldChange, paint: &Paint) {
     let before = change.before.as_ref();
     let after = change.after.as_ref();
+    if let Some(members) = set_change(before, after) {
+        let _ = writeln!(out, "      {}: {members}", change.field);
+        return;
+    }
     if let (Some(old), Some(new)) = (multiline(before), multiline(after)) {
         let _ = writeln!(out, "      {}:", change.field);
         let diff = TextDiff::from_lines(old, new);

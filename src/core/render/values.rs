@@ -1,10 +1,15 @@
 //! How actions, kinds, ownership and values read in text and Markdown output.
 
+use std::collections::BTreeSet;
+
 use crate::core::objects::{ObjectKind, Value};
 use crate::core::plan::{Action, DatasourceBinding, Ownership};
 
 /// Longest value shown inline, in characters; longer ones are cut with a count.
 pub(super) const SHORT_VALUE: usize = 80;
+
+/// Most members of a set shown per side (added, removed, or listed); the rest are counted.
+const SET_MEMBERS: usize = 10;
 
 /// The terraform-style marker of an action.
 pub(super) fn symbol(action: Action) -> char {
@@ -48,6 +53,13 @@ pub(super) fn short_value(value: Option<&Value>, max: usize) -> String {
         None => "(none)".to_string(),
         Some(Value::Bool(b)) => b.to_string(),
         Some(Value::Int(i)) => i.to_string(),
+        Some(Value::Set(items)) => {
+            let shown: Vec<String> = items.iter().take(SET_MEMBERS).map(|m| member(m)).collect();
+            match items.len().saturating_sub(SET_MEMBERS) {
+                0 => format!("[{}]", shown.join(", ")),
+                more => format!("[{}, … {more} more]", shown.join(", ")),
+            }
+        }
         Some(Value::Text(text) | Value::Html(text)) => {
             let count = text.chars().count();
             if count <= max {
@@ -63,6 +75,60 @@ pub(super) fn short_value(value: Option<&Value>, max: usize) -> String {
 fn quoted(text: &str) -> String {
     let escaped = text.replace('\\', "\\\\").replace('"', "\\\"");
     format!("\"{}\"", printable(&escaped))
+}
+
+/// A change between two sets (or a set and no value) as its adds then its removes,
+/// `+PII.Sensitive, -Tier.Tier1`; `None` when either side is not a set.
+pub(super) fn set_change(before: Option<&Value>, after: Option<&Value>) -> Option<String> {
+    let empty = BTreeSet::new();
+    let (old, new) = (members(before, &empty)?, members(after, &empty)?);
+    if before.is_none() && after.is_none() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for (sign, side, verb) in [
+        ('+', new.difference(old), "added"),
+        ('-', old.difference(new), "removed"),
+    ] {
+        let side: Vec<&String> = side.collect();
+        parts.extend(
+            side.iter()
+                .take(SET_MEMBERS)
+                .map(|m| format!("{sign}{}", member(m))),
+        );
+        if side.len() > SET_MEMBERS {
+            parts.push(format!("… {} more {verb}", side.len() - SET_MEMBERS));
+        }
+    }
+    Some(parts.join(", "))
+}
+
+/// The members of a set value, `empty` for no value, `None` for another kind of value.
+fn members<'a>(
+    value: Option<&'a Value>,
+    empty: &'a BTreeSet<String>,
+) -> Option<&'a BTreeSet<String>> {
+    match value {
+        None => Some(empty),
+        Some(Value::Set(items)) => Some(items),
+        Some(_) => None,
+    }
+}
+
+/// A set member as shown in a list: as is when it is plain text, else quoted and escaped
+/// like a text value (so `a, b` cannot read as two members, nor `-x` as a remove).
+fn member(text: &str) -> String {
+    let plain = !text.is_empty()
+        && !text.starts_with(['+', '-'])
+        && text
+            .chars()
+            .all(|c| !c.is_whitespace() && !c.is_control() && !matches!(c, ',' | '"' | '\\'))
+        && printable(text) == text;
+    if plain {
+        text.to_string()
+    } else {
+        quoted(text)
+    }
 }
 
 /// The text of a value when it spans several lines (worth a line diff), else `None`.

@@ -1,6 +1,11 @@
 //! Checks on parsed documents that YAML and serde cannot express: names that are
 //! empty or repeat within their parent, constraints naming columns that do not exist,
-//! and foreign keys pointing at missing columns.
+//! foreign keys pointing at missing columns, and malformed `upstream:` lineage edges
+//! (an upstream table that is not four names, two edges from one upstream table, a
+//! column pair into a column the table does not have or from no column at all).
+//!
+//! An upstream table is not required to be in the state: lineage often crosses into
+//! services or databases outside the snapshot's scope.
 //!
 //! Names may hold any character, line breaks and other controls included: OpenMetadata
 //! stores them (its `__reserved__newline__` and `__reserved__tab__` tokens), the emitter
@@ -14,7 +19,8 @@ use std::path::Path;
 use serde_saphyr::Spanned;
 
 use super::Problem;
-use super::document::{ColumnDoc, DatabaseDoc, SchemaDoc, TableDoc};
+use super::document::{ColumnDoc, DatabaseDoc, SchemaDoc, TableDoc, UpstreamDoc};
+use super::scalar::flow_list;
 use crate::core::model::ConstraintType;
 
 fn at<T>(file: &Path, spanned: &Spanned<T>, message: String) -> Problem {
@@ -117,6 +123,66 @@ fn check_table(file: &Path, table: &TableDoc, out: &mut Vec<Problem>) {
                     "referredColumns are only allowed on a FOREIGN_KEY constraint".into(),
                 ));
             }
+        }
+    }
+    check_upstream(file, table, &columns, out);
+}
+
+/// Checks the `upstream:` edges of a table whose top-level column names are `columns`.
+fn check_upstream(file: &Path, table: &TableDoc, columns: &HashSet<&str>, out: &mut Vec<Problem>) {
+    let name = &table.name.value;
+    let mut seen: HashMap<&[String], u64> = HashMap::new();
+    for edge in &table.upstream {
+        let path = &edge.table;
+        if path.value.len() != 4 {
+            out.push(at(
+                file,
+                path,
+                format!(
+                    "upstream table {} of table `{name}` is not [service, database, schema, table]: found {} names",
+                    flow_list(&path.value),
+                    path.value.len()
+                ),
+            ));
+        } else if let Some(first) = seen.insert(&path.value, path.referenced.line()) {
+            out.push(at(
+                file,
+                path,
+                format!(
+                    "duplicate upstream table {} of table `{name}` (first at line {first})",
+                    flow_list(&path.value)
+                ),
+            ));
+        }
+        check_column_pairs(file, name, edge, columns, out);
+    }
+}
+
+fn check_column_pairs(
+    file: &Path,
+    table: &str,
+    edge: &UpstreamDoc,
+    columns: &HashSet<&str>,
+    out: &mut Vec<Problem>,
+) {
+    for pair in &edge.columns {
+        let to = &pair.to.value;
+        if !columns.contains(to.as_str()) {
+            out.push(at(
+                file,
+                &pair.to,
+                format!("lineage column `{to}` is not a column of table `{table}`"),
+            ));
+        }
+        if pair.from.value.is_empty() {
+            out.push(at(
+                file,
+                &pair.from,
+                format!(
+                    "lineage of column `{to}` of table `{table}` from {} names no upstream column (`from` is empty)",
+                    flow_list(&edge.table.value)
+                ),
+            ));
         }
     }
 }

@@ -13,7 +13,8 @@ use serde_saphyr::Spanned;
 
 use super::API_VERSION;
 use crate::core::model::{
-    Column, ColumnConstraint, ConstraintType, Database, Schema, Table, TableConstraint, TableKind,
+    Column, ColumnConstraint, ColumnLineage, ConstraintType, Database, Schema, Table,
+    TableConstraint, TableKind, Upstream,
 };
 
 /// The `apiVersion` of a state file; only [`API_VERSION`] is accepted.
@@ -74,6 +75,9 @@ pub struct DatabaseDoc {
     pub name: Spanned<String>,
     /// Human-friendly name.
     pub display_name: Option<String>,
+    /// Fully qualified tag names, sorted.
+    #[serde(default)]
+    pub tags: Vec<String>,
     /// Markdown description.
     pub description: Option<String>,
 }
@@ -91,6 +95,9 @@ pub struct SchemaDoc {
     pub name: Spanned<String>,
     /// Human-friendly name.
     pub display_name: Option<String>,
+    /// Fully qualified tag names, sorted.
+    #[serde(default)]
+    pub tags: Vec<String>,
     /// Markdown description.
     pub description: Option<String>,
     /// Tables and views, ordered by name.
@@ -119,6 +126,9 @@ pub struct TableDoc {
     /// Table-level constraints, in source order.
     #[serde(default)]
     pub table_constraints: Vec<ConstraintDoc>,
+    /// The tables this one is computed from (its upstream lineage), by table.
+    #[serde(default)]
+    pub upstream: Vec<UpstreamDoc>,
     /// Columns, ordered by ordinal position.
     #[serde(default)]
     pub columns: Vec<ColumnDoc>,
@@ -138,6 +148,35 @@ pub struct ConstraintDoc {
     #[serde(default)]
     #[schemars(with = "Vec<Vec<String>>")]
     pub referred_columns: Vec<Spanned<Vec<String>>>,
+}
+
+/// One lineage edge into the table: the upstream table it is computed from, and how.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpstreamDoc {
+    /// The upstream table: `[service, database, schema, table]`.
+    #[schemars(with = "Vec<String>")]
+    pub table: Spanned<Vec<String>>,
+    /// Which upstream columns each column of this table comes from, by `to`.
+    #[serde(default)]
+    pub columns: Vec<ColumnLineageDoc>,
+    /// The SQL that moves the data.
+    pub sql: Option<String>,
+    /// The pipeline or process that moves the data, as the source names it.
+    pub pipeline: Option<String>,
+}
+
+/// Column-level lineage of an edge: a column of this table and the upstream columns it
+/// is computed from.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ColumnLineageDoc {
+    /// Names of the upstream table's columns, sorted.
+    #[schemars(with = "Vec<String>")]
+    pub from: Spanned<Vec<String>>,
+    /// Name of this table's column.
+    #[schemars(with = "String")]
+    pub to: Spanned<String>,
 }
 
 /// A column; nested members are its `children`.
@@ -192,7 +231,7 @@ impl DatabaseDoc {
     /// The database this file describes, with no schemas yet.
     pub fn into_model(self) -> Database {
         Database {
-            tags: Vec::new(),
+            tags: self.tags,
             service: self.service.value,
             service_type: self.service_type,
             name: self.name.value,
@@ -207,7 +246,7 @@ impl SchemaDoc {
     /// The schema this file describes.
     pub fn into_model(self) -> Schema {
         Schema {
-            tags: Vec::new(),
+            tags: self.tags,
             name: self.name.value,
             display_name: self.display_name,
             description: self.description,
@@ -219,7 +258,11 @@ impl SchemaDoc {
 impl TableDoc {
     fn into_model(self) -> Table {
         Table {
-            upstream: Vec::new(),
+            upstream: self
+                .upstream
+                .into_iter()
+                .map(UpstreamDoc::into_model)
+                .collect(),
             name: self.name.value,
             display_name: self.display_name,
             description: self.description,
@@ -240,6 +283,24 @@ impl TableDoc {
                 .into_iter()
                 .map(ColumnDoc::into_model)
                 .collect(),
+        }
+    }
+}
+
+impl UpstreamDoc {
+    fn into_model(self) -> Upstream {
+        Upstream {
+            table: self.table.value,
+            columns: self
+                .columns
+                .into_iter()
+                .map(|c| ColumnLineage {
+                    from: c.from.value,
+                    to: c.to.value,
+                })
+                .collect(),
+            sql: self.sql,
+            pipeline: self.pipeline,
         }
     }
 }

@@ -9,7 +9,8 @@
 use super::scalar::{self, Style};
 use super::{API_VERSION, GENERATED_HEADER};
 use crate::core::model::{
-    Column, ColumnConstraint, ConstraintType, Database, Schema, Table, TableConstraint,
+    Column, ColumnConstraint, ColumnLineage, ConstraintType, Database, Schema, Table,
+    TableConstraint, Upstream,
 };
 
 /// A value of the fixed file shape.
@@ -59,6 +60,10 @@ impl<'a> Entries<'a> {
     }
     fn strs(self, key: &'static str, items: &'a [String]) -> Self {
         self.seq(key, items.iter().map(|s| Node::Line(s)).collect())
+    }
+    fn flow(mut self, key: &'static str, items: &'a [String]) -> Self {
+        self.0.push((key, Node::Flow(items)));
+        self
     }
     fn node(self) -> Node<'a> {
         Node::Map(self.0)
@@ -111,6 +116,25 @@ fn constraint_node(c: &TableConstraint) -> Node<'_> {
         .node()
 }
 
+fn column_lineage_node(c: &ColumnLineage) -> Node<'_> {
+    Entries::default()
+        .flow("from", &c.from)
+        .line("to", &c.to)
+        .node()
+}
+
+fn upstream_node(u: &Upstream) -> Node<'_> {
+    Entries::default()
+        .flow("table", &u.table)
+        .seq(
+            "columns",
+            u.columns.iter().map(column_lineage_node).collect(),
+        )
+        .opt("sql", u.sql.as_deref())
+        .opt("pipeline", u.pipeline.as_deref())
+        .node()
+}
+
 fn table_node(t: &Table) -> Node<'_> {
     Entries::default()
         .line("name", &t.name)
@@ -123,6 +147,7 @@ fn table_node(t: &Table) -> Node<'_> {
             "tableConstraints",
             t.constraints.iter().map(constraint_node).collect(),
         )
+        .seq("upstream", t.upstream.iter().map(upstream_node).collect())
         .seq("columns", t.columns.iter().map(column_node).collect())
         .node()
 }
@@ -140,6 +165,7 @@ pub fn emit_database(db: &Database) -> String {
         .opt("serviceType", db.service_type.as_deref())
         .line("name", &db.name)
         .opt("displayName", db.display_name.as_deref())
+        .strs("tags", &db.tags)
         .opt("description", db.description.as_deref());
     document(entries)
 }
@@ -149,6 +175,7 @@ pub fn emit_schema(schema: &Schema) -> String {
     let entries = header("DatabaseSchema")
         .line("name", &schema.name)
         .opt("displayName", schema.display_name.as_deref())
+        .strs("tags", &schema.tags)
         .opt("description", schema.description.as_deref())
         .seq("tables", schema.tables.iter().map(table_node).collect());
     document(entries)
@@ -225,16 +252,7 @@ fn push_inline(out: &mut String, level: usize, value: &Node<'_>) {
         Node::Line(s) if scalar::is_plain(s, false) => out.push_str(s),
         Node::Line(s) => scalar::push_quoted(out, s),
         Node::Int(n) => out.push_str(&n.to_string()),
-        Node::Flow(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                scalar::push_flow(out, item);
-            }
-            out.push(']');
-        }
+        Node::Flow(items) => scalar::push_flow_list(out, items),
         // Lists and mappings only occur as mapping values and list items.
         Node::Seq(_) | Node::Map(_) => {}
     }

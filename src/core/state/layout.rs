@@ -13,7 +13,7 @@ use super::emit::{emit_database, emit_schema};
 use super::file_name::{decode_name, encode_name, encode_name_folded, is_encoding_of};
 use super::parse::{parse_database, parse_schema};
 use super::{DATABASE_FILE, EXTENSION, Problem};
-use crate::core::model::{Catalog, Column, Schema};
+use crate::core::model::{Catalog, Column, Schema, Upstream};
 
 /// A state file to write: its path relative to the state directory, and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,13 +132,15 @@ fn sort_columns(columns: &mut [Column]) {
 
 /// Puts a catalog in the canonical order of state files: databases by (service, name),
 /// schemas and tables by name, columns by ordinal position (stable: equal or missing
-/// positions keep their order, missing ones last), tags sorted. Nested members keep
-/// their source order.
+/// positions keep their order, missing ones last), tags sorted, upstream edges by
+/// upstream table path with their column pairs by `to` and each `from` sorted. Nested
+/// members keep their source order.
 pub fn canonicalize(catalog: &mut Catalog) {
     catalog
         .databases
         .sort_by(|a, b| (&a.service, &a.name).cmp(&(&b.service, &b.name)));
     for db in &mut catalog.databases {
+        db.tags.sort();
         db.schemas.sort_by(|a, b| a.name.cmp(&b.name));
         for schema in &mut db.schemas {
             canonicalize_schema(schema);
@@ -147,12 +149,25 @@ pub fn canonicalize(catalog: &mut Catalog) {
 }
 
 /// [`canonicalize`] for one schema.
-pub fn canonicalize_schema(schema: &mut crate::core::model::Schema) {
+pub fn canonicalize_schema(schema: &mut Schema) {
+    schema.tags.sort();
     schema.tables.sort_by(|a, b| a.name.cmp(&b.name));
     for table in &mut schema.tables {
         table.tags.sort();
+        sort_upstream(&mut table.upstream);
         sort_columns(&mut table.columns);
     }
+}
+
+fn sort_upstream(edges: &mut [Upstream]) {
+    for edge in edges.iter_mut() {
+        for pair in &mut edge.columns {
+            pair.from.sort();
+        }
+        edge.columns
+            .sort_by(|a, b| (&a.to, &a.from).cmp(&(&b.to, &b.from)));
+    }
+    edges.sort();
 }
 
 /// The files holding `catalog`, in path order, without reordering anything (call
@@ -236,8 +251,13 @@ fn check_reads_back(
     for db in &catalog.databases {
         let key = (db.service.as_str(), db.name.as_str());
         let same_db = databases.get(&key).is_some_and(|b| {
-            (&b.service_type, &b.display_name, &b.description)
-                == (&db.service_type, &db.display_name, &db.description)
+            (&b.service_type, &b.display_name, &b.tags, &b.description)
+                == (
+                    &db.service_type,
+                    &db.display_name,
+                    &db.tags,
+                    &db.description,
+                )
         });
         if !same_db {
             return Err(RenderError::NotRoundTrip {

@@ -16,6 +16,8 @@ pub mod document;
 pub mod emit;
 pub mod file_name;
 pub mod layout;
+#[cfg(test)]
+mod lineage_tests;
 pub mod parse;
 mod scalar;
 #[cfg(test)]

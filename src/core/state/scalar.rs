@@ -138,12 +138,33 @@ pub fn push_quoted(out: &mut String, s: &str) {
 }
 
 /// Writes `s` as a flow-sequence item (plain or quoted).
-pub fn push_flow(out: &mut String, s: &str) {
+fn push_flow(out: &mut String, s: &str) {
     if is_plain(s, true) {
         out.push_str(s);
     } else {
         push_quoted(out, s);
     }
+}
+
+/// Writes a path of names as a flow sequence, `[sample_data, db, "a,b"]`: how state
+/// files write a reference to another object (a foreign key's referred column, an
+/// upstream table), and how messages about one quote it.
+pub fn push_flow_list(out: &mut String, items: &[String]) {
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        push_flow(out, item);
+    }
+    out.push(']');
+}
+
+/// [`push_flow_list`] into a new string.
+pub fn flow_list(items: &[String]) -> String {
+    let mut out = String::new();
+    push_flow_list(&mut out, items);
+    out
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@ use super::emit::{emit_database, emit_schema};
 use super::parse::{parse_database, parse_schema};
 use super::{SourceFile, load, render_catalog};
 use crate::core::model::{
-    Catalog, Column, ColumnConstraint, ConstraintType, Database, Schema, Table, TableConstraint,
-    TableKind,
+    Catalog, Column, ColumnConstraint, ColumnLineage, ConstraintType, Database, Schema, Table,
+    TableConstraint, TableKind, Upstream,
 };
 
 fn column(name: &str, position: u32) -> Column {
@@ -449,6 +449,25 @@ fn columns(depth: u32) -> BoxedStrategy<Vec<Column>> {
     .boxed()
 }
 
+fn upstream() -> impl Strategy<Value = Upstream> {
+    (
+        proptest::collection::vec(text(), 0..6),
+        proptest::collection::vec(
+            (proptest::collection::vec(text(), 0..3), text())
+                .prop_map(|(from, to)| ColumnLineage { from, to }),
+            0..3,
+        ),
+        proptest::option::of(text()),
+        proptest::option::of(text()),
+    )
+        .prop_map(|(table, columns, sql, pipeline)| Upstream {
+            table,
+            columns,
+            sql,
+            pipeline,
+        })
+}
+
 fn tables() -> impl Strategy<Value = Vec<Table>> {
     let constraint = (
         prop_oneof![
@@ -476,6 +495,7 @@ fn tables() -> impl Strategy<Value = Vec<Table>> {
             (text(), proptest::option::of(text())),
             proptest::collection::vec(constraint, 0..2),
             proptest::collection::vec(text(), 0..3),
+            proptest::collection::vec(upstream(), 0..2),
             columns(2),
         )
             .prop_map(
@@ -484,9 +504,10 @@ fn tables() -> impl Strategy<Value = Vec<Table>> {
                     (table_type, view_definition),
                     constraints,
                     tags,
+                    upstream,
                     columns,
                 )| Table {
-                    upstream: Vec::new(),
+                    upstream,
                     name,
                     display_name,
                     description,
@@ -504,16 +525,21 @@ fn tables() -> impl Strategy<Value = Vec<Table>> {
 fn database() -> impl Strategy<Value = Database> {
     (
         (text(), proptest::option::of(text()), text()),
-        (proptest::option::of(text()), proptest::option::of(text())),
+        (
+            proptest::option::of(text()),
+            proptest::option::of(text()),
+            proptest::collection::vec(text(), 0..3),
+        ),
         proptest::collection::vec(
             (
                 text(),
                 proptest::option::of(text()),
                 proptest::option::of(text()),
+                proptest::collection::vec(text(), 0..3),
                 tables(),
             )
-                .prop_map(|(name, display_name, description, tables)| Schema {
-                    tags: Vec::new(),
+                .prop_map(|(name, display_name, description, tags, tables)| Schema {
+                    tags,
                     name,
                     display_name,
                     description,
@@ -523,16 +549,36 @@ fn database() -> impl Strategy<Value = Database> {
         ),
     )
         .prop_map(
-            |((service, service_type, name), (display_name, description), schemas)| Database {
-                tags: Vec::new(),
-                service,
-                service_type,
-                name,
-                display_name,
-                description,
-                schemas,
+            |((service, service_type, name), (display_name, description, tags), schemas)| {
+                Database {
+                    tags,
+                    service,
+                    service_type,
+                    name,
+                    display_name,
+                    description,
+                    schemas,
+                }
             },
         )
+}
+
+/// Drops the generated edges and column pairs `validate` refuses (their refusal is
+/// tested on its own), so that most generated catalogs render.
+fn keep_valid_lineage(db: &mut Database) {
+    for table in db.schemas.iter_mut().flat_map(|s| &mut s.tables) {
+        let columns: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
+        let mut seen = Vec::new();
+        table.upstream.retain(|edge| {
+            let keep = edge.table.len() == 4 && !seen.contains(&edge.table);
+            seen.push(edge.table.clone());
+            keep
+        });
+        for edge in &mut table.upstream {
+            edge.columns
+                .retain(|pair| !pair.from.is_empty() && columns.contains(&pair.to));
+        }
+    }
 }
 
 proptest! {
@@ -570,6 +616,7 @@ proptest! {
         db.schemas.retain(|s| !s.name.is_empty());
         db.schemas.sort_by(|a, b| a.name.cmp(&b.name));
         db.schemas.dedup_by(|a, b| a.name == b.name);
+        keep_valid_lineage(&mut db);
         let catalog = Catalog { databases: vec![db] };
         let Ok(files) = render_catalog(&catalog) else {
             return Err(TestCaseError::reject("name too long for a file name"));

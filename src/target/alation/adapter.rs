@@ -14,7 +14,7 @@ use crate::http::{HttpClient, HttpOptions};
 use crate::target::{Target, TargetDescription, WriteLimits};
 
 use super::write::AlationWriter;
-use super::{CreateDatasourceAs, DatasourceLink, check, collisions, mapping, read};
+use super::{CreateDatasourceAs, DatasourceLink, check, collisions, mapping, read, unwritten};
 
 /// An Alation instance as the target of plans and applies.
 pub struct Alation {
@@ -117,8 +117,8 @@ impl Target for Alation {
         }
     }
 
-    fn notices(&self, _catalog: &Catalog) -> Vec<String> {
-        Vec::new()
+    fn notices(&self, catalog: &Catalog) -> Vec<String> {
+        unwritten::unwritten_notice(catalog).into_iter().collect()
     }
 
     async fn read_current(&self, catalog: &Catalog) -> Result<CurrentState> {

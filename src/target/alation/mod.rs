@@ -6,6 +6,8 @@
 //! - `after`: what the target holds once items are applied, for complete writes (pure).
 //! - [`collisions`]: desired names that Alation would hold as one object (pure).
 //! - `unmanaged`: the Alation fields metaform carries but does not manage (pure).
+//! - `unwritten`: what the desired state holds that this target does not write yet
+//!   (tags, lineage), said once per plan (pure).
 //! - `read`: binds each desired database to a data source and reads it.
 //! - `write`: batches of the apply engine as Alation requests, each job polled to its
 //!   end; deletes through the Virtual Data Source API.
@@ -34,6 +36,7 @@ pub mod mapping;
 mod payload;
 mod read;
 mod unmanaged;
+mod unwritten;
 mod write;
 
 pub use adapter::Alation;

@@ -219,6 +219,7 @@ pub fn value_text(value: &Value) -> String {
         Value::Text(s) | Value::Html(s) => s.clone(),
         Value::Bool(b) => b.to_string(),
         Value::Int(n) => n.to_string(),
+        Value::Set(items) => items.iter().cloned().collect::<Vec<_>>().join(", "),
     }
 }
 
