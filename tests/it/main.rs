@@ -17,6 +17,7 @@ mod faults;
 mod hostile_names;
 mod hostile_servers;
 mod layering;
+mod memory_target;
 mod openmetadata_source;
 mod openmetadata_source_faults;
 mod policy;
