@@ -64,6 +64,28 @@ pub enum Error {
     /// A failure of a server started by this process, or of a remote API.
     #[error("{0}")]
     Service(String),
+    /// The configuration names a kind of source or target that no adapter serves yet.
+    #[error("{}: `{side}.type: {kind}` is not supported yet", file.display())]
+    Unsupported {
+        /// The configuration file.
+        file: PathBuf,
+        /// `source` or `target`.
+        side: &'static str,
+        /// The kind named, e.g. `atlas`.
+        kind: &'static str,
+    },
+    /// Reading a source or a target failed (after retries).
+    #[error("reading {system}: {message}")]
+    Read {
+        /// The system read, e.g. `Alation`.
+        system: &'static str,
+        /// What failed, naming the endpoint.
+        message: String,
+    },
+    /// The desired or current state cannot be planned at all: a malformed, unbound or
+    /// repeated address.
+    #[error(transparent)]
+    Plan(#[from] crate::core::plan::PlanError),
 }
 
 impl Error {
@@ -79,6 +101,13 @@ impl Error {
                 "save a fresh plan with `metaform plan --out {}`, review it, then apply that",
                 path.display()
             )),
+            Error::Unsupported { side, .. } => Some(format!(
+                "metaform reads OpenMetadata and writes Alation today; set `{side}.type` to one of those"
+            )),
+            Error::Read { .. } => Some(
+                "`metaform check` tells whether the server answers and accepts the credentials"
+                    .into(),
+            ),
             _ => None,
         }
     }
@@ -99,6 +128,27 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An unsupported kind names the file and key, and the hint says what is supported.
+    #[test]
+    fn unsupported_kinds_name_the_key_and_hint_what_works() {
+        let err = Error::Unsupported {
+            file: PathBuf::from("metaform.yaml"),
+            side: "source",
+            kind: "atlas",
+        };
+        assert_eq!(
+            err.to_string(),
+            "metaform.yaml: `source.type: atlas` is not supported yet"
+        );
+        assert!(err.hint().is_some_and(|h| h.contains("`source.type`")));
+        let read = Error::Read {
+            system: "Alation",
+            message: "GET /x: 503".into(),
+        };
+        assert_eq!(read.to_string(), "reading Alation: GET /x: 503");
+        assert!(read.hint().is_some_and(|h| h.contains("metaform check")));
+    }
 
     /// A refusal of a saved plan names the file first, then each reason on its line.
     #[test]

@@ -157,7 +157,7 @@ fn saved_plan(session: &Session, path: &Path) -> Result<(Plan, CurrentState)> {
             }
             *plan
         }
-        Err(err) => return Err(Error::Usage(err.to_string())),
+        Err(err) => return Err(Error::Plan(err)),
     };
     check_items(&saved, &recomputed).map_err(|e| saved_plan_error(path, e))?;
     Ok((saved.plan(), current))

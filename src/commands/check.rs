@@ -40,13 +40,13 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus> {
     }
     let mut outcomes = Vec::new();
     if let Some(connection) = connection {
-        match AnySource::from_config(connection) {
+        match AnySource::from_config(connection, &config.file) {
             Ok(source) => outcomes.extend(runtime.block_on(source.check())),
             Err(err) => outcomes.push(CheckOutcome::failed("source", err.to_string())),
         }
     }
     if let Some(target) = &config.target {
-        match AnyTarget::from_config(target, source::kind_of(connection)) {
+        match AnyTarget::from_config(target, source::kind_of(connection), &config.file) {
             Ok(target) => outcomes.extend(runtime.block_on(target.check())),
             Err(err) => outcomes.push(CheckOutcome::failed("target", err.to_string())),
         }

@@ -52,7 +52,7 @@ pub(super) fn accepted(
                 reasons: violations.iter().map(ToString::to_string).collect(),
             })
         }
-        Err(err) => Err(Error::Usage(err.to_string())),
+        Err(err) => Err(Error::Plan(err)),
     }
 }
 

@@ -49,8 +49,7 @@ impl Session {
             );
         }
         let source_kind = source::kind_of(config.source.as_ref().map(|s| &s.connection));
-        let target = AnyTarget::from_config(target_config, source_kind)
-            .map_err(|e| Error::Usage(format!("{}: {e}", config.file.display())))?;
+        let target = AnyTarget::from_config(target_config, source_kind, &config.file)?;
         let catalog = super::state_dir::read_state_dir(&config.state_dir)?;
         refuse_name_conflicts(&config.state_dir, &catalog, &target)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -108,7 +107,7 @@ fn plan_checked(
         | PlanError::Duplicate { .. }),
     ) = &outcome
     {
-        return Err(Error::Usage(err.to_string()));
+        return Err(Error::Plan(err.clone()));
     }
     Ok(outcome)
 }

@@ -16,8 +16,7 @@ pub fn run(args: SnapshotArgs) -> Result<ExitStatus> {
     if source_config.connection.tls().verify == VerifySsl::Ignore {
         printer.warn("`source.verifySSL: ignore`: TLS certificates of the source are not verified");
     }
-    let source = AnySource::from_config(&source_config.connection)
-        .map_err(|e| Error::Usage(format!("{}: {e}", config.file.display())))?;
+    let source = AnySource::from_config(&source_config.connection, &config.file)?;
     let runtime = tokio::runtime::Runtime::new().map_err(Error::Runtime)?;
     let catalog = runtime.block_on(source.snapshot(&source_config.filters))?;
     let written = super::state_dir::write_state_dir(&config.state_dir, &catalog)?;

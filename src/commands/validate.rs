@@ -50,6 +50,7 @@ pub fn run(args: ValidateArgs) -> Result<ExitStatus> {
             Some(target @ TargetConfig::Alation(_)) => Some(AnyTarget::from_config(
                 target,
                 source::kind_of(config.source.as_ref().map(|s| &s.connection)),
+                &config.file,
             )?),
             _ => None,
         },

@@ -39,15 +39,17 @@ pub enum AnySource {
 }
 
 impl AnySource {
-    /// The source `connection` names.
-    pub fn from_config(connection: &SourceConnection) -> Result<AnySource> {
+    /// The source `connection` names; `file` is the configuration file, for messages.
+    pub fn from_config(connection: &SourceConnection, file: &std::path::Path) -> Result<AnySource> {
         match connection {
             SourceConnection::OpenMetadata(om) => Ok(AnySource::OpenMetadata(
                 openmetadata::OpenMetadataSource::new(om)?,
             )),
-            SourceConnection::Atlas(_) => Err(Error::Usage(
-                "`source.type: atlas` is not supported yet; use `type: openmetadata`".into(),
-            )),
+            SourceConnection::Atlas(_) => Err(Error::Unsupported {
+                file: file.to_path_buf(),
+                side: "source",
+                kind: "atlas",
+            }),
         }
     }
 }

@@ -107,15 +107,22 @@ any_target! {
 impl AnyTarget {
     /// The target `config` names; `source_kind` names where the desired state comes
     /// from (`openmetadata` unless the configuration's source says otherwise).
-    pub fn from_config(config: &TargetConfig, source_kind: &str) -> Result<AnyTarget> {
+    /// `file` is the configuration file, for messages.
+    pub fn from_config(
+        config: &TargetConfig,
+        source_kind: &str,
+        file: &std::path::Path,
+    ) -> Result<AnyTarget> {
         match config {
             TargetConfig::Alation(alation) => Ok(AnyTarget::Alation(alation::Alation::new(
                 alation,
                 source_kind,
             )?)),
-            TargetConfig::OpenMetadata(_) => Err(Error::Usage(
-                "`target.type: openmetadata` is not supported yet; use `type: alation`".into(),
-            )),
+            TargetConfig::OpenMetadata(_) => Err(Error::Unsupported {
+                file: file.to_path_buf(),
+                side: "target",
+                kind: "openmetadata",
+            }),
         }
     }
 }

@@ -53,6 +53,9 @@ impl Source for OpenMetadataSource {
     async fn snapshot(&self, filters: &Filters) -> Result<Catalog> {
         super::snapshot(&self.client, filters)
             .await
-            .map_err(|e| Error::Service(e.to_string()))
+            .map_err(|e| Error::Read {
+                system: "OpenMetadata",
+                message: e.to_string(),
+            })
     }
 }

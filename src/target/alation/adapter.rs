@@ -130,7 +130,10 @@ impl Target for Alation {
             &self.source_kind,
         )
         .await
-        .map_err(|e| Error::Service(format!("reading Alation: {e}")))
+        .map_err(|e| Error::Read {
+            system: "Alation",
+            message: e.to_string(),
+        })
     }
 
     fn limits(&self) -> WriteLimits {
