@@ -40,6 +40,9 @@ const TABLE_FIELDS: &str = "columns,tableConstraints,schemaDefinition,tags";
 /// The fields of databases and schemas a snapshot needs besides the defaults.
 const CONTAINER_FIELDS: &str = "tags";
 
+/// The query of a table's upstream lineage: the edges into it, none out of it (§5.3).
+const UPSTREAM_QUERY: [(&str, &str); 2] = [("upstreamDepth", "1"), ("downstreamDepth", "0")];
+
 /// How many times a response whose body broke off mid-way is fetched again.
 const BODY_ATTEMPTS: u32 = 3;
 
@@ -186,9 +189,7 @@ impl OpenMetadataClient {
     /// The lineage edges into the table whose FQN is `table_fqn` (upstream depth 1, no
     /// downstream), with the upstream entities as `nodes`.
     pub async fn table_upstream(&self, table_fqn: &str) -> Result<wire::EntityLineage, OmError> {
-        let path = format!("v1/lineage/table/name/{table_fqn}");
-        let query = [("upstreamDepth", "1"), ("downstreamDepth", "0")];
-        let endpoint = self.endpoint(&path, &query);
+        let endpoint = self.table_upstream_endpoint(table_fqn);
         let mut url = self.url("v1/lineage/table/name/")?;
         url.path_segments_mut()
             .map_err(|()| OmError::BadHostPort {
@@ -197,7 +198,15 @@ impl OpenMetadataClient {
             })?
             .pop_if_empty()
             .push(table_fqn);
-        self.get_url(endpoint, url, &query).await
+        self.get_url(endpoint, url, &UPSTREAM_QUERY).await
+    }
+
+    /// How errors name the request of [`Self::table_upstream`] for `table_fqn`.
+    pub fn table_upstream_endpoint(&self, table_fqn: &str) -> String {
+        self.endpoint(
+            &format!("v1/lineage/table/name/{table_fqn}"),
+            &UPSTREAM_QUERY,
+        )
     }
 
     /// Every entity of a list endpoint, following `paging.after` cursors (§4.2).

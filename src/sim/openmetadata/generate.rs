@@ -261,7 +261,7 @@ fn label(tag_fqn: &str, source: &str) -> Value {
 
 /// The tags of the `i`-th database or schema of its parent.
 fn container_tags(i: usize, tag_fqn: &str) -> Vec<Value> {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         vec![label(tag_fqn, "Classification")]
     } else {
         Vec::new()
@@ -297,11 +297,15 @@ fn tag_table(table: &mut Table, g: usize) {
     }
 }
 
-/// What an edge needs of an earlier generated table.
+/// The positions of the columns an edge pairs: the key and the third column.
+const PAIRED_COLUMNS: [usize; 2] = [0, 2];
+
+/// What an edge needs of a generated table.
 struct Upstream {
     id: uuid::Uuid,
     fqn: String,
     noun: &'static str,
+    /// The names of the columns at [`PAIRED_COLUMNS`] that exist.
     columns: Vec<Box<str>>,
 }
 
@@ -311,7 +315,11 @@ impl Upstream {
             id: table.common.id,
             fqn: table.common.fully_qualified_name.to_string(),
             noun,
-            columns: table.columns.iter().map(|c| c.name.clone()).collect(),
+            columns: PAIRED_COLUMNS
+                .iter()
+                .filter_map(|p| table.columns.get(*p))
+                .map(|c| c.name.clone())
+                .collect(),
         }
     }
 }
@@ -324,14 +332,13 @@ fn lineage_of(g: usize, table: &Upstream, recent: &[Option<Upstream>]) -> Vec<Li
         return edges;
     }
     if let Some(from) = &recent[(g - 1) % LINEAGE_EVERY] {
-        // Column pairs at the same positions: the key and the third column.
-        let mut positions = vec![0, 2];
-        positions.retain(|p| *p < from.columns.len().min(table.columns.len()));
-        let pairs: Vec<ColumnLineage> = positions
+        let pairs: Vec<ColumnLineage> = from
+            .columns
             .iter()
-            .map(|p| ColumnLineage {
-                from_columns: vec![fqn::child(&from.fqn, &from.columns[*p]).into()],
-                to_column: Some(fqn::child(&table.fqn, &table.columns[*p]).into()),
+            .zip(&table.columns)
+            .map(|(from_column, to_column)| ColumnLineage {
+                from_columns: vec![fqn::child(&from.fqn, from_column).into()],
+                to_column: Some(fqn::child(&table.fqn, to_column).into()),
             })
             .collect();
         let sql = format!("INSERT INTO {} SELECT * FROM {}", table.fqn, from.fqn);

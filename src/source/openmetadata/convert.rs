@@ -40,8 +40,6 @@ fn text(value: Option<String>) -> Option<String> {
     value.filter(|v| !v.trim().is_empty())
 }
 
-/// Tags of a `fields=tags` answer: fully qualified names, sorted, each once.
-
 /// A database of `service`.
 pub fn database(
     service: &wire::DatabaseService,
@@ -188,6 +186,7 @@ fn table_constraint(
     }))
 }
 
+/// Tags of a `fields=tags` answer: fully qualified names, sorted, each once.
 fn tags(labels: Option<Vec<wire::TagLabel>>) -> Vec<String> {
     let mut tags: Vec<String> = labels
         .unwrap_or_default()
@@ -210,11 +209,16 @@ pub struct Upstreams {
     pub deleted: usize,
 }
 
-/// The edges into the table `table_fqn` of its lineage answer.
-pub fn upstream(lineage: wire::EntityLineage, table_fqn: &str) -> Result<Upstreams, ConvertError> {
+/// The edges into the table `table_fqn` of its lineage answer, read from `endpoint`
+/// (named in errors).
+pub fn upstream(
+    lineage: wire::EntityLineage,
+    table_fqn: &str,
+    endpoint: &str,
+) -> Result<Upstreams, ConvertError> {
     let error = |message: String| ConvertError {
         table: table_fqn.to_owned(),
-        message: format!("upstream lineage: {message}"),
+        message: format!("upstream lineage from `{endpoint}`: {message}"),
     };
     let root = lineage
         .entity
@@ -233,7 +237,12 @@ pub fn upstream(lineage: wire::EntityLineage, table_fqn: &str) -> Result<Upstrea
         }
         let node = nodes
             .get(&edge.from_entity.to_ascii_lowercase())
-            .ok_or_else(|| error(format!("an edge comes from `{}`, which is not among the nodes", edge.from_entity)))?;
+            .ok_or_else(|| {
+                error(format!(
+                    "an edge comes from `{}`, which is not among the nodes",
+                    edge.from_entity
+                ))
+            })?;
         if node.kind.as_deref() != Some("table") {
             found.not_tables += 1;
             continue;
@@ -242,10 +251,12 @@ pub fn upstream(lineage: wire::EntityLineage, table_fqn: &str) -> Result<Upstrea
             found.deleted += 1;
             continue;
         }
-        let from_fqn = node
-            .fully_qualified_name
-            .as_deref()
-            .ok_or_else(|| error(format!("the node `{}` has no fullyQualifiedName", edge.from_entity)))?;
+        let from_fqn = node.fully_qualified_name.as_deref().ok_or_else(|| {
+            error(format!(
+                "the node `{}` has no fullyQualifiedName",
+                edge.from_entity
+            ))
+        })?;
         let from = fqn::split(from_fqn).map_err(|e| error(e.to_string()))?;
         if from.len() != 4 {
             return Err(error(format!(
@@ -254,7 +265,10 @@ pub fn upstream(lineage: wire::EntityLineage, table_fqn: &str) -> Result<Upstrea
         }
         let details = edge.lineage_details.as_ref();
         let mut columns: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for mapping in details.and_then(|d| d.columns_lineage.as_deref()).unwrap_or_default() {
+        for mapping in details
+            .and_then(|d| d.columns_lineage.as_deref())
+            .unwrap_or_default()
+        {
             let Some(to) = &mapping.to_column else {
                 continue;
             };
@@ -274,9 +288,9 @@ pub fn upstream(lineage: wire::EntityLineage, table_fqn: &str) -> Result<Upstrea
                 })
                 .collect(),
             sql: text(details.and_then(|d| d.sql_query.clone())),
-            pipeline: details
-                .and_then(|d| d.pipeline.as_ref())
-                .and_then(|p| text(p.fully_qualified_name.clone()).or_else(|| text(p.name.clone()))),
+            pipeline: details.and_then(|d| d.pipeline.as_ref()).and_then(|p| {
+                text(p.fully_qualified_name.clone()).or_else(|| text(p.name.clone()))
+            }),
         });
     }
     found.edges.sort();
@@ -296,7 +310,11 @@ fn column_name(column_fqn: &str, table: &[String]) -> Result<String, String> {
             .join(".")),
         _ => Err(format!(
             "the column `{column_fqn}` is not a column of `{}`",
-            table.iter().map(|p| fqn::quote_name(p)).collect::<Vec<_>>().join(".")
+            table
+                .iter()
+                .map(|p| fqn::quote_name(p))
+                .collect::<Vec<_>>()
+                .join(".")
         )),
     }
 }

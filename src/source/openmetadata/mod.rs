@@ -181,16 +181,18 @@ async fn read_lineage(
     databases: &mut [Database],
     tables: Vec<(usize, usize, usize, String)>,
 ) -> Result<(), SourceError> {
-    let mut fetches = futures::stream::iter(tables.into_iter().map(|(d, s, t, table_fqn)| {
-        async move {
+    let mut fetches =
+        futures::stream::iter(tables.into_iter().map(|(d, s, t, table_fqn)| async move {
             let upstream = match client.table_upstream(&table_fqn).await {
-                Ok(lineage) => convert::upstream(lineage, &table_fqn).map_err(SourceError::from),
+                Ok(lineage) => {
+                    let endpoint = client.table_upstream_endpoint(&table_fqn);
+                    convert::upstream(lineage, &table_fqn, &endpoint).map_err(SourceError::from)
+                }
                 Err(err) => Err(err.into()),
             };
             (d, s, t, upstream)
-        }
-    }))
-    .buffer_unordered(LINEAGE_CONCURRENCY);
+        }))
+        .buffer_unordered(LINEAGE_CONCURRENCY);
     let (mut edges, mut not_tables, mut deleted) = (0, 0, 0);
     while let Some((d, s, t, upstream)) = fetches.next().await {
         let upstream = upstream?;
