@@ -229,7 +229,18 @@ pub fn upstream(
         .iter()
         .filter_map(|n| n.id.as_ref().map(|id| (id.to_ascii_lowercase(), n)))
         .collect();
-    let this = fqn::split(table_fqn).map_err(|e| error(e.to_string()))?;
+    // The table's own FQN is split only to read column names, when there are some.
+    let mapped = |edge: &wire::Edge| {
+        edge.lineage_details
+            .as_ref()
+            .and_then(|d| d.columns_lineage.as_ref())
+            .is_some_and(|c| !c.is_empty())
+    };
+    let this = if lineage.upstream_edges.iter().any(mapped) {
+        fqn::split(table_fqn).map_err(|e| error(e.to_string()))?
+    } else {
+        Vec::new()
+    };
     let mut found = Upstreams::default();
     for edge in &lineage.upstream_edges {
         if !edge.to_entity.eq_ignore_ascii_case(&root) {

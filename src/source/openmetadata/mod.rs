@@ -12,7 +12,9 @@
 //! [`LINEAGE_CONCURRENCY`] at once; each answer is converted as it arrives. An edge whose
 //! upstream table the filters leave out is kept: lineage crosses the scope of a snapshot.
 //! Edges from entities other than tables (a dashboard, a pipeline) are skipped and counted
-//! in a debug trace.
+//! in a debug trace. A lineage request that fails (a 404 included: the table was deleted
+//! after it was listed) fails the snapshot, naming the endpoint and the table; a snapshot
+//! never writes a table's lineage as empty because it could not be read.
 //!
 //! An object listed twice (a server bug, or two names that decode to one) is an error
 //! naming it: the state files hold each object once.
