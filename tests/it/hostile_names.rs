@@ -38,7 +38,7 @@ fn list(data: Vec<Value>) -> Json<Value> {
 }
 
 /// Serves service `svc`, database `db` (names given) and `schemas`; the table list of
-/// schema number `i` is answered for the FQN `svc.db.s<i>`.
+/// schema number `i` is answered for the FQN `svc.db.s<i>`; no table has lineage.
 async fn serve(database: &str, schemas: Vec<FakeSchema>) -> String {
     let schemas = Arc::new(schemas);
     let database = database.to_owned();
@@ -85,6 +85,13 @@ async fn serve(database: &str, schemas: Vec<FakeSchema>) -> String {
                     list(tables)
                 },
             ),
+        )
+        .route(
+            "/api/v1/lineage/table/name/{*fqn}",
+            get(|| async {
+                let entity = json!({ "id": "00000000-0000-0000-0000-000000000001", "type": "table" });
+                Json(json!({ "entity": entity, "nodes": [], "upstreamEdges": [], "downstreamEdges": [] }))
+            }),
         )
         .with_state(schemas);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

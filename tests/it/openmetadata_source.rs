@@ -248,3 +248,196 @@ async fn snapshot_command_writes_stable_state_files() {
     assert_eq!(second.status.code(), Some(0));
     assert_eq!(state_files(&state), written);
 }
+
+/// One upstream edge as lineage.json states it: the upstream table's decoded path, the
+/// SQL and the pipeline FQN.
+type ExpectedEdge = (Vec<String>, Option<String>, Option<String>);
+
+/// The table-to-table edges of the sample data's `lineage/lineage.json`, by the decoded
+/// path of the downstream table, each list sorted.
+fn expected_sample_lineage() -> std::collections::BTreeMap<Vec<String>, Vec<ExpectedEdge>> {
+    let text = std::fs::read_to_string(sample_data().join("lineage/lineage.json")).unwrap();
+    let edges: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    let mut expected = std::collections::BTreeMap::<_, Vec<ExpectedEdge>>::new();
+    for edge in edges {
+        if edge["from"]["type"] != "table" || edge["to"]["type"] != "table" {
+            continue;
+        }
+        let path = |end: &serde_json::Value| {
+            metaform::api::openmetadata::fqn::split_decoded(end["fqn"].as_str().unwrap()).unwrap()
+        };
+        let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
+        expected.entry(path(&edge["to"])).or_default().push((
+            path(&edge["from"]),
+            text(&edge["sql_query"]),
+            text(&edge["edge_meta"]["fqn"]),
+        ));
+    }
+    for edges in expected.values_mut() {
+        edges.sort();
+    }
+    expected
+}
+
+/// Every table of a catalog with its decoded path.
+fn tables_by_path(catalog: &Catalog) -> Vec<(Vec<String>, &metaform::core::model::Table)> {
+    let mut tables = Vec::new();
+    for db in &catalog.databases {
+        for schema in &db.schemas {
+            for table in &schema.tables {
+                let path = [&db.service, &db.name, &schema.name, &table.name]
+                    .map(String::clone)
+                    .to_vec();
+                tables.push((path, table));
+            }
+        }
+    }
+    tables
+}
+
+/// The upstream edges of a model table in the shape of [`ExpectedEdge`], with no column
+/// pairs (the sample data has none).
+fn edges_of(table: &metaform::core::model::Table) -> Vec<ExpectedEdge> {
+    table
+        .upstream
+        .iter()
+        .map(|u| {
+            assert!(u.columns.is_empty(), "{u:?}");
+            (u.table.clone(), u.sql.clone(), u.pipeline.clone())
+        })
+        .collect()
+}
+
+/// The snapshot of the sample data gives each table exactly the upstream edges of
+/// lineage.json, with their SQL and pipeline, and no edge to any other table.
+#[tokio::test]
+async fn snapshot_reads_the_lineage_of_the_sample_data() {
+    let expected = expected_sample_lineage();
+    let edges: usize = expected.values().map(Vec::len).sum();
+    assert!(edges > 0, "lineage.json holds table-to-table edges");
+    let host_port = serve_sample_data().await;
+    let catalog = snapshot(&client(&host_port, JWT), &Filters::default())
+        .await
+        .unwrap();
+    let mut found = 0;
+    for (path, table) in tables_by_path(&catalog) {
+        let want = expected.get(&path).cloned().unwrap_or_default();
+        assert_eq!(edges_of(table), want, "upstream of {path:?}");
+        found += table.upstream.len();
+    }
+    assert_eq!(found, edges, "every edge of lineage.json is read");
+}
+
+/// An edge whose upstream table is filtered out of the snapshot is still read: lineage
+/// crosses the scope of a snapshot.
+#[tokio::test]
+async fn lineage_from_a_filtered_out_table_is_kept() {
+    let expected = expected_sample_lineage();
+    let (downstream, edges) = expected
+        .iter()
+        .find(|(_, edges)| edges.len() > 1)
+        .expect("a table with two upstream tables");
+    let name = downstream.last().unwrap();
+    let filters = Filters {
+        tables: NameFilter::new(&[&format!("^{}$", regex_escape(name))], &[]).unwrap(),
+        ..Filters::default()
+    };
+    let host_port = serve_sample_data().await;
+    let catalog = snapshot(&client(&host_port, JWT), &filters).await.unwrap();
+    let tables = tables_by_path(&catalog);
+    assert_eq!(tables.len(), 1, "{tables:?}");
+    assert_eq!(&tables[0].0, downstream);
+    assert_eq!(&edges_of(tables[0].1), edges);
+}
+
+/// `text` with the regular-expression metacharacters escaped.
+fn regex_escape(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let escape = "\\.+*?()|[]{}^$".contains(c);
+            escape.then_some('\\').into_iter().chain([c])
+        })
+        .collect()
+}
+
+/// Serves a generated catalog on an ephemeral port; returns its `hostPort`.
+async fn serve_generated(spec: &str) -> String {
+    let spec: metaform::sim::openmetadata::GenerateSpec = spec.parse().unwrap();
+    let app = router(
+        Shared::new(metaform::sim::openmetadata::generate(&spec)),
+        JWT.to_owned(),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}/api")
+}
+
+/// The snapshot of a generated catalog carries tags on databases, schemas, tables and
+/// columns and upstream edges with column pairs and SQL, whose ends are tables and
+/// columns of the catalog; two sandboxes of one spec give the same catalog.
+#[tokio::test]
+async fn generated_catalog_has_tags_and_lineage_deterministically() {
+    const SPEC: &str = "1x2x2x10x4";
+    let first = snapshot(
+        &client(&serve_generated(SPEC).await, JWT),
+        &Filters::default(),
+    )
+    .await
+    .unwrap();
+    let second = snapshot(
+        &client(&serve_generated(SPEC).await, JWT),
+        &Filters::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(first, second, "the same spec gives the same catalog");
+
+    assert!(first.databases.iter().any(|d| !d.tags.is_empty()));
+    assert!(first.databases.iter().any(|d| d.tags.is_empty()));
+    let schemas: Vec<_> = first.databases.iter().flat_map(|d| &d.schemas).collect();
+    assert!(schemas.iter().any(|s| !s.tags.is_empty()));
+    assert!(schemas.iter().any(|s| s.tags.is_empty()));
+    let tables = tables_by_path(&first);
+    assert!(tables.iter().any(|(_, t)| !t.tags.is_empty()));
+    assert!(
+        tables
+            .iter()
+            .any(|(_, t)| t.columns.iter().any(|c| !c.tags.is_empty()))
+    );
+
+    let with_upstream = tables
+        .iter()
+        .filter(|(_, t)| !t.upstream.is_empty())
+        .count();
+    assert!(
+        with_upstream > 0 && with_upstream < tables.len(),
+        "a fraction of the tables has upstream edges ({with_upstream} of {})",
+        tables.len()
+    );
+    assert!(tables.iter().any(|(_, t)| t.upstream.len() == 2));
+    let edges: Vec<_> = tables
+        .iter()
+        .flat_map(|(path, t)| t.upstream.iter().map(move |u| (path, *t, u)))
+        .collect();
+    assert!(edges.iter().any(|(_, _, u)| u.sql.is_some()));
+    assert!(edges.iter().any(|(_, _, u)| !u.columns.is_empty()));
+    for (path, table, upstream) in edges {
+        assert_ne!(&upstream.table, path, "no table is its own upstream");
+        let (_, from) = tables
+            .iter()
+            .find(|(p, _)| *p == upstream.table)
+            .unwrap_or_else(|| {
+                panic!(
+                    "upstream {:?} of {path:?} is in the catalog",
+                    upstream.table
+                )
+            });
+        for pair in &upstream.columns {
+            assert!(table.columns.iter().any(|c| c.name == pair.to), "{pair:?}");
+            for name in &pair.from {
+                assert!(from.columns.iter().any(|c| &c.name == name), "{pair:?}");
+            }
+        }
+    }
+}

@@ -72,3 +72,39 @@ async fn snapshot_survives_transient_faults() {
     clean.shutdown().await.unwrap();
     faulty.shutdown().await.unwrap();
 }
+
+/// Lineage requests that keep failing end the snapshot with an error naming the lineage
+/// endpoint and the table, after the client's retries.
+#[tokio::test]
+async fn failing_lineage_names_the_endpoint_and_table() {
+    let faulty = Sandbox::start(SandboxOptions {
+        seed: Seed::SampleData(sample_data()),
+        faults: "seed=1,rate=1,kinds=5xx,paths=/api/v1/lineage/*"
+            .parse()
+            .unwrap(),
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
+    let err = snapshot(&client(&faulty), &Filters::default())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("GET /api/v1/lineage/table/name/")
+            && err.contains("?upstreamDepth=1&downstreamDepth=0")
+            && err.contains("(after 8 attempt(s))"),
+        "{err}"
+    );
+    let table = err
+        .split("/lineage/table/name/")
+        .nth(1)
+        .and_then(|rest| rest.split('?').next())
+        .unwrap_or_default();
+    assert!(
+        table.starts_with("Glue.default.")
+            || table.starts_with("sample_data.ecommerce_db.shopify."),
+        "the error names a table of the catalog: {err}"
+    );
+    faulty.shutdown().await.unwrap();
+}

@@ -517,3 +517,214 @@ async fn patches_are_validated() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(patched["description"], "Shop data.");
 }
+
+/// The lineage answer of `fqn` (percent-encoded as the Python client does) at these depths.
+async fn lineage(base: &str, fqn: &str, upstream: i64, downstream: i64) -> (StatusCode, Value) {
+    let encoded = percent_encoding::utf8_percent_encode(fqn, percent_encoding::NON_ALPHANUMERIC);
+    let query = format!("upstreamDepth={upstream}&downstreamDepth={downstream}");
+    get_json(
+        base,
+        &format!("/api/v1/lineage/table/name/{encoded}?{query}"),
+    )
+    .await
+}
+
+/// The FQN of the node with `id` in a lineage answer.
+fn node_fqn(answer: &Value, id: &Value) -> String {
+    answer["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .find(|n| n["id"] == *id)
+        .and_then(|n| n["fullyQualifiedName"].as_str())
+        .unwrap_or_else(|| panic!("node {id} in {answer}"))
+        .to_owned()
+}
+
+/// The sample data's lineage.json edges are served upstream and downstream in the
+/// EntityLineage shape: ids in edges, references in `nodes`, SQL and pipeline in
+/// `lineageDetails`; by FQN and by id alike.
+#[tokio::test]
+async fn serves_the_sample_lineage() {
+    let base = serve_sample().await;
+    let text = std::fs::read_to_string(sample_data_dir().join("lineage/lineage.json"))
+        .expect("lineage.json");
+    let edges: Vec<Value> = serde_json::from_str(&text).expect("lineage.json parses");
+    let target = format!("{SHOPIFY}.\"dim.product\"");
+    let mut want: Vec<(String, String, String)> = edges
+        .iter()
+        .filter(|e| e["to"]["fqn"] == target.as_str() && e["from"]["type"] == "table")
+        .map(|e| {
+            let text = |v: &Value| v.as_str().expect("text").to_owned();
+            (
+                text(&e["from"]["fqn"]),
+                text(&e["sql_query"]),
+                text(&e["edge_meta"]["fqn"]),
+            )
+        })
+        .collect();
+    want.sort();
+    assert!(want.len() > 1, "{want:?}");
+
+    let (status, answer) = lineage(&base, &target, 1, 0).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["entity"]["fullyQualifiedName"], target.as_str());
+    assert_eq!(answer["entity"]["type"], "table");
+    assert_eq!(answer["downstreamEdges"], json!([]));
+    let mut got: Vec<(String, String, String)> = answer["upstreamEdges"]
+        .as_array()
+        .expect("upstream edges")
+        .iter()
+        .map(|edge| {
+            assert_eq!(edge["toEntity"], answer["entity"]["id"]);
+            let details = &edge["lineageDetails"];
+            assert_eq!(details["pipeline"]["type"], "pipeline");
+            (
+                node_fqn(&answer, &edge["fromEntity"]),
+                details["sqlQuery"].as_str().expect("sql").to_owned(),
+                details["pipeline"]["fullyQualifiedName"]
+                    .as_str()
+                    .expect("pipeline")
+                    .to_owned(),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(got, want);
+    assert_eq!(answer["nodes"].as_array().map(Vec::len), Some(want.len()));
+
+    let id = answer["entity"]["id"].as_str().expect("id");
+    let (status, by_id) = get_json(
+        &base,
+        &format!("/api/v1/lineage/table/{id}?upstreamDepth=1&downstreamDepth=0"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(by_id, answer);
+
+    let source = format!("{SHOPIFY}.raw_customer");
+    let downstream = edges
+        .iter()
+        .filter(|e| e["from"]["fqn"] == source.as_str())
+        .count();
+    let (_, answer) = lineage(&base, &source, 0, 1).await;
+    assert_eq!(answer["upstreamEdges"], json!([]));
+    assert_eq!(
+        answer["downstreamEdges"].as_array().map(Vec::len),
+        Some(downstream)
+    );
+}
+
+/// An unknown table is the server's 404 body; depths outside 0..=3 are refused with 400.
+#[tokio::test]
+async fn lineage_refuses_unknown_tables_and_deep_requests() {
+    let base = serve_sample().await;
+    let (status, body) = lineage(&base, &format!("{SHOPIFY}.nope"), 1, 0).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        body,
+        json!({"code": 404, "message": format!("table instance for {SHOPIFY}.nope not found")})
+    );
+    let unknown_id = "/api/v1/lineage/table/00000000-0000-0000-0000-000000000000";
+    let (status, body) = get_json(&base, unknown_id).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["code"], 404);
+    let table = format!("{SHOPIFY}.raw_customer");
+    assert_eq!(lineage(&base, &table, 3, 3).await.0, StatusCode::OK);
+    for (up, down) in [(4, 0), (0, 4), (-1, 1)] {
+        let (status, body) = lineage(&base, &table, up, down).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{up}/{down}: {body}");
+        assert_eq!(body["code"], 400);
+    }
+}
+
+/// Upstream edges at depth 2 and 3 are those of depth 1 followed from each upstream node,
+/// on a generated catalog whose lineage has chains.
+#[tokio::test]
+async fn lineage_depth_follows_upstream_chains() {
+    let spec: GenerateSpec = "1x1x2x20x4".parse().expect("valid spec");
+    let base = serve(generate(&spec)).await;
+    let (tables, _) = list_forward(&base, "", &[1000]).await;
+    let mut direct: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for table in &tables {
+        let fqn = table["fullyQualifiedName"].as_str().expect("fqn");
+        let (status, answer) = lineage(&base, fqn, 1, 0).await;
+        assert_eq!(status, StatusCode::OK);
+        let upstream = answer["upstreamEdges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| node_fqn(&answer, &e["fromEntity"]))
+            .collect();
+        direct.insert(fqn.to_owned(), upstream);
+    }
+    let edges: usize = direct.values().map(Vec::len).sum();
+    assert!(edges > 0, "the generated catalog has lineage");
+    let mut chained = 0;
+    for (fqn, _) in direct.iter().filter(|(_, up)| !up.is_empty()) {
+        for depth in [2, 3] {
+            // Breadth-first over the depth-1 answers.
+            let mut want = HashSet::new();
+            let mut frontier = vec![fqn.clone()];
+            for _ in 0..depth {
+                let mut next = Vec::new();
+                for node in frontier {
+                    for up in &direct[&node] {
+                        if want.insert((up.clone(), node.clone())) {
+                            next.push(up.clone());
+                        }
+                    }
+                }
+                frontier = next;
+            }
+            let (_, answer) = lineage(&base, fqn, depth, 0).await;
+            let got: HashSet<(String, String)> = answer["upstreamEdges"]
+                .as_array()
+                .expect("edges")
+                .iter()
+                .map(|e| {
+                    let to = if e["toEntity"] == answer["entity"]["id"] {
+                        fqn.clone()
+                    } else {
+                        node_fqn(&answer, &e["toEntity"])
+                    };
+                    (node_fqn(&answer, &e["fromEntity"]), to)
+                })
+                .collect();
+            assert_eq!(got, want, "{fqn} at depth {depth}");
+            if want.len() > direct[fqn].len() {
+                chained += 1;
+            }
+        }
+    }
+    assert!(chained > 0, "some lineage is deeper than one edge");
+}
+
+/// A hard-deleted table leaves no edge behind in its neighbours' lineage.
+#[tokio::test]
+async fn hard_delete_removes_the_edges_of_a_table() {
+    let base = serve_sample().await;
+    let source = format!("{SHOPIFY}.raw_customer");
+    let (_, before) = lineage(&base, &source, 0, 1).await;
+    let id = before["entity"]["id"].as_str().expect("id").to_owned();
+    let downstream = before["downstreamEdges"].as_array().expect("edges").clone();
+    assert!(!downstream.is_empty());
+    let response = client()
+        .delete(format!("{base}/api/v1/tables/{id}?hardDelete=true"))
+        .bearer_auth(JWT)
+        .send()
+        .await
+        .expect("delete answers");
+    assert_eq!(response.status(), StatusCode::OK);
+    for edge in downstream {
+        let to = node_fqn(&before, &edge["toEntity"]);
+        let (_, answer) = lineage(&base, &to, 1, 0).await;
+        let from: Vec<&Value> = answer["upstreamEdges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| &e["fromEntity"])
+            .collect();
+        assert!(!from.contains(&&json!(id)), "{to}: {answer}");
+    }
+}

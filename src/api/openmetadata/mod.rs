@@ -6,6 +6,11 @@
 //! [`HttpClient`], so 429/5xx and resets are retried there, and bodies are read within
 //! its size limit.
 //!
+//! A table's lineage is one `GET /api/v1/lineage/table/name/{fqn}` (there is no bulk edge
+//! listing outside the search index; shared/reference/openmetadata-target-and-lineage.md
+//! §5.3); the FQN is one path segment, percent-encoded as the Python client quotes it
+//! (`/` and `"` included, §1).
+//!
 //! Paging is bounded: a cursor already followed (a cycle), more entities than the
 //! largest `paging.total` a page advertised, or an empty page that still has a next
 //! cursor, is an error naming the endpoint. `total` is counted at each request (§4.2),
@@ -31,6 +36,12 @@ const TABLE_PAGE_SIZE: u32 = 100;
 /// The table fields a snapshot needs (§4.3): columns are always returned, but column
 /// tags only come with `tags`, and constraints and definitions only when requested.
 const TABLE_FIELDS: &str = "columns,tableConstraints,schemaDefinition,tags";
+
+/// The fields of databases and schemas a snapshot needs besides the defaults.
+const CONTAINER_FIELDS: &str = "tags";
+
+/// The query of a table's upstream lineage: the edges into it, none out of it (§5.3).
+const UPSTREAM_QUERY: [(&str, &str); 2] = [("upstreamDepth", "1"), ("downstreamDepth", "0")];
 
 /// How many times a response whose body broke off mid-way is fetched again.
 const BODY_ATTEMPTS: u32 = 3;
@@ -146,15 +157,19 @@ impl OpenMetadataClient {
 
     /// The databases of the service named `service`.
     pub async fn databases(&self, service: &str) -> Result<Vec<wire::Database>, OmError> {
-        self.list_all("v1/databases", &[("service", service)], self.list_page_size)
-            .await
+        self.list_all(
+            "v1/databases",
+            &[("service", service), ("fields", CONTAINER_FIELDS)],
+            self.list_page_size,
+        )
+        .await
     }
 
     /// The schemas of the database whose FQN is `database_fqn`.
     pub async fn schemas(&self, database_fqn: &str) -> Result<Vec<wire::DatabaseSchema>, OmError> {
         self.list_all(
             "v1/databaseSchemas",
-            &[("database", database_fqn)],
+            &[("database", database_fqn), ("fields", CONTAINER_FIELDS)],
             self.list_page_size,
         )
         .await
@@ -169,6 +184,29 @@ impl OpenMetadataClient {
             self.table_page_size,
         )
         .await
+    }
+
+    /// The lineage edges into the table whose FQN is `table_fqn` (upstream depth 1, no
+    /// downstream), with the upstream entities as `nodes`.
+    pub async fn table_upstream(&self, table_fqn: &str) -> Result<wire::EntityLineage, OmError> {
+        let endpoint = self.table_upstream_endpoint(table_fqn);
+        let mut url = self.url("v1/lineage/table/name/")?;
+        url.path_segments_mut()
+            .map_err(|()| OmError::BadHostPort {
+                host_port: self.base.to_string(),
+                message: "the URL cannot have a path".into(),
+            })?
+            .pop_if_empty()
+            .push(table_fqn);
+        self.get_url(endpoint, url, &UPSTREAM_QUERY).await
+    }
+
+    /// How errors name the request of [`Self::table_upstream`] for `table_fqn`.
+    pub fn table_upstream_endpoint(&self, table_fqn: &str) -> String {
+        self.endpoint(
+            &format!("v1/lineage/table/name/{table_fqn}"),
+            &UPSTREAM_QUERY,
+        )
     }
 
     /// Every entity of a list endpoint, following `paging.after` cursors (§4.2).
@@ -238,11 +276,25 @@ impl OpenMetadataClient {
         path: &str,
         query: &[(&str, &str)],
     ) -> Result<T, OmError> {
-        let endpoint = self.endpoint(path, query);
-        let url = self.base.join(path).map_err(|e| OmError::BadHostPort {
+        self.get_url(self.endpoint(path, query), self.url(path)?, query)
+            .await
+    }
+
+    /// `path` (relative to `hostPort`) as a URL.
+    fn url(&self, path: &str) -> Result<Url, OmError> {
+        self.base.join(path).map_err(|e| OmError::BadHostPort {
             host_port: self.base.to_string(),
             message: e.to_string(),
-        })?;
+        })
+    }
+
+    /// `GET`s `url` with `query`, named `endpoint` in errors, and parses the JSON body.
+    async fn get_url<T: DeserializeOwned>(
+        &self,
+        endpoint: String,
+        url: Url,
+        query: &[(&str, &str)],
+    ) -> Result<T, OmError> {
         let mut attempt = 0;
         loop {
             attempt += 1;

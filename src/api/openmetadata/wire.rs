@@ -1,5 +1,5 @@
 //! OpenMetadata JSON shapes, as the server sends them (shared/reference/openmetadata-connectors.md
-//! §4.2, §4.5).
+//! §4.2, §4.5; lineage: shared/reference/openmetadata-target-and-lineage.md §5.2-§5.3).
 //!
 //! Only the fields a snapshot needs are declared. Unknown fields are ignored (the server
 //! adds fields between versions), enum-like values stay strings here and are checked
@@ -39,6 +39,15 @@ pub struct ServerVersion {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EntityReference {
+    /// The referenced entity's id.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The referenced entity's type, e.g. `table`, `pipeline`.
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    /// Whether the referenced entity is soft-deleted.
+    #[serde(default)]
+    pub deleted: Option<bool>,
     /// The referenced entity's name.
     #[serde(default)]
     pub name: Option<String>,
@@ -76,6 +85,9 @@ pub struct Database {
     /// Service type, e.g. `BigQuery`.
     #[serde(default)]
     pub service_type: Option<String>,
+    /// Tags (only when requested with `fields=tags`).
+    #[serde(default)]
+    pub tags: Option<Vec<TagLabel>>,
 }
 
 /// A `DatabaseSchema`.
@@ -93,6 +105,9 @@ pub struct DatabaseSchema {
     /// Markdown description.
     #[serde(default)]
     pub description: Option<String>,
+    /// Tags (only when requested with `fields=tags`).
+    #[serde(default)]
+    pub tags: Option<Vec<TagLabel>>,
 }
 
 /// A `Table`.
@@ -182,4 +197,58 @@ pub struct TagLabel {
     /// The tag's FQN, e.g. `PII.Sensitive`.
     #[serde(rename = "tagFQN")]
     pub tag_fqn: String,
+}
+
+/// `GET /api/v1/lineage/{entityType}/name/{fqn}`: an entity's lineage graph (§5.3).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntityLineage {
+    /// The entity asked about.
+    pub entity: EntityReference,
+    /// The other entities the edges reach.
+    #[serde(default)]
+    pub nodes: Vec<EntityReference>,
+    /// Edges towards the entity's sources.
+    #[serde(default)]
+    pub upstream_edges: Vec<Edge>,
+}
+
+/// An edge of an [`EntityLineage`]; its ends are bare entity ids.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Edge {
+    /// Id of the upstream entity.
+    pub from_entity: String,
+    /// Id of the downstream entity.
+    pub to_entity: String,
+    /// How the data moves.
+    #[serde(default)]
+    pub lineage_details: Option<LineageDetails>,
+}
+
+/// An edge's `lineageDetails`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LineageDetails {
+    /// The SQL that moves the data.
+    #[serde(default)]
+    pub sql_query: Option<String>,
+    /// Column-level lineage.
+    #[serde(default)]
+    pub columns_lineage: Option<Vec<ColumnLineage>>,
+    /// The pipeline (or stored procedure) that moves the data.
+    #[serde(default)]
+    pub pipeline: Option<EntityReference>,
+}
+
+/// One column mapping of an edge, by column FQNs.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnLineage {
+    /// Upstream column FQNs.
+    #[serde(default)]
+    pub from_columns: Option<Vec<String>>,
+    /// Downstream column FQN.
+    #[serde(default)]
+    pub to_column: Option<String>,
 }

@@ -38,9 +38,30 @@ pub fn child(parent: &str, name: &str) -> String {
     format!("{parent}.{}", quote_name(name))
 }
 
+/// The last part of an FQN, unquoted: the entity's own name.
+pub fn last_name(fqn: &str) -> &str {
+    match fqn.strip_suffix('"') {
+        Some(quoted) => quoted
+            .rfind('"')
+            .map_or(quoted, |start| &quoted[start + 1..]),
+        None => fqn.rsplit('.').next().unwrap_or(fqn),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The last part is found past dots inside quotes, and its quotes are removed.
+    #[test]
+    fn last_name_is_the_unquoted_last_part() {
+        assert_eq!(
+            last_name("sample_airflow.dim_address_etl"),
+            "dim_address_etl"
+        );
+        assert_eq!(last_name("svc.db.sch.\"dim.product\""), "dim.product");
+        assert_eq!(last_name("alone"), "alone");
+    }
 
     /// Reserved separators are replaced by the ingestion framework's keywords.
     #[test]

@@ -5,15 +5,27 @@
 //! content mimic real warehouses: varchar/decimal/timestamp/struct/array columns, Markdown
 //! descriptions (some missing), names with dots, quotes and non-ASCII letters, views with
 //! SQL, primary keys and foreign keys between tables of a schema.
+//!
+//! Tags and lineage are a deterministic function of the position in the catalog (not
+//! drawn from the generator, so they leave the rest of the content as it was):
+//! - every other database and schema has a tag, every fourth table one or two (a
+//!   classification tag, sometimes a glossary term), and the last column of every third
+//!   table a `PII` tag;
+//! - every fifth table (counted across the whole catalog) has an upstream edge from the
+//!   table generated just before it, with column pairs and SQL; every tenth has a second
+//!   one, from the table five before (itself downstream of another, so lineage has
+//!   chains), naming a pipeline. Edges cross schema and database boundaries.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use serde_json::{Value, json};
 
 use super::GenerateSpec;
 use super::fqn;
 use super::model::{
-    Column, ColumnConstraint, Common, ConstraintType, DataType, Database, RelationshipType, Schema,
-    Service, Table, TableConstraint, TableType,
+    Column, ColumnConstraint, ColumnLineage, Common, ConstraintType, DataType, Database,
+    EntityLink, LineageDetails, LineageEdge, RelationshipType, Schema, Service, Table,
+    TableConstraint, TableType,
 };
 use super::state::OmState;
 
@@ -239,6 +251,124 @@ fn generate_table(t: usize, ctx: &TableContext<'_>, rng: &mut ChaCha8Rng) -> Tab
     }
 }
 
+/// Every how-many-th table of the catalog has an upstream edge; twice that, two edges.
+const LINEAGE_EVERY: usize = 5;
+
+/// A tag label as the server returns it (1.7 TagLabel, required fields).
+fn label(tag_fqn: &str, source: &str) -> Value {
+    json!({"tagFQN": tag_fqn, "source": source, "labelType": "Manual", "state": "Confirmed"})
+}
+
+/// The tags of the `i`-th database or schema of its parent.
+fn container_tags(i: usize, tag_fqn: &str) -> Vec<Value> {
+    if i.is_multiple_of(2) {
+        vec![label(tag_fqn, "Classification")]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Tags the `g`-th table of the catalog and its columns.
+fn tag_table(table: &mut Table, g: usize) {
+    if g % 4 == 1 {
+        if g % 12 == 1 {
+            table
+                .common
+                .tags
+                .push(label("BusinessGlossary.Revenue", "Glossary"));
+        }
+        table
+            .common
+            .tags
+            .push(label("Tier.Tier3", "Classification"));
+    }
+    if g.is_multiple_of(3)
+        && let Some(column) = table.columns.last_mut()
+    {
+        let personal = ["email", "full_name", "address", "prénom"]
+            .iter()
+            .any(|base| column.name.starts_with(base));
+        let tag = if personal {
+            "PII.Sensitive"
+        } else {
+            "PII.NonSensitive"
+        };
+        column.tags = Box::new([label(tag, "Classification")]);
+    }
+}
+
+/// The positions of the columns an edge pairs: the key and the third column.
+const PAIRED_COLUMNS: [usize; 2] = [0, 2];
+
+/// What an edge needs of a generated table.
+struct Upstream {
+    id: uuid::Uuid,
+    fqn: String,
+    noun: &'static str,
+    /// The names of the columns at [`PAIRED_COLUMNS`] that exist.
+    columns: Vec<Box<str>>,
+}
+
+impl Upstream {
+    fn of(table: &Table, noun: &'static str) -> Self {
+        Self {
+            id: table.common.id,
+            fqn: table.common.fully_qualified_name.to_string(),
+            noun,
+            columns: PAIRED_COLUMNS
+                .iter()
+                .filter_map(|p| table.columns.get(*p))
+                .map(|c| c.name.clone())
+                .collect(),
+        }
+    }
+}
+
+/// The upstream edges of the `g`-th table, `recent` holding the last [`LINEAGE_EVERY`]
+/// tables by `g % LINEAGE_EVERY` (the slot of `g` still holds table `g - 5`).
+fn lineage_of(g: usize, table: &Upstream, recent: &[Option<Upstream>]) -> Vec<LineageEdge> {
+    let mut edges = Vec::new();
+    if g % LINEAGE_EVERY != LINEAGE_EVERY - 1 {
+        return edges;
+    }
+    if let Some(from) = &recent[(g - 1) % LINEAGE_EVERY] {
+        let pairs: Vec<ColumnLineage> = from
+            .columns
+            .iter()
+            .zip(&table.columns)
+            .map(|(from_column, to_column)| ColumnLineage {
+                from_columns: vec![fqn::child(&from.fqn, from_column).into()],
+                to_column: Some(fqn::child(&table.fqn, to_column).into()),
+            })
+            .collect();
+        let sql = format!("INSERT INTO {} SELECT * FROM {}", table.fqn, from.fqn);
+        edges.push(LineageEdge {
+            from_entity: from.id,
+            to_entity: table.id,
+            lineage_details: LineageDetails::initial(Some(sql), pairs, None, GENERATED_AT),
+        });
+    }
+    if g % (2 * LINEAGE_EVERY) == 2 * LINEAGE_EVERY - 1
+        && let Some(from) = &recent[g % LINEAGE_EVERY]
+    {
+        let pipeline = EntityLink {
+            kind: "pipeline".into(),
+            fully_qualified_name: format!("airflow.load_{}_{g}", from.noun).into(),
+        };
+        edges.push(LineageEdge {
+            from_entity: from.id,
+            to_entity: table.id,
+            lineage_details: LineageDetails::initial(
+                None,
+                Vec::new(),
+                Some(pipeline),
+                GENERATED_AT,
+            ),
+        });
+    }
+    edges
+}
+
 fn suffixed(names: &[&str], i: usize, dotted_every: usize) -> String {
     let base = names[i % names.len()];
     if i % dotted_every == dotted_every - 1 {
@@ -252,6 +382,8 @@ fn suffixed(names: &[&str], i: usize, dotted_every: usize) -> String {
 pub fn generate(spec: &GenerateSpec) -> OmState {
     let mut rng = ChaCha8Rng::seed_from_u64(0x6f6d_6574_6166_6f72);
     let mut state = OmState::default();
+    let mut recent: Vec<Option<Upstream>> = (0..LINEAGE_EVERY).map(|_| None).collect();
+    let mut g = 0;
     for s in 0..spec.services {
         let service_name = format!("{}_{s}", SERVICE_NAMES[s % SERVICE_NAMES.len()]);
         let service_fqn = fqn::quote_name(&service_name);
@@ -267,10 +399,11 @@ pub fn generate(spec: &GenerateSpec) -> OmState {
             let database_name = suffixed(DATABASE_NAMES, d, 4);
             let database_fqn = fqn::child(&service_fqn, &database_name);
             let description = Some(format!("The **{database_name}** database."));
-            let database = Database {
+            let mut database = Database {
                 common: common(database_name, database_fqn.clone(), "database", description),
                 service: service_id,
             };
+            database.common.tags = container_tags(d, "Tier.Tier1");
             let database_id = database.common.id;
             if state.add_database(database).is_err() {
                 continue;
@@ -278,10 +411,11 @@ pub fn generate(spec: &GenerateSpec) -> OmState {
             for sc in 0..spec.schemas {
                 let schema_name = suffixed(SCHEMA_NAMES, sc, 5);
                 let schema_fqn = fqn::child(&database_fqn, &schema_name);
-                let schema = Schema {
+                let mut schema = Schema {
                     common: common(schema_name, schema_fqn.clone(), "databaseSchema", None),
                     database: database_id,
                 };
+                schema.common.tags = container_tags(sc + 1, "Tier.Tier2");
                 let schema_id = schema.common.id;
                 if state.add_schema(schema).is_err() {
                     continue;
@@ -294,10 +428,19 @@ pub fn generate(spec: &GenerateSpec) -> OmState {
                         previous_fqn: previous.as_deref(),
                         columns: spec.columns,
                     };
-                    let table = generate_table(t, &ctx, &mut rng);
+                    let mut table = generate_table(t, &ctx, &mut rng);
+                    tag_table(&mut table, g);
                     previous = Some(table.common.fully_qualified_name.to_string());
-                    // Names are unique per schema by construction; a clash cannot happen.
-                    let _ = state.add_table(table);
+                    let this = Upstream::of(&table, table_name(t).1);
+                    // Names are unique per schema by construction; a clash cannot happen,
+                    // and the ends of every edge are stored tables.
+                    if state.add_table(table).is_ok() {
+                        for edge in lineage_of(g, &this, &recent) {
+                            let _ = state.add_lineage(edge);
+                        }
+                        recent[g % LINEAGE_EVERY] = Some(this);
+                    }
+                    g += 1;
                 }
             }
         }
@@ -335,6 +478,16 @@ mod tests {
                 .any(|c| c.constraint_type.as_str() == "FOREIGN_KEY")
         );
         assert!(first.tables.iter().any(|t| t.schema_definition.is_some()));
+        assert_eq!(first.lineage.len(), 600 / 5 + 600 / 10);
+        assert!(first.databases.iter().any(|d| !d.common.tags.is_empty()));
+        assert!(first.schemas.iter().any(|s| !s.common.tags.is_empty()));
+        assert!(first.tables.iter().any(|t| !t.common.tags.is_empty()));
+        assert!(
+            first
+                .tables
+                .iter()
+                .any(|t| t.columns.iter().any(|c| !c.tags.is_empty()))
+        );
         assert!(
             first
                 .tables

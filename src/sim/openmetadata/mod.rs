@@ -1,13 +1,16 @@
 //! The OpenMetadata sandbox (shared/reference/openmetadata-connectors.md §4): the
-//! database-service/database/schema/table part of the REST API, faithful enough for
+//! database-service/database/schema/table part of the REST API and table lineage
+//! (shared/reference/openmetadata-target-and-lineage.md §5), faithful enough for
 //! OpenMetadata's own Python client and for our snapshot adapter.
 //!
 //! - `model.rs`: the stored entities (typed, compact); `state.rs`: the catalog and its
-//!   indexes; `fqn.rs`: how names and FQNs are spelled (the one place that decides it);
+//!   indexes; `lineage.rs`: the edges between tables, indexed by either end; `fqn.rs`:
+//!   how names and FQNs are spelled (the one place that decides it);
 //! - `paging.rs`: ordered listing with cursors; `render.rs`: entities to JSON per `fields`;
 //! - `app.rs`: what the handlers share; `errors.rs`: the error body; `clock.rs`: the
 //!   stamps of a change;
-//! - `routes.rs`: the HTTP API; `patch.rs`: JSON Patch; `write.rs`: create and delete;
+//! - `routes.rs`: the HTTP API; `lineage_routes.rs`: a table's lineage; `patch.rs`: JSON
+//!   Patch; `write.rs`: create and delete;
 //! - `seed.rs`: loading OpenMetadata's sample data; `generate.rs`: synthetic catalogs.
 
 mod app;
@@ -15,6 +18,8 @@ mod clock;
 mod errors;
 mod fqn;
 mod generate;
+mod lineage;
+mod lineage_routes;
 mod model;
 mod paging;
 mod patch;

@@ -287,6 +287,95 @@ pub struct Table {
     pub schema_definition: Option<Box<str>>,
 }
 
+/// A lineage edge between two tables: `fromEntity` is upstream of `toEntity`
+/// (shared/reference/openmetadata-target-and-lineage.md §5.2-§5.3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LineageEdge {
+    /// Id of the upstream table.
+    pub from_entity: Uuid,
+    /// Id of the downstream table.
+    pub to_entity: Uuid,
+    /// How the data moves; a stored edge always has details, as on the server.
+    pub lineage_details: LineageDetails,
+}
+
+/// An edge's `lineageDetails`, without the server-computed `assetEdges`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LineageDetails {
+    /// The SQL that moves the data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sql_query: Option<Box<str>>,
+    /// Column-level lineage.
+    #[serde(default)]
+    pub columns_lineage: Vec<ColumnLineage>,
+    /// The pipeline (or stored procedure) that moves the data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<EntityLink>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Box<str>>,
+    /// Where the edge comes from (`Manual`, `QueryLineage`, …).
+    pub source: Box<str>,
+    /// Creation time, epoch milliseconds.
+    pub created_at: i64,
+    /// Who created the edge.
+    pub created_by: Box<str>,
+    /// Last change, epoch milliseconds.
+    pub updated_at: i64,
+    /// Who made the last change.
+    pub updated_by: Box<str>,
+}
+
+impl LineageDetails {
+    /// Details of an edge created before the sandbox starts (seeded or generated): source
+    /// `Manual` (the server's default), created and updated by `admin` at `at`.
+    pub fn initial(
+        sql_query: Option<String>,
+        columns_lineage: Vec<ColumnLineage>,
+        pipeline: Option<EntityLink>,
+        at: i64,
+    ) -> Self {
+        Self {
+            sql_query: sql_query.map(Into::into),
+            columns_lineage,
+            pipeline,
+            description: None,
+            source: "Manual".into(),
+            created_at: at,
+            created_by: "admin".into(),
+            updated_at: at,
+            updated_by: "admin".into(),
+        }
+    }
+}
+
+/// One column mapping of an edge: a column of the downstream table and the upstream
+/// columns it is computed from, all as column FQNs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnLineage {
+    /// Upstream column FQNs.
+    #[serde(default)]
+    pub from_columns: Vec<Box<str>>,
+    /// Downstream column FQN (optional in the schema).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_column: Option<Box<str>>,
+}
+
+/// A reference to an entity the sandbox does not store (a pipeline), by type and FQN;
+/// rendered as an EntityReference whose id is derived from both.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntityLink {
+    /// Entity type, e.g. `pipeline`.
+    #[serde(rename = "type")]
+    pub kind: Box<str>,
+    /// The entity's FQN.
+    pub fully_qualified_name: Box<str>,
+}
+
 /// Access to the common fields of every entity kind.
 pub trait Entity {
     /// The common fields.

@@ -1,6 +1,6 @@
 //! The HTTP surface: list, get by FQN and id, JSON Patch, create-or-update and delete of
-//! tables, with the server's error shape `{"code": N, "message": "…"}`
-//! (shared/reference/openmetadata-connectors.md §4.1-§4.4).
+//! tables, and a table's lineage (`lineage_routes.rs`), with the server's error shape
+//! `{"code": N, "message": "…"}` (shared/reference/openmetadata-connectors.md §4.1-§4.4).
 //!
 //! Choices where the reference is silent (UNVERIFIED): `/api/v1/system/version` answers
 //! without a token (the server's JWT filter exempts it); changes are recorded as made by
@@ -25,6 +25,7 @@ use super::app::App;
 use super::clock::{next_version, now_millis};
 use super::errors::ApiError;
 use super::fqn;
+use super::lineage_routes;
 use super::model::{Database, Entity, Schema, Table};
 use super::paging::{self, Cursor, Include};
 use super::patch;
@@ -66,6 +67,11 @@ pub fn routes(app: App) -> Router {
             .route(&format!("{base}/{{id}}"), by_id);
     }
     router
+        .route(
+            "/api/v1/lineage/table/name/{*fqn}",
+            get(lineage_routes::by_name),
+        )
+        .route("/api/v1/lineage/table/{id}", get(lineage_routes::by_id))
         .layer(middleware::from_fn_with_state(app.clone(), authenticate))
         .route("/api/v1/system/version", get(version))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "HTTP 404 Not Found") })

@@ -7,6 +7,14 @@
 //! database and schema of a set are the ones of its directory. Ids are uuid v5 of the
 //! entity type and FQN, so a seed is the same on every run; `serviceType` is the service's
 //! `serviceConnection.config.type`.
+//!
+//! Every `lineage.json` below the directory (the sample data has `lineage/lineage.json`)
+//! is read after all sets: a list of `{"from": {"fqn", "type"}, "to": {"fqn", "type"},
+//! "sql_query"?, "edge_meta"?: {"fqn", "type"}}`, as OpenMetadata's sample-data source
+//! reads it (it sends `lineageDetails` with `sqlQuery` and `edge_meta` as the `pipeline`).
+//! The file holds no column lineage. Edges between two stored tables are kept; the others
+//! (an end that is not a table, or not in the catalog) are skipped and counted in a
+//! debug trace.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -17,8 +25,8 @@ use uuid::Uuid;
 
 use super::fqn;
 use super::model::{
-    Column, Common, Database, Entity, Schema, Service, Table, TableConstraint, TableType,
-    encode_column_names, validate_columns, validate_name,
+    Column, Common, Database, Entity, EntityLink, LineageDetails, LineageEdge, Schema, Service,
+    Table, TableConstraint, TableType, encode_column_names, validate_columns, validate_name,
 };
 use super::state::{Collection, OmState};
 
@@ -106,13 +114,37 @@ enum TablesFile {
     Bare(Vec<SampleTable>),
 }
 
+/// One edge of `lineage.json`.
+#[derive(Deserialize)]
+struct SampleEdge {
+    from: SampleEnd,
+    to: SampleEnd,
+    #[serde(default)]
+    sql_query: Option<String>,
+    #[serde(default)]
+    edge_meta: Option<SampleEnd>,
+}
+
+/// An entity named in `lineage.json`, by FQN and type.
+#[derive(Deserialize)]
+struct SampleEnd {
+    fqn: String,
+    #[serde(rename = "type")]
+    kind: String,
+}
+
 fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, String> {
     let text =
         fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn set_directories(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+/// Collects, below `dir` and in path order, the set directories and the lineage files.
+fn set_directories(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    lineage: &mut Vec<PathBuf>,
+) -> Result<(), String> {
     let entries =
         fs::read_dir(dir).map_err(|e| format!("cannot read directory {}: {e}", dir.display()))?;
     let mut children = Vec::new();
@@ -127,9 +159,12 @@ fn set_directories(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
     if dir.join("tables.json").is_file() {
         out.push(dir.to_path_buf());
     }
+    if dir.join("lineage.json").is_file() {
+        lineage.push(dir.join("lineage.json"));
+    }
     children.sort();
     for child in children {
-        set_directories(&child, out)?;
+        set_directories(&child, out, lineage)?;
     }
     Ok(())
 }
@@ -291,10 +326,53 @@ fn load_set(state: &mut OmState, dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Reads every sample-data set under `dir` into a new state.
+/// Stores the table-to-table edges of a `lineage.json` whose ends are stored tables.
+fn load_lineage(state: &mut OmState, file: &Path) -> Result<(), String> {
+    let edges: Vec<SampleEdge> = read_json(file)?;
+    let table_id = |state: &OmState, end: &SampleEnd| {
+        (end.kind == "table")
+            .then(|| state.tables.slot_by_fqn(&end.fqn))
+            .flatten()
+            .and_then(|slot| state.tables.get(slot))
+            .map(|t| t.common.id)
+    };
+    let mut skipped = 0_usize;
+    for edge in edges {
+        let (Some(from), Some(to)) = (table_id(state, &edge.from), table_id(state, &edge.to))
+        else {
+            skipped += 1;
+            continue;
+        };
+        let pipeline = edge.edge_meta.map(|meta| EntityLink {
+            kind: meta.kind.into(),
+            fully_qualified_name: meta.fqn.into(),
+        });
+        state
+            .add_lineage(LineageEdge {
+                from_entity: from,
+                to_entity: to,
+                lineage_details: LineageDetails::initial(
+                    edge.sql_query,
+                    Vec::new(),
+                    pipeline,
+                    SEED_TIME,
+                ),
+            })
+            .map_err(|e| format!("{}: {e}", file.display()))?;
+    }
+    tracing::debug!(
+        file = %file.display(),
+        skipped,
+        "lineage edges not between two stored tables skipped"
+    );
+    Ok(())
+}
+
+/// Reads every sample-data set under `dir`, then its lineage, into a new state.
 pub fn load_sample_data(dir: &Path) -> Result<OmState, String> {
     let mut sets = Vec::new();
-    set_directories(dir, &mut sets)?;
+    let mut lineage = Vec::new();
+    set_directories(dir, &mut sets, &mut lineage)?;
     if sets.is_empty() {
         return Err(format!(
             "{}: no sample data set (a directory with tables.json) found",
@@ -304,6 +382,9 @@ pub fn load_sample_data(dir: &Path) -> Result<OmState, String> {
     let mut state = OmState::default();
     for set in sets {
         load_set(&mut state, &set)?;
+    }
+    for file in lineage {
+        load_lineage(&mut state, &file)?;
     }
     Ok(state)
 }

@@ -1,14 +1,16 @@
 //! The stored catalog and its indexes: by id, by FQN, and ordered per parent for paging.
 //!
 //! Entities refer to their parent by id; the indexes are rebuilt when a state is read
-//! back, so the persisted form is just the four entity lists.
+//! back, so the persisted form is just the four entity lists and the lineage edges (a
+//! file without `lineage` reads as a catalog without edges).
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize, Serializer};
 use uuid::Uuid;
 
-use super::model::{Database, Entity, Schema, Service, Table};
+use super::lineage::Lineage;
+use super::model::{Database, Entity, LineageEdge, Schema, Service, Table};
 use super::paging::Scope;
 
 /// A parent scope entities can be listed under, by slot of the parent.
@@ -180,9 +182,12 @@ pub struct OmState {
     pub schemas: Collection<Schema>,
     /// Tables.
     pub tables: Collection<Table>,
+    /// Lineage edges between tables.
+    pub lineage: Lineage,
 }
 
-/// The persisted form of [`OmState`]: the four entity lists, parents before children.
+/// The persisted form of [`OmState`]: the four entity lists, parents before children,
+/// then the edges between tables.
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Catalog {
@@ -190,6 +195,8 @@ struct Catalog {
     databases: Vec<Database>,
     database_schemas: Vec<Schema>,
     tables: Vec<Table>,
+    #[serde(default)]
+    lineage: Vec<LineageEdge>,
 }
 
 #[derive(Serialize)]
@@ -199,6 +206,7 @@ struct CatalogRef<'a> {
     databases: Vec<&'a Database>,
     database_schemas: Vec<&'a Schema>,
     tables: Vec<&'a Table>,
+    lineage: Vec<&'a LineageEdge>,
 }
 
 impl Serialize for OmState {
@@ -208,6 +216,7 @@ impl Serialize for OmState {
             databases: self.databases.iter().collect(),
             database_schemas: self.schemas.iter().collect(),
             tables: self.tables.iter().collect(),
+            lineage: self.lineage.iter().collect(),
         }
         .serialize(serializer)
     }
@@ -228,6 +237,9 @@ impl TryFrom<Catalog> for OmState {
         }
         for table in catalog.tables {
             state.add_table(table)?;
+        }
+        for edge in catalog.lineage {
+            state.add_lineage(edge)?;
         }
         Ok(state)
     }
@@ -257,6 +269,17 @@ impl OmState {
         self.tables.insert(table, &ancestors)
     }
 
+    /// Stores a lineage edge between two (already stored) tables, replacing the details of
+    /// an edge between the same two.
+    pub fn add_lineage(&mut self, edge: LineageEdge) -> Result<(), String> {
+        for end in [&edge.from_entity, &edge.to_entity] {
+            if self.tables.slot_by_id(end).is_none() {
+                return Err(format!("table {end} of a lineage edge not found"));
+            }
+        }
+        self.lineage.upsert(edge)
+    }
+
     /// Soft-deletes (or restores) the table in `slot`.
     pub fn set_table_deleted(&mut self, slot: u32, deleted: bool) {
         let Some(ancestors) = self
@@ -269,13 +292,15 @@ impl OmState {
         self.tables.set_deleted(slot, deleted, &ancestors);
     }
 
-    /// Removes the table in `slot` for good.
+    /// Removes the table in `slot` for good, with its lineage edges.
     pub fn remove_table(&mut self, slot: u32) -> Option<Table> {
         let ancestors = self
             .tables
             .get(slot)
             .and_then(|t| self.table_ancestors(t).ok())?;
-        self.tables.remove(slot, &ancestors)
+        let table = self.tables.remove(slot, &ancestors)?;
+        self.lineage.remove_entity(&table.common.id);
+        Some(table)
     }
 
     /// The scopes a database is listed under.
@@ -364,6 +389,8 @@ mod tests {
         let back: OmState = serde_json::from_str(&text).expect("deserialises");
         assert_eq!(serde_json::to_string(&back).expect("serialises"), text);
         assert_eq!(back.tables.len(), 10);
+        assert!(!back.lineage.is_empty());
+        assert_eq!(back.lineage.len(), state.lineage.len());
         assert_eq!(back.tables.all.deleted, 1);
         assert!(back.tables.is_deleted(0));
     }

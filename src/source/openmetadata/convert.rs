@@ -10,6 +10,17 @@
 //!   `MaterializedView`; for other tables it is DDL, which no target stores.
 //! - A constraint value this version does not know (a newer server's enum) is skipped with
 //!   a warning naming the table, rather than failing the whole snapshot.
+//!
+//! Lineage (shared/reference/openmetadata-target-and-lineage.md §5.3): of the edges into
+//! the table, those from a table become [`model::Upstream`]s; edges from other entities
+//! (a dashboard, a pipeline, a topic) and from soft-deleted tables are skipped and
+//! counted. Column FQNs become column names relative to their table; a nested column
+//! (OpenMetadata allows lineage on struct members) is named by its path joined with `.`,
+//! the model having no other place for it. Several mappings to one column are merged.
+//! An edge naming no known node, a table FQN that is not `service.database.schema.table`,
+//! or a column FQN outside its table is an error naming the table: the answer is broken.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::api::openmetadata::{fqn, wire};
 use crate::core::model::{self, TableKind};
@@ -36,7 +47,7 @@ pub fn database(
     schemas: Vec<model::Schema>,
 ) -> model::Database {
     model::Database {
-        tags: Vec::new(),
+        tags: tags(db.tags),
         service: fqn::decode_name(&service.name),
         service_type: text(db.service_type).or_else(|| service.service_type.clone()),
         name: fqn::decode_name(&db.name),
@@ -49,7 +60,7 @@ pub fn database(
 /// A schema with its tables.
 pub fn schema(schema: wire::DatabaseSchema, tables: Vec<model::Table>) -> model::Schema {
     model::Schema {
-        tags: Vec::new(),
+        tags: tags(schema.tags),
         name: fqn::decode_name(&schema.name),
         display_name: text(schema.display_name),
         description: text(schema.description),
@@ -175,6 +186,7 @@ fn table_constraint(
     }))
 }
 
+/// Tags of a `fields=tags` answer: fully qualified names, sorted, each once.
 fn tags(labels: Option<Vec<wire::TagLabel>>) -> Vec<String> {
     let mut tags: Vec<String> = labels
         .unwrap_or_default()
@@ -184,4 +196,136 @@ fn tags(labels: Option<Vec<wire::TagLabel>>) -> Vec<String> {
     tags.sort();
     tags.dedup();
     tags
+}
+
+/// The upstream edges of one table, and how many edges into it were skipped.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Upstreams {
+    /// Edges from tables, sorted.
+    pub edges: Vec<model::Upstream>,
+    /// Edges from entities that are not tables.
+    pub not_tables: usize,
+    /// Edges from soft-deleted tables.
+    pub deleted: usize,
+}
+
+/// The edges into the table `table_fqn` of its lineage answer, read from `endpoint`
+/// (named in errors).
+pub fn upstream(
+    lineage: wire::EntityLineage,
+    table_fqn: &str,
+    endpoint: &str,
+) -> Result<Upstreams, ConvertError> {
+    let error = |message: String| ConvertError {
+        table: table_fqn.to_owned(),
+        message: format!("upstream lineage from `{endpoint}`: {message}"),
+    };
+    let root = lineage
+        .entity
+        .id
+        .ok_or_else(|| error("the answer's `entity` has no id".into()))?;
+    let nodes: HashMap<String, &wire::EntityReference> = lineage
+        .nodes
+        .iter()
+        .filter_map(|n| n.id.as_ref().map(|id| (id.to_ascii_lowercase(), n)))
+        .collect();
+    // The table's own FQN is split only to read column names, when there are some.
+    let mapped = |edge: &wire::Edge| {
+        edge.lineage_details
+            .as_ref()
+            .and_then(|d| d.columns_lineage.as_ref())
+            .is_some_and(|c| !c.is_empty())
+    };
+    let this = if lineage.upstream_edges.iter().any(mapped) {
+        fqn::split(table_fqn).map_err(|e| error(e.to_string()))?
+    } else {
+        Vec::new()
+    };
+    let mut found = Upstreams::default();
+    for edge in &lineage.upstream_edges {
+        if !edge.to_entity.eq_ignore_ascii_case(&root) {
+            continue;
+        }
+        let node = nodes
+            .get(&edge.from_entity.to_ascii_lowercase())
+            .ok_or_else(|| {
+                error(format!(
+                    "an edge comes from `{}`, which is not among the nodes",
+                    edge.from_entity
+                ))
+            })?;
+        if node.kind.as_deref() != Some("table") {
+            found.not_tables += 1;
+            continue;
+        }
+        if node.deleted == Some(true) {
+            found.deleted += 1;
+            continue;
+        }
+        let from_fqn = node.fully_qualified_name.as_deref().ok_or_else(|| {
+            error(format!(
+                "the node `{}` has no fullyQualifiedName",
+                edge.from_entity
+            ))
+        })?;
+        let from = fqn::split(from_fqn).map_err(|e| error(e.to_string()))?;
+        if from.len() != 4 {
+            return Err(error(format!(
+                "the upstream table `{from_fqn}` is not named service.database.schema.table"
+            )));
+        }
+        let details = edge.lineage_details.as_ref();
+        let mut columns: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for mapping in details
+            .and_then(|d| d.columns_lineage.as_deref())
+            .unwrap_or_default()
+        {
+            let Some(to) = &mapping.to_column else {
+                continue;
+            };
+            let to = column_name(to, &this).map_err(&error)?;
+            let sources = columns.entry(to).or_default();
+            for column in mapping.from_columns.as_deref().unwrap_or_default() {
+                sources.insert(column_name(column, &from).map_err(&error)?);
+            }
+        }
+        found.edges.push(model::Upstream {
+            table: from.iter().map(|part| fqn::decode_name(part)).collect(),
+            columns: columns
+                .into_iter()
+                .map(|(to, from)| model::ColumnLineage {
+                    from: from.into_iter().collect(),
+                    to,
+                })
+                .collect(),
+            sql: text(details.and_then(|d| d.sql_query.clone())),
+            pipeline: details.and_then(|d| d.pipeline.as_ref()).and_then(|p| {
+                text(p.fully_qualified_name.clone()).or_else(|| text(p.name.clone()))
+            }),
+        });
+    }
+    found.edges.sort();
+    found.edges.dedup();
+    Ok(found)
+}
+
+/// The decoded name of the column `column_fqn` of the table split into `table`; a nested
+/// column's path joined with `.`.
+fn column_name(column_fqn: &str, table: &[String]) -> Result<String, String> {
+    let parts = fqn::split(column_fqn).map_err(|e| e.to_string())?;
+    match parts.strip_prefix(table) {
+        Some(path) if !path.is_empty() => Ok(path
+            .iter()
+            .map(|part| fqn::decode_name(part))
+            .collect::<Vec<_>>()
+            .join(".")),
+        _ => Err(format!(
+            "the column `{column_fqn}` is not a column of `{}`",
+            table
+                .iter()
+                .map(|p| fqn::quote_name(p))
+                .collect::<Vec<_>>()
+                .join(".")
+        )),
+    }
 }

@@ -1,10 +1,20 @@
 //! OpenMetadata as a source: read every database service's databases, schemas and tables
 //! into the canonical [`Catalog`], applying the configured filters.
 //!
-//! Services, databases and schemas are listed one after another (they are few); the
-//! tables, which carry most of the data, are fetched for up to [`TABLE_CONCURRENCY`]
-//! schemas at once. Each schema's tables are converted as soon as they arrive, so memory
-//! holds the model of the catalog plus at most that many schemas' raw pages.
+//! Services, databases and schemas are listed one after another (they are few), with
+//! their tags; the tables, which carry most of the data, are fetched for up to
+//! [`TABLE_CONCURRENCY`] schemas at once. Each schema's tables are converted as soon as
+//! they arrive, so memory holds the model of the catalog plus at most that many schemas'
+//! raw pages.
+//!
+//! Then each kept table's upstream lineage is read, one request per table (upstream depth
+//! 1; shared/reference/openmetadata-target-and-lineage.md §5.3), up to
+//! [`LINEAGE_CONCURRENCY`] at once; each answer is converted as it arrives. An edge whose
+//! upstream table the filters leave out is kept: lineage crosses the scope of a snapshot.
+//! Edges from entities other than tables (a dashboard, a pipeline) are skipped and counted
+//! in a debug trace. A lineage request that fails (a 404 included: the table was deleted
+//! after it was listed) fails the snapshot, naming the endpoint and the table; a snapshot
+//! never writes a table's lineage as empty because it could not be read.
 //!
 //! An object listed twice (a server bug, or two names that decode to one) is an error
 //! naming it: the state files hold each object once.
@@ -27,6 +37,9 @@ pub use convert::ConvertError;
 
 /// How many schemas' tables are fetched at the same time.
 pub const TABLE_CONCURRENCY: usize = 8;
+
+/// How many tables' lineage is fetched at the same time.
+pub const LINEAGE_CONCURRENCY: usize = 8;
 
 /// A failed snapshot.
 #[derive(Debug, thiserror::Error)]
@@ -96,9 +109,8 @@ pub async fn snapshot(
     let version = client.check_version().await?;
     tracing::info!(version, "OpenMetadata server");
 
-    // Databases and their schemas, tables still to be fetched.
-    let mut databases: Vec<Database> = Vec::new();
-    let mut pending: Vec<(usize, usize, String)> = Vec::new();
+    // Databases and their schemas (ordered by name), tables still to be fetched.
+    let mut databases: Vec<(Database, Vec<String>)> = Vec::new();
     for service in client.database_services().await? {
         for db in client.databases(&service.name).await? {
             if !filters.databases.keeps(&fqn::decode_name(&db.name)) {
@@ -122,28 +134,42 @@ pub async fn snapshot(
                     .fully_qualified_name
                     .clone()
                     .unwrap_or_else(|| format!("{db_fqn}.{}", fqn::quote_name(&schema.name)));
-                pending.push((databases.len(), schemas.len(), schema_fqn));
-                schemas.push(convert::schema(schema, Vec::new()));
+                schemas.push((convert::schema(schema, Vec::new()), schema_fqn));
             }
-            databases.push(convert::database(&service, db, schemas));
+            schemas.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+            let (schemas, schema_fqns) = schemas.into_iter().unzip();
+            databases.push((convert::database(&service, db, schemas), schema_fqns));
         }
     }
+    databases.sort_by(|a, b| (&a.0.service, &a.0.name).cmp(&(&b.0.service, &b.0.name)));
+    let (mut databases, schema_fqns): (Vec<Database>, Vec<Vec<String>>) =
+        databases.into_iter().unzip();
 
-    let mut fetches =
-        futures::stream::iter(pending.into_iter().map(|(d, s, schema_fqn)| async move {
-            let tables = schema_tables(client, &schema_fqn, filters).await;
-            (d, s, tables)
-        }))
-        .buffer_unordered(TABLE_CONCURRENCY);
+    let pending = schema_fqns.into_iter().enumerate().flat_map(|(d, fqns)| {
+        fqns.into_iter()
+            .enumerate()
+            .map(move |(s, schema_fqn)| (d, s, schema_fqn))
+    });
+    let mut fetches = futures::stream::iter(pending.map(|(d, s, schema_fqn)| async move {
+        let tables = schema_tables(client, &schema_fqn, filters).await;
+        (d, s, tables)
+    }))
+    .buffer_unordered(TABLE_CONCURRENCY);
+    // Every kept table by position, with its FQN, for the lineage requests.
+    let mut table_fqns: Vec<(usize, usize, usize, String)> = Vec::new();
     while let Some((d, s, tables)) = fetches.next().await {
-        databases[d].schemas[s].tables = tables?;
+        let (tables, fqns): (Vec<Table>, Vec<String>) = tables?.into_iter().unzip();
+        databases[d].schemas[s].tables = tables;
+        table_fqns.extend(
+            fqns.into_iter()
+                .enumerate()
+                .map(|(t, table_fqn)| (d, s, t, table_fqn)),
+        );
     }
-
-    for db in &mut databases {
-        db.schemas.sort_by(|a, b| a.name.cmp(&b.name));
-    }
-    databases.sort_by(|a, b| (&a.service, &a.name).cmp(&(&b.service, &b.name)));
+    drop(fetches);
     check_unique(&databases)?;
+
+    read_lineage(client, &mut databases, table_fqns).await?;
     let tables: usize = databases
         .iter()
         .flat_map(|d| &d.schemas)
@@ -153,20 +179,60 @@ pub async fn snapshot(
     Ok(Catalog { databases })
 }
 
-/// The kept tables of one schema, converted and ordered by name.
+/// Reads the upstream lineage of every table in `tables` (position and FQN) into
+/// `databases`, [`LINEAGE_CONCURRENCY`] requests at a time.
+async fn read_lineage(
+    client: &OpenMetadataClient,
+    databases: &mut [Database],
+    tables: Vec<(usize, usize, usize, String)>,
+) -> Result<(), SourceError> {
+    let mut fetches =
+        futures::stream::iter(tables.into_iter().map(|(d, s, t, table_fqn)| async move {
+            let upstream = match client.table_upstream(&table_fqn).await {
+                Ok(lineage) => {
+                    let endpoint = client.table_upstream_endpoint(&table_fqn);
+                    convert::upstream(lineage, &table_fqn, &endpoint).map_err(SourceError::from)
+                }
+                Err(err) => Err(err.into()),
+            };
+            (d, s, t, upstream)
+        }))
+        .buffer_unordered(LINEAGE_CONCURRENCY);
+    let (mut edges, mut not_tables, mut deleted) = (0, 0, 0);
+    while let Some((d, s, t, upstream)) = fetches.next().await {
+        let upstream = upstream?;
+        edges += upstream.edges.len();
+        not_tables += upstream.not_tables;
+        deleted += upstream.deleted;
+        databases[d].schemas[s].tables[t].upstream = upstream.edges;
+    }
+    tracing::debug!(
+        edges,
+        skipped_not_tables = not_tables,
+        skipped_deleted = deleted,
+        "upstream lineage read; edges from other entities and deleted tables skipped"
+    );
+    Ok(())
+}
+
+/// The kept tables of one schema, converted and ordered by name, each with its FQN.
 async fn schema_tables(
     client: &OpenMetadataClient,
     schema_fqn: &str,
     filters: &Filters,
-) -> Result<Vec<Table>, SourceError> {
+) -> Result<Vec<(Table, String)>, SourceError> {
     let raw: Vec<wire::Table> = client.tables(schema_fqn).await?;
     let mut tables = Vec::with_capacity(raw.len());
     for table in raw {
         if filters.tables.keeps(&fqn::decode_name(&table.name)) {
-            tables.push(convert::table(table)?);
+            let table_fqn = table
+                .fully_qualified_name
+                .clone()
+                .unwrap_or_else(|| format!("{schema_fqn}.{}", fqn::quote_name(&table.name)));
+            tables.push((convert::table(table)?, table_fqn));
         }
     }
-    tables.sort_by(|a, b| a.name.cmp(&b.name));
+    tables.sort_by(|a, b| a.0.name.cmp(&b.0.name));
     Ok(tables)
 }
 

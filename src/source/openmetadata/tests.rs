@@ -171,3 +171,109 @@ fn malformed_foreign_key_is_an_error() {
         "table `svc.db.sch.t`: foreign key: invalid fully qualified name `svc..x`: empty name"
     );
 }
+
+fn upstream_json(json: serde_json::Value) -> Result<convert::Upstreams, convert::ConvertError> {
+    convert::upstream(
+        serde_json::from_value(json).unwrap(),
+        "svc.db.sch.\"t.x\"",
+        "GET /api/v1/lineage/table/name/svc.db.sch.\"t.x\"",
+    )
+}
+
+/// Of the edges into the table, those from tables become upstream edges with column
+/// names (merged per downstream column, nested ones by path), SQL and pipeline; edges from
+/// other entities or deleted tables, and edges not into the table, are left out.
+#[test]
+fn upstream_edges_from_tables_are_read() {
+    let found = upstream_json(serde_json::json!({
+        "entity": {"id": "T", "type": "table", "fullyQualifiedName": "svc.db.sch.\"t.x\""},
+        "nodes": [
+            {"id": "A", "type": "table", "fullyQualifiedName": "svc.db.sch.a__reserved__colon__b"},
+            {"id": "B", "type": "table", "fullyQualifiedName": "other.db2.sch2.\"b.c\""},
+            {"id": "D", "type": "dashboard", "fullyQualifiedName": "looker.sales"},
+            {"id": "G", "type": "table", "fullyQualifiedName": "svc.db.sch.gone", "deleted": true}
+        ],
+        "upstreamEdges": [
+            {"fromEntity": "B", "toEntity": "t", "lineageDetails": {
+                "sqlQuery": "insert into x select * from b",
+                "pipeline": {"id": "P", "type": "pipeline", "name": "load", "fullyQualifiedName": "airflow.load"},
+                "columnsLineage": [
+                    {"fromColumns": ["other.db2.sch2.\"b.c\".z", "other.db2.sch2.\"b.c\".y"],
+                     "toColumn": "svc.db.sch.\"t.x\".id"},
+                    {"fromColumns": ["other.db2.sch2.\"b.c\".s.inner"], "toColumn": "svc.db.sch.\"t.x\".id"},
+                    {"fromColumns": ["other.db2.sch2.\"b.c\".q"]}
+                ]}},
+            {"fromEntity": "A", "toEntity": "T", "lineageDetails": {"sqlQuery": " ", "source": "Manual"}},
+            {"fromEntity": "D", "toEntity": "T"},
+            {"fromEntity": "G", "toEntity": "T"},
+            {"fromEntity": "A", "toEntity": "B"}
+        ],
+        "downstreamEdges": []
+    }))
+    .unwrap();
+    assert_eq!((found.not_tables, found.deleted), (1, 1));
+    let edges = &found.edges;
+    assert_eq!(edges.len(), 2, "{edges:?}");
+    assert_eq!(edges[0].table, ["other", "db2", "sch2", "b.c"]);
+    assert_eq!(
+        edges[0].sql.as_deref(),
+        Some("insert into x select * from b")
+    );
+    assert_eq!(edges[0].pipeline.as_deref(), Some("airflow.load"));
+    assert_eq!(edges[0].columns.len(), 1);
+    assert_eq!(edges[0].columns[0].to, "id");
+    assert_eq!(edges[0].columns[0].from, ["s.inner", "y", "z"]);
+    assert_eq!(edges[1].table, ["svc", "db", "sch", "a::b"]);
+    assert_eq!(
+        (edges[1].sql.as_deref(), edges[1].pipeline.as_deref()),
+        (None, None)
+    );
+    assert!(edges[1].columns.is_empty());
+}
+
+/// A broken lineage answer is an error naming the table: an edge from an unknown node, an
+/// upstream FQN that is not a table's, a column outside its table.
+#[test]
+fn broken_lineage_answers_are_errors() {
+    let answer = |nodes: serde_json::Value, edge: serde_json::Value| {
+        upstream_json(serde_json::json!({
+            "entity": {"id": "T", "type": "table"}, "nodes": nodes, "upstreamEdges": [edge]
+        }))
+        .unwrap_err()
+        .to_string()
+    };
+    let a = serde_json::json!([{"id": "A", "type": "table", "fullyQualifiedName": "s.d.c.a"}]);
+    let cases = [
+        (
+            answer(
+                a.clone(),
+                serde_json::json!({"fromEntity": "X", "toEntity": "T"}),
+            ),
+            "an edge comes from `X`, which is not among the nodes",
+        ),
+        (
+            answer(
+                serde_json::json!([{"id": "A", "type": "table", "fullyQualifiedName": "s.d.a"}]),
+                serde_json::json!({"fromEntity": "A", "toEntity": "T"}),
+            ),
+            "the upstream table `s.d.a` is not named service.database.schema.table",
+        ),
+        (
+            answer(
+                a,
+                serde_json::json!({"fromEntity": "A", "toEntity": "T", "lineageDetails": {
+                "columnsLineage": [{"fromColumns": ["s.d.c.other.id"], "toColumn": "svc.db.sch.\"t.x\".id"}]}}),
+            ),
+            "the column `s.d.c.other.id` is not a column of `s.d.c.a`",
+        ),
+    ];
+    for (err, want) in cases {
+        assert_eq!(
+            err,
+            format!(
+                "table `svc.db.sch.\"t.x\"`: upstream lineage from \
+                 `GET /api/v1/lineage/table/name/svc.db.sch.\"t.x\"`: {want}"
+            )
+        );
+    }
+}
