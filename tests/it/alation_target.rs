@@ -12,7 +12,10 @@ use metaform::sim::alation::AlationOptions;
 use metaform::target::alation::mapping::desired_objects;
 use metaform::target::alation::{CreateDatasourceAs, DatasourceLink, ItemStatus, read_current};
 
-use support::{Sandbox, assert_all_applied, column, converge, diff, sample_catalog, sorted, table};
+use support::{
+    Sandbox, assert_all_applied, column, converge, converge_with, orphans_as_deletes, plan_of,
+    sample_catalog, sorted, table,
+};
 
 /// A new database becomes a virtual data source; reading back after the apply gives
 /// exactly the desired objects, and a second run has nothing to do.
@@ -32,7 +35,7 @@ async fn creates_a_virtual_datasource_and_converges() {
         Ownership::Owned { deletable: true }
     );
     let id = after.datasources[0].target_id.clone().expect("bound");
-    assert!(diff(&desired_objects(&catalog), &after).is_empty());
+    assert!(plan_of(&catalog, &after).items.is_empty());
     // Found again by its marker, never created twice.
     let (again, _) = converge(&client, &catalog, &links, CreateDatasourceAs::Virtual).await;
     assert!(again.outcomes.is_empty());
@@ -296,7 +299,14 @@ async fn deletes_are_refused_outside_owned_virtual_datasources() {
     let links = Vec::new();
     converge(&client, &catalog, &links, CreateDatasourceAs::Ocf).await;
     catalog.databases[0].schemas[0].tables.remove(1);
-    let (report, after) = converge(&client, &catalog, &links, CreateDatasourceAs::Ocf).await;
+    let (report, after) = converge_with(
+        &client,
+        &catalog,
+        &links,
+        CreateDatasourceAs::Ocf,
+        orphans_as_deletes,
+    )
+    .await;
     let deletes: Vec<_> = report
         .outcomes
         .iter()
