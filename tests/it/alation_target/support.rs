@@ -15,7 +15,7 @@ use metaform::core::model::{
 use metaform::core::objects::Object;
 use metaform::core::plan::{Action, CurrentState, DesiredState, Plan, PlanItem, Policy, plan};
 use metaform::http::{HttpClient, HttpOptions};
-use metaform::sim::alation::{AlationCredentials, AlationOptions, AlationState, router};
+use metaform::sim::alation::{AlationCredentials, AlationOptions, AlationState, Clock, router};
 use metaform::sim::shared::Shared;
 use metaform::target::alation::mapping::{desired_datasources, desired_objects};
 use metaform::target::alation::{
@@ -26,6 +26,8 @@ use secrecy::SecretString;
 pub(super) struct Sandbox {
     pub(super) url: String,
     pub(super) credentials: AlationCredentials,
+    /// The sandbox's clock, to age its tokens without waiting.
+    pub(super) clock: Clock,
     requests: Arc<Mutex<Vec<String>>>,
 }
 
@@ -34,6 +36,7 @@ impl Sandbox {
     pub(super) async fn start(options: AlationOptions) -> Sandbox {
         let state = AlationState::seeded(&options);
         let credentials = state.credentials();
+        let clock = options.clock.clone();
         let requests = Arc::new(Mutex::new(Vec::new()));
         let log = Arc::clone(&requests);
         let app = router(Shared::new(state), options).layer(middleware::from_fn(
@@ -57,6 +60,7 @@ impl Sandbox {
         Sandbox {
             url,
             credentials,
+            clock,
             requests,
         }
     }
