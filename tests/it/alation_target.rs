@@ -6,12 +6,13 @@
 mod client;
 mod support;
 
-use metaform::core::model::{ConstraintType, Database, Schema, TableConstraint};
+use metaform::core::model::{ConstraintType, Database, TableConstraint};
 use metaform::core::plan::{Action, Ownership};
 use metaform::sim::alation::AlationOptions;
 use metaform::target::alation::mapping::desired_objects;
 use metaform::target::alation::{CreateDatasourceAs, DatasourceLink, ItemStatus, read_current};
 
+use crate::support::model;
 use support::{
     Sandbox, assert_all_applied, column, converge, converge_with, orphans_as_deletes, plan_of,
     sample_catalog, sorted, table,
@@ -347,19 +348,12 @@ async fn foreign_keys_across_datasources_resolve_to_new_ids() {
         ]],
     }];
     catalog.databases.push(Database {
-        tags: Vec::new(),
-        service: "warehouse".into(),
         service_type: Some("Postgres".into()),
-        name: "core.v2".into(),
-        display_name: None,
-        description: None,
-        schemas: vec![Schema {
-            tags: Vec::new(),
-            name: "public".into(),
-            display_name: None,
-            description: None,
-            tables: vec![facts],
-        }],
+        ..model::database(
+            "warehouse",
+            "core.v2",
+            vec![model::schema("public", vec![facts])],
+        )
     });
     let links = Vec::new();
     let (report, after) = converge(&client, &catalog, &links, CreateDatasourceAs::Virtual).await;

@@ -9,8 +9,7 @@ use axum::extract::Request;
 use axum::middleware::{self, Next};
 use metaform::api::alation::{AlationAuth, AlationClient, AlationConfig, JobPolling};
 use metaform::core::model::{
-    Catalog, Column, ColumnConstraint, ConstraintType, Database, Schema, Table, TableConstraint,
-    TableKind,
+    Catalog, Column, ColumnConstraint, ConstraintType, Database, Schema, TableConstraint, TableKind,
 };
 use metaform::core::objects::Object;
 use metaform::core::plan::{Action, CurrentState, DesiredState, Plan, PlanItem, Policy, plan};
@@ -22,6 +21,8 @@ use metaform::target::alation::{
     ApplyReport, CreateDatasourceAs, DatasourceLink, ItemStatus, apply, read_current,
 };
 use secrecy::SecretString;
+
+use crate::support::model;
 /// A running Alation sandbox and the requests it received (`METHOD path`).
 pub(super) struct Sandbox {
     pub(super) url: String,
@@ -105,33 +106,13 @@ impl Sandbox {
 /// A column at `position` with no constraint or description.
 pub(super) fn column(name: &str, data_type: &str, position: u32) -> Column {
     Column {
-        name: name.into(),
-        display_name: None,
-        data_type: data_type.into(),
-        data_type_display: None,
-        data_length: None,
-        description: None,
         ordinal_position: Some(position),
-        constraint: None,
-        tags: vec![],
-        children: vec![],
+        ..model::column(name, data_type)
     }
 }
 
 /// A regular table with `columns`.
-pub(super) fn table(name: &str, columns: Vec<Column>) -> Table {
-    Table {
-        upstream: Vec::new(),
-        name: name.into(),
-        display_name: None,
-        description: None,
-        table_type: TableKind::Regular,
-        view_definition: None,
-        constraints: vec![],
-        tags: vec![],
-        columns,
-    }
-}
+pub(super) use model::table;
 
 /// A small catalog with the awkward cases: dotted and slashed names, a view, Markdown,
 /// a composite primary key and a foreign key.
@@ -172,19 +153,16 @@ pub(super) fn sample_catalog() -> Catalog {
     view.view_definition = Some("select sku from products".into());
     Catalog {
         databases: vec![Database {
-            tags: Vec::new(),
-            service: "sample_data".into(),
             service_type: Some("BigQuery".into()),
-            name: "ecommerce_db".into(),
             display_name: Some("E-commerce".into()),
-            description: None,
-            schemas: vec![Schema {
-                tags: Vec::new(),
-                name: "shopify".into(),
-                display_name: None,
-                description: Some("Shop data".into()),
-                tables: vec![client, view, orders],
-            }],
+            ..model::database(
+                "sample_data",
+                "ecommerce_db",
+                vec![Schema {
+                    description: Some("Shop data".into()),
+                    ..model::schema("shopify", vec![client, view, orders])
+                }],
+            )
         }],
     }
 }
