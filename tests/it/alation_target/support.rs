@@ -204,7 +204,7 @@ pub(super) async fn converge_with(
     catalog: &Catalog,
     links: &[DatasourceLink],
     create_as: CreateDatasourceAs,
-    edit: impl FnOnce(&mut Vec<PlanItem>),
+    edit: impl FnOnce(&mut [PlanItem]),
 ) -> (ApplyReport, CurrentState) {
     let current = read_current(client, &catalog.databases, links, create_as)
         .await
@@ -221,7 +221,7 @@ pub(super) async fn converge_with(
 
 /// Turns the plan's orphans into deletes, as a plan that disagrees with the target's
 /// ownership would ask (the apply must refuse them on its own).
-pub(super) fn orphans_as_deletes(items: &mut Vec<PlanItem>) {
+pub(super) fn orphans_as_deletes(items: &mut [PlanItem]) {
     for item in items.iter_mut().filter(|i| i.action == Action::Orphan) {
         item.action = Action::Delete;
     }
