@@ -20,6 +20,12 @@
     reason = "a developer tool's report, not the product's output, which goes through the Printer"
 )]
 
+#[path = "../tests/it/workspace/config.rs"]
+#[allow(
+    dead_code,
+    reason = "shared with the integration tests, which use all of it"
+)]
+mod config;
 #[path = "../tests/it/resilience/cycle.rs"]
 #[allow(
     dead_code,

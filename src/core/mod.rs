@@ -6,6 +6,8 @@
 
 pub mod escape;
 pub mod model;
+#[cfg(test)]
+pub(crate) mod model_builders;
 pub mod normalize;
 pub mod objects;
 pub mod plan;

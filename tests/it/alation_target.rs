@@ -6,16 +6,17 @@
 mod client;
 mod support;
 
-use metaform::core::model::{ConstraintType, Database, Schema, TableConstraint};
+use metaform::core::model::{ConstraintType, Database, TableConstraint};
 use metaform::core::plan::{Action, Ownership};
 use metaform::sim::alation::AlationOptions;
 use metaform::target::ItemStatus;
 use metaform::target::alation::mapping::desired_objects;
 use metaform::target::alation::{CreateDatasourceAs, DatasourceLink};
 
+use crate::support::model;
 use support::{
-    Sandbox, apply, assert_all_applied, column, converge, diff, read_current, sample_catalog,
-    sorted, table,
+    Sandbox, apply, assert_all_applied, column, converge, converge_with, orphans_as_deletes,
+    plan_of, read_current, sample_catalog, sorted, table,
 };
 
 /// A new database becomes a virtual data source; reading back after the apply gives
@@ -34,7 +35,7 @@ async fn creates_a_virtual_datasource_and_converges() {
     assert_eq!(after.datasources[0].ownership, Ownership::Owned);
     assert_eq!(after.datasources[0].cannot_delete, None, "deletable");
     let id = after.datasources[0].target_id.clone().expect("bound");
-    assert!(diff(&desired_objects(&catalog), &after).is_empty());
+    assert!(plan_of(&catalog, &after).items.is_empty());
     // Found again by its marker, never created twice.
     let (again, _) = converge(&client, &catalog, &links, CreateDatasourceAs::Virtual).await;
     assert!(again.outcomes.is_empty());
@@ -297,7 +298,14 @@ async fn deletes_are_refused_outside_owned_virtual_datasources() {
     let links = Vec::new();
     converge(&client, &catalog, &links, CreateDatasourceAs::Ocf).await;
     catalog.databases[0].schemas[0].tables.remove(1);
-    let (report, after) = converge(&client, &catalog, &links, CreateDatasourceAs::Ocf).await;
+    let (report, after) = converge_with(
+        &client,
+        &catalog,
+        &links,
+        CreateDatasourceAs::Ocf,
+        orphans_as_deletes,
+    )
+    .await;
     let deletes: Vec<_> = report
         .outcomes
         .iter()
@@ -338,19 +346,12 @@ async fn foreign_keys_across_datasources_resolve_to_new_ids() {
         ]],
     }];
     catalog.databases.push(Database {
-        tags: Vec::new(),
-        service: "warehouse".into(),
         service_type: Some("Postgres".into()),
-        name: "core.v2".into(),
-        display_name: None,
-        description: None,
-        schemas: vec![Schema {
-            tags: Vec::new(),
-            name: "public".into(),
-            display_name: None,
-            description: None,
-            tables: vec![facts],
-        }],
+        ..model::database(
+            "warehouse",
+            "core.v2",
+            vec![model::schema("public", vec![facts])],
+        )
     });
     let links = Vec::new();
     let (report, after) = converge(&client, &catalog, &links, CreateDatasourceAs::Virtual).await;

@@ -1,15 +1,16 @@
 //! `metaform demo`, `metaform check` and `metaform login alation`, run as the real
 //! executable against sandboxes on 127.0.0.1.
 
-use std::process::{Output, Stdio};
+use std::process::Stdio;
 
 use metaform::sim::alation::Role;
-use metaform::sim::{Sandbox, Seed};
+use metaform::sim::{Sandbox, SandboxOptions, Seed};
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
 use crate::support::{client, start_sandbox};
+use crate::workspace::{Run, Workspace};
 
 const NO_CHANGES: &str = "No changes. The target matches the desired state.\n";
 
@@ -64,27 +65,19 @@ async fn refresh_token(sandbox: &Sandbox, username: &str, password: &str) -> (St
     )
 }
 
-/// Runs `metaform check` with a configuration of both sandboxes and the Alation
+/// Runs `metaform check` in a project for `workspace`'s sandboxes, with the Alation
 /// credentials of `user_id`.
-async fn check(sandbox: &Sandbox, token: &str, user_id: u64) -> Output {
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("metaform.yaml");
-    std::fs::write(
-        &config,
-        format!(
-            "source:\n  type: openmetadata\n  hostPort: {}\n  auth: {{ jwtToken: ${{OM_JWT_TOKEN}} }}\n\
-             target:\n  type: alation\n  hostPort: {}\n  auth: {{ refreshToken: ${{ALATION_REFRESH_TOKEN}}, userId: {user_id} }}\n",
-            sandbox.openmetadata_url(),
-            sandbox.alation_url()
-        ),
-    )
-    .unwrap();
-    metaform(&["check", "--config", config.to_str().unwrap()])
-        .env("OM_JWT_TOKEN", &sandbox.credentials().openmetadata_jwt)
-        .env("ALATION_REFRESH_TOKEN", token)
-        .output()
+async fn check(workspace: &Workspace, token: &str, user_id: u64) -> Run {
+    let user_id = user_id.to_string();
+    workspace
+        .run_with(
+            &["check"],
+            &[
+                ("ALATION_REFRESH_TOKEN", token),
+                ("ALATION_USER_ID", &user_id),
+            ],
+        )
         .await
-        .unwrap()
 }
 
 /// The demo runs snapshot, plan and apply against its own sandboxes and ends with a
@@ -111,16 +104,23 @@ async fn demo_converges_to_no_changes() {
 /// credential.
 #[tokio::test(flavor = "multi_thread")]
 async fn check_reports_both_ends_and_the_role() {
-    let sandbox = start_sandbox(Seed::Generated("1x1x1x1x1".parse().unwrap())).await;
+    let workspace = Workspace::builder()
+        .sandbox(SandboxOptions {
+            seed: Seed::Generated("1x1x1x1x1".parse().unwrap()),
+            ..SandboxOptions::default()
+        })
+        .build()
+        .await;
+    let sandbox = &workspace.sandbox;
     let alation = &sandbox.credentials().alation;
     let output = check(
-        &sandbox,
+        &workspace,
         &alation.refresh_token,
         alation.refresh_token_user_id,
     )
     .await;
-    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
-    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    let (stdout, stderr) = (&output.stdout, &output.stderr);
+    assert_eq!(output.code, Some(0), "{stdout}\n{stderr}");
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 4, "{stdout}");
     assert!(lines.iter().all(|l| l.starts_with("ok  ")), "{stdout}");
@@ -138,19 +138,26 @@ async fn check_reports_both_ends_and_the_role() {
     ] {
         assert!(!stdout.contains(secret.as_str()) && !stderr.contains(secret.as_str()));
     }
-    sandbox.shutdown().await.unwrap();
+    workspace.sandbox.shutdown().await.unwrap();
 }
 
 /// A Viewer's credentials pass authentication but fail the write check, with what to
 /// ask for, and the command exits 1.
 #[tokio::test(flavor = "multi_thread")]
 async fn check_says_a_viewer_cannot_write() {
-    let sandbox = start_sandbox(Seed::Empty).await;
-    let (username, password) = user(&sandbox, Role::Viewer);
-    let (token, user_id) = refresh_token(&sandbox, &username, &password).await;
-    let output = check(&sandbox, &token, user_id).await;
-    let stdout = text(&output.stdout);
-    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    let workspace = Workspace::builder()
+        .sandbox(SandboxOptions {
+            seed: Seed::Empty,
+            ..SandboxOptions::default()
+        })
+        .build()
+        .await;
+    let sandbox = &workspace.sandbox;
+    let (username, password) = user(sandbox, Role::Viewer);
+    let (token, user_id) = refresh_token(sandbox, &username, &password).await;
+    let output = check(&workspace, &token, user_id).await;
+    let stdout = &output.stdout;
+    assert_eq!(output.code, Some(1), "{stdout}");
     assert!(
         stdout.contains(&format!(
             "ok      target: Alation at {} accepts the credentials of user `{username}` (id {user_id})",
@@ -165,7 +172,7 @@ async fn check_says_a_viewer_cannot_write() {
         )),
         "{stdout}"
     );
-    sandbox.shutdown().await.unwrap();
+    workspace.sandbox.shutdown().await.unwrap();
 }
 
 /// `login alation` prints only a refresh token and its user id on stdout; the token then

@@ -57,11 +57,13 @@ fn default_urls() -> (String, String) {
 /// laid out as the repository is: `examples/metaform.yaml` (the committed one, its URLs
 /// turned to the ephemeral ports) and `state/` (empty).
 async fn example_project() -> Workspace {
-    let workspace = Workspace::with_options(SandboxOptions {
-        seed: Seed::Generated(default_catalog()),
-        ..SandboxOptions::default()
-    })
-    .await;
+    let workspace = Workspace::builder()
+        .sandbox(SandboxOptions {
+            seed: Seed::Generated(default_catalog()),
+            ..SandboxOptions::default()
+        })
+        .build()
+        .await;
     let mut text = std::fs::read_to_string(repo().join(EXAMPLE_CONFIG)).expect("read the example");
     let (openmetadata, alation) = default_urls();
     for (default, ephemeral) in [

@@ -105,7 +105,10 @@ async fn serve(database: &str, schemas: Vec<FakeSchema>) -> String {
 /// A project whose source is the server at `source` and whose target is the (empty)
 /// Alation sandbox.
 async fn project(source: &str) -> Workspace {
-    let workspace = Workspace::with_options(metaform::sim::SandboxOptions::default()).await;
+    let workspace = Workspace::builder()
+        .sandbox(metaform::sim::SandboxOptions::default())
+        .build()
+        .await;
     let config = format!(
         "source:\n  type: openmetadata\n  hostPort: {source}\n  auth: {{ jwtToken: \"${{OM_JWT_TOKEN}}\" }}\ntarget:\n  type: alation\n  hostPort: {}\n  auth: {{ refreshToken: \"${{ALATION_REFRESH_TOKEN}}\", userId: \"${{ALATION_USER_ID}}\" }}\n",
         workspace.sandbox.alation_url()

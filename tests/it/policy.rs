@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::workspace::{AlationAuthMode, Run, Workspace};
+use crate::workspace::{Config, Run, Workspace};
 
 const GLUE_SCHEMA: &str = "Glue.default.information_schema";
 const SHOPIFY_FILE: &str = "state/sample_data/ecommerce_db/shopify.yaml";
@@ -18,11 +18,10 @@ async fn converged() -> Workspace {
 
 /// Rewrites `metaform.yaml` with these `policy:` lines (refresh-token auth).
 fn set_policy(workspace: &Workspace, policy: &str) {
-    workspace.write_config(
-        AlationAuthMode::RefreshToken,
-        "",
-        &format!("policy:\n{policy}"),
-    );
+    workspace.configure(&Config {
+        policy: Some(policy.to_owned()),
+        ..Config::default()
+    });
 }
 
 /// Hard-deletes the tables of a schema in the OpenMetadata sandbox whose names `keep`
@@ -323,11 +322,10 @@ async fn verify_ssl_ignore_warns_every_run() {
 async fn bad_ca_certificate_is_a_clear_error() {
     let workspace = Workspace::new().await;
     workspace.run_ok(&["snapshot"]).await;
-    workspace.write_config(
-        AlationAuthMode::RefreshToken,
-        "  caCertificate: certs/ca.pem\n",
-        "",
-    );
+    workspace.configure(&Config {
+        target_extra: "  caCertificate: certs/ca.pem\n".into(),
+        ..Config::default()
+    });
     let run = workspace.run(&["plan"]).await;
     assert_refused(
         &run,

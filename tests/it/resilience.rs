@@ -8,3 +8,7 @@ mod kill;
 mod lock;
 mod lost;
 mod retries;
+
+// The configuration file the cycles write; `examples/fault_matrix.rs` includes
+// `cycle.rs` and `workspace/config.rs` by path, beside each other as here.
+use crate::workspace::config;

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::workspace::{AlationAuthMode, Run, SECRET_VARIABLES, Workspace};
+use crate::workspace::{AlationAuthMode, Config, Run, SECRET_VARIABLES, Workspace};
 
 /// An access token created through the API from the seeded refresh token.
 async fn access_token(workspace: &Workspace) -> String {
@@ -58,16 +58,25 @@ async fn no_secret_in_any_output_or_file() {
     step(&["snapshot"], &[("METAFORM_LOG", "trace")]).await;
     step(&["snapshot"], &debug).await;
     step(&["plan", "--out", "plan.json"], &debug).await;
-    workspace.write_config(AlationAuthMode::Password, "", "");
+    workspace.configure(&Config {
+        auth: AlationAuthMode::Password,
+        ..Config::default()
+    });
     step(&["apply", "plan.json"], &debug).await;
-    workspace.write_config(AlationAuthMode::AccessToken, "", "");
+    workspace.configure(&Config {
+        auth: AlationAuthMode::AccessToken,
+        ..Config::default()
+    });
     step(&["plan", "--detailed-exitcode"], &debug).await;
     step(
         &["plan", "--format", "json"],
         &[("METAFORM_LOG", "trace"), debug[1]],
     )
     .await;
-    workspace.write_config(AlationAuthMode::RefreshToken, "", "");
+    workspace.configure(&Config {
+        auth: AlationAuthMode::RefreshToken,
+        ..Config::default()
+    });
     step(&["apply", "--auto-approve"], &[("METAFORM_LOG", "trace")]).await;
     step(&["plan", "--format", "markdown"], &debug).await;
     step(&["check"], &debug).await;
@@ -90,7 +99,10 @@ async fn no_secret_in_any_output_or_file() {
         AlationAuthMode::Password,
         AlationAuthMode::AccessToken,
     ] {
-        workspace.write_config(mode, "", "");
+        workspace.configure(&Config {
+            auth: mode,
+            ..Config::default()
+        });
         failed.push(workspace.run_with(&["plan"], &wrong).await);
         failed.push(workspace.run_with(&["check"], &wrong).await);
     }

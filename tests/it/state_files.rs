@@ -11,15 +11,8 @@ use metaform::core::model::{
 };
 use serde_json::Value;
 
-fn fixtures() -> PathBuf {
-    let relative =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/openmetadata-sample-data");
-    if relative.exists() {
-        relative
-    } else {
-        PathBuf::from("/work/shared/fixtures/openmetadata-sample-data")
-    }
-}
+use crate::support::model;
+use crate::support::sample_data_dir as fixtures;
 
 fn string(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::to_string)
@@ -39,9 +32,7 @@ fn tags(v: &Value) -> Vec<String> {
 
 fn column(v: &Value) -> Column {
     Column {
-        name: string(v, "name").unwrap_or_default(),
         display_name: string(v, "displayName"),
-        data_type: string(v, "dataType").unwrap_or_default(),
         data_type_display: string(v, "dataTypeDisplay"),
         data_length: v.get("dataLength").and_then(Value::as_u64),
         description: string(v, "description"),
@@ -60,6 +51,10 @@ fn column(v: &Value) -> Column {
             .flatten()
             .map(column)
             .collect(),
+        ..model::column(
+            &string(v, "name").unwrap_or_default(),
+            &string(v, "dataType").unwrap_or_default(),
+        )
     }
 }
 
@@ -72,8 +67,6 @@ fn sample_catalog() -> Catalog {
         .expect("a tables array")
         .iter()
         .map(|t| Table {
-            upstream: Vec::new(),
-            name: string(t, "name").unwrap_or_default(),
             display_name: string(t, "displayName"),
             description: string(t, "description"),
             table_type: string(t, "tableType")
@@ -95,29 +88,33 @@ fn sample_catalog() -> Catalog {
                 })
                 .collect(),
             tags: tags(t),
-            columns: t["columns"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(column)
-                .collect(),
+            ..model::table(
+                &string(t, "name").unwrap_or_default(),
+                t["columns"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(column)
+                    .collect(),
+            )
         })
         .collect();
     Catalog {
-        databases: vec![Database { tags: Vec::new(),
-            service: "sample_data".into(),
+        databases: vec![Database {
             service_type: Some("BigQuery".into()),
-            name: "ecommerce_db".into(),
-            display_name: None,
             description: Some(
                 "This **mock** database contains schemas related to shopify sales and orders\nwith related dimension tables.\n".into(),
             ),
-            schemas: vec![Schema { tags: Vec::new(),
-                name: "shopify".into(),
-                display_name: None,
-                description: Some("This **mock** schema: `yes`, no: \"quotes\" \t tab  ".into()),
-                tables,
-            }],
+            ..model::database(
+                "sample_data",
+                "ecommerce_db",
+                vec![Schema {
+                    description: Some(
+                        "This **mock** schema: `yes`, no: \"quotes\" \t tab  ".into(),
+                    ),
+                    ..model::schema("shopify", tables)
+                }],
+            )
         }],
     }
 }

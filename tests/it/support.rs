@@ -1,5 +1,7 @@
 //! What every integration test needs: sandboxes on ephemeral loopback ports, an HTTP
-//! client for them, and the sample data.
+//! client for them, the sample data, and catalog builders (`model`).
+
+pub mod model;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

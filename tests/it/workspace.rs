@@ -1,6 +1,19 @@
-//! A project directory wired to running sandboxes: a `metaform.yaml` whose secrets come
-//! from the environment, the state directory, and the real binary run inside it. The
-//! bad-input, secrets and policy tests drive the command line through it.
+//! The one project kit of the command-line tests: a temporary project directory wired to
+//! sandboxes started in process on ephemeral ports, a `metaform.yaml` written from a
+//! [`Config`] whose secrets come from the environment, and the real binary run inside
+//! it. Every run is checked for leaked secrets.
+//!
+//! ```ignore
+//! let workspace = Workspace::builder()
+//!     .sandbox(SandboxOptions { faults, ..SandboxOptions::default() })
+//!     .config(Config { create_as: Some("ocf"), ..Config::default() })
+//!     .build()
+//!     .await;
+//! workspace.run_ok(&["snapshot"]).await;
+//! ```
+
+pub mod config;
+mod remote;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -8,7 +21,9 @@ use std::path::{Path, PathBuf};
 use metaform::sim::{Sandbox, SandboxOptions, Seed};
 use serde_json::Value;
 
-use crate::support::{sample_data_dir, start_sandbox_with};
+use crate::support::{client, sample_data_dir, start_sandbox_with};
+
+pub use config::{AlationAuthMode, Config, Endpoints};
 
 /// The environment variables the configuration files read their secrets from.
 pub const SECRET_VARIABLES: [&str; 5] = [
@@ -18,17 +33,6 @@ pub const SECRET_VARIABLES: [&str; 5] = [
     "ALATION_USERNAME",
     "ALATION_PASSWORD",
 ];
-
-/// How `metaform.yaml` authenticates to Alation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AlationAuthMode {
-    /// `refreshToken` + `userId`.
-    RefreshToken,
-    /// `username` + `password` + `projectName`.
-    Password,
-    /// `accessToken` (the value given to [`Workspace::write_config`]).
-    AccessToken,
-}
 
 /// One run of the binary.
 #[derive(Debug)]
@@ -57,31 +61,86 @@ fn truncate(text: &str) -> &str {
     &text[..text.floor_char_boundary(4000)]
 }
 
-/// A temporary project directory next to sandboxes seeded with the sample data.
+/// How a [`Workspace`] is set up: the sandboxes' options (the sample data by default)
+/// and the configuration file.
+pub struct WorkspaceBuilder {
+    options: SandboxOptions,
+    config: Config,
+    explicit_config: bool,
+}
+
+impl WorkspaceBuilder {
+    /// Starts the sandboxes with `options` (their addresses should keep port 0).
+    pub fn sandbox(mut self, options: SandboxOptions) -> WorkspaceBuilder {
+        self.options = options;
+        self
+    }
+
+    /// Writes `config` as `metaform.yaml` (and again after a [`Workspace::restart`]).
+    pub fn config(mut self, config: Config) -> WorkspaceBuilder {
+        self.config = config;
+        self
+    }
+
+    /// Gives every command `--config` with the absolute path of `metaform.yaml` (as a
+    /// job that keeps it elsewhere would), so that `validate` reads it and messages
+    /// show absolute paths.
+    pub fn explicit_config(mut self) -> WorkspaceBuilder {
+        self.explicit_config = true;
+        self
+    }
+
+    /// Starts the sandboxes and writes the project, not yet snapshotted.
+    pub async fn build(self) -> Workspace {
+        let temp = tempfile::tempdir().expect("a temporary directory");
+        let workspace = Workspace::around(
+            start_sandbox_with(self.options).await,
+            temp,
+            self.config,
+            self.explicit_config,
+        );
+        workspace.configure(&workspace.config);
+        workspace
+    }
+}
+
+/// A temporary project directory next to running sandboxes.
 pub struct Workspace {
     /// The sandboxes.
     pub sandbox: Sandbox,
     /// The project directory (`metaform.yaml`, `state/`).
     pub dir: PathBuf,
-    _temp: tempfile::TempDir,
+    temp: tempfile::TempDir,
+    config: Config,
+    explicit_config: bool,
     env: BTreeMap<String, String>,
+    http: reqwest::Client,
 }
 
 impl Workspace {
-    /// Sandboxes with the sample data, and a project configured for them
-    /// (refresh-token auth), not yet snapshotted.
-    pub async fn new() -> Workspace {
-        Self::with_options(SandboxOptions {
-            seed: Seed::SampleData(sample_data_dir()),
-            ..SandboxOptions::default()
-        })
-        .await
+    /// A project for sandboxes seeded with the sample data, with the default [`Config`].
+    pub fn builder() -> WorkspaceBuilder {
+        WorkspaceBuilder {
+            options: SandboxOptions {
+                seed: Seed::SampleData(sample_data_dir()),
+                ..SandboxOptions::default()
+            },
+            config: Config::default(),
+            explicit_config: false,
+        }
     }
 
-    /// A project for sandboxes started with `options`.
-    pub async fn with_options(options: SandboxOptions) -> Workspace {
-        let sandbox = start_sandbox_with(options).await;
-        let temp = tempfile::tempdir().expect("a temporary directory");
+    /// The default project: sample data, refresh-token auth, not yet snapshotted.
+    pub async fn new() -> Workspace {
+        Self::builder().build().await
+    }
+
+    fn around(
+        sandbox: Sandbox,
+        temp: tempfile::TempDir,
+        config: Config,
+        explicit_config: bool,
+    ) -> Workspace {
         let credentials = sandbox.credentials().clone();
         let admin = credentials
             .alation
@@ -102,13 +161,31 @@ impl Workspace {
             ]
             .map(|(k, v)| (k.to_owned(), v)),
         );
-        let workspace = Workspace {
+        Workspace {
             sandbox,
             dir: temp.path().to_path_buf(),
-            _temp: temp,
+            temp,
+            config,
+            explicit_config,
             env,
-        };
-        workspace.write_config(AlationAuthMode::RefreshToken, "", "");
+            http: client(),
+        }
+    }
+
+    /// Replaces the sandboxes (e.g. restarted from a persisted file), keeping the
+    /// directory, and writes the configuration the workspace was built with for them.
+    pub async fn restart(self, options: SandboxOptions) -> Workspace {
+        self.sandbox
+            .shutdown()
+            .await
+            .expect("the sandboxes shut down");
+        let workspace = Workspace::around(
+            start_sandbox_with(options).await,
+            self.temp,
+            self.config,
+            self.explicit_config,
+        );
+        workspace.configure(&workspace.config);
         workspace
     }
 
@@ -117,23 +194,14 @@ impl Workspace {
         &self.env[name]
     }
 
-    /// Writes `metaform.yaml` for the sandboxes with the given Alation auth, `target_extra`
-    /// lines added under `target:` (indented by the caller) and `extra` top-level lines.
-    pub fn write_config(&self, auth: AlationAuthMode, target_extra: &str, extra: &str) {
-        let auth = match auth {
-            AlationAuthMode::RefreshToken => {
-                r#"{ refreshToken: "${ALATION_REFRESH_TOKEN}", userId: "${ALATION_USER_ID}" }"#
-            }
-            AlationAuthMode::Password => {
-                r#"{ username: "${ALATION_USERNAME}", password: "${ALATION_PASSWORD}", projectName: metaform-test }"#
-            }
-            AlationAuthMode::AccessToken => r#"{ accessToken: "${ALATION_ACCESS_TOKEN}" }"#,
-        };
-        let text = format!(
-            "source:\n  type: openmetadata\n  hostPort: {}\n  auth: {{ jwtToken: \"${{OM_JWT_TOKEN}}\" }}\ntarget:\n  type: alation\n  hostPort: {}\n  auth: {auth}\n{target_extra}{extra}",
-            self.sandbox.openmetadata_url(),
-            self.sandbox.alation_url(),
-        );
+    /// A path inside the project directory.
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.dir.join(relative)
+    }
+
+    /// Writes `metaform.yaml` from `config` for the running sandboxes.
+    pub fn configure(&self, config: &Config) {
+        let text = config.render(&Endpoints::of(&self.sandbox));
         self.write("metaform.yaml", text.as_bytes());
     }
 
@@ -146,15 +214,41 @@ impl Workspace {
         std::fs::write(&path, contents).expect("write the file");
     }
 
+    /// `metaform ARGS` in the project directory with the secret variables set, without
+    /// colour or logging (and with `--config` when [`WorkspaceBuilder::explicit_config`]),
+    /// ready to start.
+    pub fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_metaform"));
+        command
+            .args(args)
+            .args(
+                self.explicit_config
+                    .then(|| ["--config".into(), self.path("metaform.yaml")])
+                    .into_iter()
+                    .flatten(),
+            )
+            .current_dir(&self.dir)
+            .env_remove("METAFORM_LOG")
+            .env_remove("RUST_LOG")
+            .env("NO_COLOR", "1")
+            .envs(&self.env)
+            .stdin(std::process::Stdio::null());
+        command
+    }
+
     /// Runs `metaform ARGS` in the project directory with the secret variables set and
     /// any `extra_env`.
     pub async fn run_with(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Run {
-        run_metaform(&self.dir, args, &self.env, extra_env).await
+        let mut command = self.command(args);
+        command.envs(extra_env.iter().copied());
+        self.finish(args, command).await
     }
 
     /// Runs `metaform ARGS` in another directory with the secret variables set.
     pub async fn run_in(&self, dir: &Path, args: &[&str]) -> Run {
-        run_metaform(dir, args, &self.env, &[]).await
+        let mut command = self.command(args);
+        command.current_dir(dir);
+        self.finish(args, command).await
     }
 
     /// Runs `metaform ARGS` in the project directory.
@@ -164,8 +258,39 @@ impl Workspace {
 
     /// Runs `metaform ARGS` and fails the test unless it exits 0.
     pub async fn run_ok(&self, args: &[&str]) -> Run {
+        self.run_expect(args, 0).await
+    }
+
+    /// Runs `metaform ARGS` and fails the test unless it exits `code`.
+    pub async fn run_expect(&self, args: &[&str], code: i32) -> Run {
         let run = self.run(args).await;
-        assert_eq!(run.code, Some(0), "metaform {args:?}: {}", run.describe());
+        assert_eq!(
+            run.code,
+            Some(code),
+            "metaform {args:?}: {}",
+            run.describe()
+        );
+        run
+    }
+
+    /// Waits for `command` off the runtime the sandboxes serve on, and fails the test if
+    /// its output shows the OpenMetadata JWT or the Alation refresh token.
+    async fn finish(&self, args: &[&str], command: std::process::Command) -> Run {
+        let output = tokio::process::Command::from(command)
+            .output()
+            .await
+            .expect("metaform runs");
+        let run = Run {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        };
+        for secret in [self.env("OM_JWT_TOKEN"), self.env("ALATION_REFRESH_TOKEN")] {
+            assert!(
+                !run.stdout.contains(secret) && !run.stderr.contains(secret),
+                "metaform {args:?} printed a secret"
+            );
+        }
         run
     }
 
@@ -194,31 +319,6 @@ impl Workspace {
         let mut out = BTreeMap::new();
         collect(&self.dir, Path::new(""), &mut out);
         out
-    }
-}
-
-async fn run_metaform(
-    dir: &Path,
-    args: &[&str],
-    env: &BTreeMap<String, String>,
-    extra_env: &[(&str, &str)],
-) -> Run {
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_metaform"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("METAFORM_LOG")
-        .env_remove("RUST_LOG")
-        .env("NO_COLOR", "1")
-        .envs(env)
-        .envs(extra_env.iter().copied())
-        .stdin(std::process::Stdio::null())
-        .output()
-        .await
-        .expect("metaform runs");
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
 

@@ -11,19 +11,14 @@ use crate::core::model::{
     Catalog, Column, ColumnConstraint, ColumnLineage, ConstraintType, Database, Schema, Table,
     TableConstraint, TableKind, Upstream,
 };
+use crate::core::model_builders as build;
 
 fn column(name: &str, position: u32) -> Column {
     Column {
-        name: name.into(),
-        display_name: None,
-        data_type: "VARCHAR".into(),
         data_type_display: Some("varchar(100)".into()),
         data_length: Some(100),
-        description: None,
         ordinal_position: Some(position),
-        constraint: None,
-        tags: vec![],
-        children: vec![],
+        ..build::column(name, "VARCHAR")
     }
 }
 
@@ -37,31 +32,28 @@ fn sample_schema() -> Schema {
     payload.data_length = None;
     payload.children = vec![column("a", 1)];
     Schema {
-        tags: Vec::new(),
-        name: "shopify".into(),
         display_name: Some("Shopify".into()),
-        description: None,
-        tables: vec![Table {
-            upstream: Vec::new(),
-            name: "dim.customer".into(),
-            display_name: None,
-            description: Some("yes".into()),
-            table_type: TableKind::View,
-            view_definition: Some("select *\nfrom t".into()),
-            constraints: vec![TableConstraint {
-                constraint_type: ConstraintType::ForeignKey,
-                columns: vec!["id".into()],
-                referred_columns: vec![vec![
-                    "sample_data".into(),
-                    "ecommerce_db".into(),
-                    "shopify".into(),
-                    "dim,other".into(),
-                    "id".into(),
-                ]],
+        ..build::schema(
+            "shopify",
+            vec![Table {
+                description: Some("yes".into()),
+                table_type: TableKind::View,
+                view_definition: Some("select *\nfrom t".into()),
+                constraints: vec![TableConstraint {
+                    constraint_type: ConstraintType::ForeignKey,
+                    columns: vec!["id".into()],
+                    referred_columns: vec![vec![
+                        "sample_data".into(),
+                        "ecommerce_db".into(),
+                        "shopify".into(),
+                        "dim,other".into(),
+                        "id".into(),
+                    ]],
+                }],
+                tags: vec!["PII.Sensitive".into()],
+                ..build::table("dim.customer", vec![id, payload])
             }],
-            tags: vec!["PII.Sensitive".into()],
-            columns: vec![id, payload],
-        }],
+        )
     }
 }
 
@@ -205,17 +197,7 @@ fn names_with_control_characters_round_trip_on_one_line() {
 fn render_refuses_what_load_would_refuse() {
     let mut schema = sample_schema();
     schema.tables.push(schema.tables[0].clone());
-    let catalog = Catalog {
-        databases: vec![Database {
-            tags: Vec::new(),
-            service: "svc".into(),
-            service_type: None,
-            name: "db".into(),
-            display_name: None,
-            description: None,
-            schemas: vec![schema],
-        }],
-    };
+    let catalog = build::catalog(vec![build::database("svc", "db", vec![schema])]);
     let error = render_catalog(&catalog).expect_err("refused").to_string();
     assert!(
         error.contains("svc/db/shopify.yaml:")
@@ -255,15 +237,7 @@ fn load_reports_semantic_problems() {
     schema.tables.push(schema.tables[0].clone());
     schema.tables[0].columns[1].name = "id".into();
     schema.tables[0].constraints[0].columns = vec!["missing".into()];
-    let db = Database {
-        tags: Vec::new(),
-        service: "svc".into(),
-        service_type: None,
-        name: "db".into(),
-        display_name: None,
-        description: None,
-        schemas: vec![],
-    };
+    let db = build::database("svc", "db", vec![]);
     let files = vec![
         SourceFile {
             path: "svc/db/_database.yaml".into(),
@@ -295,15 +269,7 @@ fn load_reports_semantic_problems() {
 /// A foreign key to a column missing from a schema in the state is reported.
 #[test]
 fn load_reports_dangling_foreign_keys() {
-    let db = Database {
-        tags: Vec::new(),
-        service: "sample_data".into(),
-        service_type: None,
-        name: "ecommerce_db".into(),
-        display_name: None,
-        description: None,
-        schemas: vec![],
-    };
+    let db = build::database("sample_data", "ecommerce_db", vec![]);
     let files = vec![
         SourceFile {
             path: "sample_data/ecommerce_db/_database.yaml".into(),
@@ -334,17 +300,7 @@ fn case_only_differences_get_distinct_files() {
     upper.name = "Sales".into();
     let mut lower = sample_schema();
     lower.name = "sales".into();
-    let catalog = Catalog {
-        databases: vec![Database {
-            tags: Vec::new(),
-            service: "svc".into(),
-            service_type: None,
-            name: "db".into(),
-            display_name: None,
-            description: None,
-            schemas: vec![upper, lower],
-        }],
-    };
+    let catalog = build::catalog(vec![build::database("svc", "db", vec![upper, lower])]);
     let files = render_catalog(&catalog).expect("renders");
     let paths: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
     assert_eq!(
@@ -372,25 +328,14 @@ fn case_only_differences_get_distinct_files() {
 #[test]
 fn parses_a_large_schema() {
     let tables = (0..10_000)
-        .map(|t| Table {
-            upstream: Vec::new(),
-            name: format!("table_{t}"),
-            display_name: None,
-            description: None,
-            table_type: TableKind::Regular,
-            view_definition: None,
-            constraints: vec![],
-            tags: vec![],
-            columns: (0..20).map(|c| column(&format!("c{c}"), c + 1)).collect(),
+        .map(|t| {
+            build::table(
+                &format!("table_{t}"),
+                (0..20).map(|c| column(&format!("c{c}"), c + 1)).collect(),
+            )
         })
         .collect();
-    let schema = Schema {
-        tags: Vec::new(),
-        name: "big".into(),
-        display_name: None,
-        description: None,
-        tables,
-    };
+    let schema = build::schema("big", tables);
     let parsed = parse_schema(Path::new("big.yaml"), &emit_schema(&schema)).expect("parses");
     assert_eq!(parsed.tables.len(), 10_000);
 }

@@ -14,3 +14,10 @@ pub(super) struct App {
     /// Token lifetimes, job failures and their seed.
     pub(super) options: Arc<AlationOptions>,
 }
+
+impl App {
+    /// The sandbox's time in microseconds since the epoch.
+    pub(super) fn now(&self) -> i64 {
+        self.options.clock.now_micros()
+    }
+}

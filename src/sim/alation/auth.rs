@@ -15,7 +15,7 @@ use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 
 use super::app::App;
-use super::clock::{self, iso};
+use super::clock::iso;
 use super::errors::{ApiError, ApiResult};
 use super::request::json_body;
 use super::state::{AccessToken, AlationState, RefreshToken, TokenStatus, User, micros};
@@ -23,15 +23,15 @@ use super::state::{AccessToken, AlationState, RefreshToken, TokenStatus, User, m
 const INVALID_REFRESH: &str = "Refresh token provided is invalid.";
 const INVALID_ACCESS: &str = "API Access Token provided is invalid.";
 
-/// The user behind the `TOKEN` header, if the token is active and unexpired.
-pub(super) fn authenticate(state: &AlationState, headers: &HeaderMap) -> ApiResult<User> {
+/// The user behind the `TOKEN` header, if the token is active and unexpired at `now`
+/// (microseconds since the epoch, the sandbox's clock).
+pub(super) fn authenticate(state: &AlationState, headers: &HeaderMap, now: i64) -> ApiResult<User> {
     let token = headers
         .get("token")
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(ApiError::not_authenticated)?;
-    let now = clock::now_micros();
     let access = state
         .access_tokens
         .get(token)
@@ -46,8 +46,12 @@ pub(super) fn authenticate(state: &AlationState, headers: &HeaderMap) -> ApiResu
 }
 
 /// The authenticated user, who must hold a role that may write.
-pub(super) fn authenticate_writer(state: &AlationState, headers: &HeaderMap) -> ApiResult<User> {
-    let user = authenticate(state, headers)?;
+pub(super) fn authenticate_writer(
+    state: &AlationState,
+    headers: &HeaderMap,
+    now: i64,
+) -> ApiResult<User> {
+    let user = authenticate(state, headers, now)?;
     if user.role.can_write() {
         Ok(user)
     } else {
@@ -58,7 +62,7 @@ pub(super) fn authenticate_writer(state: &AlationState, headers: &HeaderMap) -> 
 /// `GET /integration/v1/userinfo/`: the authenticated user.
 pub(super) async fn userinfo(State(app): State<App>, headers: HeaderMap) -> ApiResult<Json<Value>> {
     let state = app.state.read();
-    let user = authenticate(&state, &headers)?;
+    let user = authenticate(&state, &headers, app.now())?;
     Ok(Json(json!({
         "id": user.id,
         "profile_id": user.id,
@@ -90,7 +94,7 @@ pub(super) async fn create_refresh_token(
         .find(|u| u.username == username && u.password == password)
         .map(|u| u.id)
         .ok_or_else(|| ApiError::unauthorized("Invalid username or password."))?;
-    let now = clock::now_micros();
+    let now = app.now();
     let token = state.new_refresh_token(user_id, name, now, &app.options);
     Ok((StatusCode::CREATED, Json(refresh_json(&token, now))))
 }
@@ -102,7 +106,7 @@ pub(super) async fn validate_refresh_token(
 ) -> ApiResult<Json<Value>> {
     let (token, user_id) = refresh_request(&body)?;
     let mut state = app.state.write();
-    let now = clock::now_micros();
+    let now = app.now();
     let found = find_refresh(&mut state, &token, user_id)?;
     found.last_used_at = Some(now);
     Ok(Json(refresh_json(found, now)))
@@ -115,7 +119,7 @@ pub(super) async fn create_access_token(
 ) -> ApiResult<Json<Value>> {
     let (token, user_id) = refresh_request(&body)?;
     let mut state = app.state.write();
-    let now = clock::now_micros();
+    let now = app.now();
     let refresh = active_refresh(&mut state, &token, user_id, now)?;
     let access = AccessToken {
         token: state.random_token(40),
@@ -149,7 +153,7 @@ pub(super) async fn validate_access_token(
         .get(token)
         .filter(|t| user_id.is_none_or(|id| id == t.user_id))
         .ok_or_else(|| ApiError::unauthorized(INVALID_ACCESS))?;
-    Ok(Json(access_json(access, clock::now_micros())))
+    Ok(Json(access_json(access, app.now())))
 }
 
 /// `POST /integration/v1/revokeAPIAccessTokens/` with `{refresh_token, user_id}`.
@@ -182,7 +186,7 @@ pub(super) async fn regen_refresh_token(
 ) -> ApiResult<Json<Value>> {
     let (token, user_id) = refresh_request(&body)?;
     let mut state = app.state.write();
-    let now = clock::now_micros();
+    let now = app.now();
     let old = active_refresh(&mut state, &token, user_id, now)?;
     if let Some(t) = state.refresh_tokens.get_mut(&old.token) {
         t.status = TokenStatus::Revoked;

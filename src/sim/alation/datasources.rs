@@ -40,7 +40,7 @@ pub(super) async fn v1_list(
 ) -> ApiResult<Response> {
     let pairs = query_pairs(raw.as_deref());
     let state = app.state.read();
-    let user = authenticate(&state, &headers)?;
+    let user = authenticate(&state, &headers, app.now())?;
     let hidden = query_flag(&pairs, "include_hidden") && user.role == Role::ServerAdmin;
     let undeployed = query_flag(&pairs, "include_undeployed");
     let items: Vec<Value> = state
@@ -60,7 +60,7 @@ pub(super) async fn v1_create(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let user = authenticate_writer(&app.state.read(), &headers)?;
+    let user = authenticate_writer(&app.state.read(), &headers, app.now())?;
     let body = json_body(&body)?;
     let mut fields = Fields::new(&body).map_err(|e| ApiError::invalid_input(vec![e]))?;
     let is_virtual = fields.boolean("is_virtual").flatten().unwrap_or(false);
@@ -124,7 +124,7 @@ pub(super) async fn v1_get(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let state = app.state.read();
-    authenticate(&state, &headers)?;
+    authenticate(&state, &headers, app.now())?;
     Ok(Json(v1_json(existing(&state, &id)?)))
 }
 
@@ -135,7 +135,7 @@ pub(super) async fn v1_update(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
-    authenticate_writer(&app.state.read(), &headers)?;
+    authenticate_writer(&app.state.read(), &headers, app.now())?;
     let body = json_body(&body)?;
     let mut fields = Fields::new(&body).map_err(|e| ApiError::invalid_input(vec![e]))?;
     let title = fields.text("title");
@@ -200,7 +200,7 @@ pub(super) async fn v2_list(
 ) -> ApiResult<Response> {
     let pairs = query_pairs(raw.as_deref());
     let state = app.state.read();
-    authenticate(&state, &headers)?;
+    authenticate(&state, &headers, app.now())?;
     let hidden = query_flag(&pairs, "include_hidden");
     let items: Vec<Value> = state
         .datasources
@@ -220,7 +220,7 @@ pub(super) async fn v2_get(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let state = app.state.read();
-    authenticate(&state, &headers)?;
+    authenticate(&state, &headers, app.now())?;
     Ok(Json(v2_json(existing(&state, &id)?)))
 }
 
@@ -230,7 +230,7 @@ pub(super) async fn v2_create(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let user = authenticate_writer(&app.state.read(), &headers)?;
+    let user = authenticate_writer(&app.state.read(), &headers, app.now())?;
     let body = json_body(&body)?;
     let mut fields = Fields::new(&body).map_err(|e| ApiError::invalid_input(vec![e]))?;
     let connector_id = ocf_connector(&mut fields, true);
@@ -261,7 +261,7 @@ pub(super) async fn v2_update(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
-    authenticate_writer(&app.state.read(), &headers)?;
+    authenticate_writer(&app.state.read(), &headers, app.now())?;
     let body = json_body(&body)?;
     let mut fields = Fields::new(&body).map_err(|e| ApiError::invalid_input(vec![e]))?;
     let connector_id = ocf_connector(&mut fields, false);
@@ -310,7 +310,7 @@ pub(super) async fn delete(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let mut state = app.state.write();
-    authenticate_writer(&state, &headers)?;
+    authenticate_writer(&state, &headers, app.now())?;
     let ds_id = existing(&state, &id)?.id;
     state.delete_datasource(ds_id);
     Ok(StatusCode::NO_CONTENT)

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use super::AlationOptions;
 use super::app::App;
 use super::auth::authenticate;
-use super::clock;
+use super::clock::{self, Clock};
 use super::errors::{ApiError, ApiResult};
 use super::request::{query_pairs, query_value};
 use super::state::{AlationState, IdSpace, Job};
@@ -58,9 +58,10 @@ pub(super) fn record(state: &mut AlationState, id: u64, name: Option<String>, ou
     );
 }
 
-/// `Job finished in … seconds at …`, as Alation words it (§6.4).
-pub(super) fn finished_msg(started: i64) -> String {
-    let now = clock::now_micros();
+/// `Job finished in … seconds at …`, as Alation words it (§6.4), for a job that
+/// started at `started` and ends now on `clock`.
+pub(super) fn finished_msg(clock: &Clock, started: i64) -> String {
+    let now = clock.now_micros();
     let secs = (now - started) as f64 / 1e6;
     format!(
         "Job finished in {secs:.6} seconds at {}",
@@ -76,7 +77,7 @@ pub(super) async fn get_job(
 ) -> ApiResult<Json<Value>> {
     let pairs = query_pairs(raw.as_deref());
     let mut state = app.state.write();
-    authenticate(&state, &headers)?;
+    authenticate(&state, &headers, app.now())?;
     let job = if let Some(id) = query_value(&pairs, "id") {
         let id: u64 = id
             .trim()

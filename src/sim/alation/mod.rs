@@ -39,6 +39,7 @@ use std::time::Duration;
 
 use axum::Router;
 
+pub use clock::Clock;
 pub use state::{AlationCredentials, AlationState, Role, UserCredential};
 
 use super::shared::Shared;
@@ -54,6 +55,8 @@ pub struct AlationOptions {
     pub job_failure_rate: f64,
     /// Seed for passwords, tokens and which jobs fail.
     pub seed: u64,
+    /// The sandbox's time (the wall clock unless a test advances it).
+    pub clock: Clock,
 }
 
 impl Default for AlationOptions {
@@ -63,6 +66,7 @@ impl Default for AlationOptions {
             refresh_token_ttl: Duration::from_secs(60 * 24 * 3600),
             job_failure_rate: 0.0,
             seed: 0,
+            clock: Clock::default(),
         }
     }
 }

@@ -104,7 +104,7 @@ pub(super) async fn list(
     kind: Kind,
 ) -> ApiResult<Response> {
     let state = app.state.read();
-    authenticate(&state, &headers)?;
+    authenticate(&state, &headers, app.now())?;
     let pairs = query_pairs(raw.as_deref());
     let filters = parse_filters(&pairs, kind)?;
     let wanted_fields = projection(&pairs);

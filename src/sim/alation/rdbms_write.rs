@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 
 use super::app::App;
 use super::auth::authenticate_writer;
-use super::clock;
+use super::clock::Clock;
 use super::errors::{ApiError, ApiResult};
 use super::fields::Fields;
 use super::items::{ColumnFields, SchemaFields, TableFields};
@@ -125,10 +125,10 @@ fn run<T>(
     mut write: impl FnMut(&mut AlationState, &T) -> Result<Value, String>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let mut state = app.state.write();
-    let started = clock::now_micros();
+    let started = app.now();
     let job_id = jobs::next_job_id(&mut state);
     let outcome = if jobs::should_fail(&app.options, job_id) {
-        failed(job.kind, job.verb, started)
+        failed(job.kind, job.verb, &app.options.clock, started)
     } else {
         let mut mapping = Vec::new();
         let mut errors = Vec::new();
@@ -144,7 +144,7 @@ fn run<T>(
             mapping.len(),
             job.kind.otype()
         );
-        succeeded(response, mapping, errors, started)
+        succeeded(response, mapping, errors, &app.options.clock, started)
     };
     jobs::record(&mut state, job_id, None, outcome);
     Ok((StatusCode::ACCEPTED, Json(json!({"job_id": job_id}))))
@@ -161,7 +161,7 @@ fn prepare(
     let pairs = query_pairs(raw.as_deref());
     let ds_id = {
         let state = app.state.read();
-        authenticate_writer(&state, headers)?;
+        authenticate_writer(&state, headers, app.now())?;
         let ds = query_value(&pairs, "ds_id")
             .ok_or_else(|| ApiError::bad_request("The ds_id query parameter is required."))?;
         let ds_id: u64 = ds
@@ -310,22 +310,28 @@ fn update(
     }
 }
 
-fn succeeded(response: String, mapping: Vec<Value>, errors: Vec<Value>, started: i64) -> Outcome {
+fn succeeded(
+    response: String,
+    mapping: Vec<Value>,
+    errors: Vec<Value>,
+    clock: &Clock,
+    started: i64,
+) -> Outcome {
     Outcome {
         succeeded: true,
-        msg: jobs::finished_msg(started),
+        msg: jobs::finished_msg(clock, started),
         result: json!([{"response": response, "mapping": mapping, "errors": errors}]),
     }
 }
 
-fn failed(kind: Kind, verb: &str, started: i64) -> Outcome {
+fn failed(kind: Kind, verb: &str, clock: &Clock, started: i64) -> Outcome {
     let reason = format!(
         "Job failed: the {verb} of {} objects was aborted (injected failure); nothing was written.",
         kind.otype()
     );
     Outcome {
         succeeded: false,
-        msg: format!("{reason} {}", jobs::finished_msg(started)),
+        msg: format!("{reason} {}", jobs::finished_msg(clock, started)),
         result: json!([{"response": reason, "mapping": [], "errors": [reason]}]),
     }
 }

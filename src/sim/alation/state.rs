@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::AlationOptions;
-use super::clock;
 use super::keys::{Kind, ObjectKey};
 
 /// An Alation user role (shared/reference/openmetadata-connectors.md §1.2: writes need
@@ -301,7 +300,7 @@ impl AlationState {
             seed: options.seed,
             ..AlationState::default()
         };
-        let now = clock::now_micros();
+        let now = options.clock.now_micros();
         for role in Role::ALL {
             let password = state.random_token(16);
             let id = state.next_id(IdSpace::User);

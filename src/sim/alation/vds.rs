@@ -27,7 +27,7 @@ use serde_json::{Value, json};
 
 use super::app::App;
 use super::auth::authenticate_writer;
-use super::clock;
+use super::clock::{self, Clock};
 use super::errors::{ApiError, ApiResult};
 use super::jobs::{self, Outcome};
 use super::keys::{Kind, ObjectKey};
@@ -59,7 +59,7 @@ pub(super) async fn upload(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let pairs = query_pairs(raw.as_deref());
     let mut state = app.state.write();
-    authenticate_writer(&state, &headers)?;
+    authenticate_writer(&state, &headers, app.now())?;
     let source = ds
         .trim()
         .parse::<u64>()
@@ -81,7 +81,7 @@ pub(super) async fn upload(
     };
     let text = String::from_utf8_lossy(&body);
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    let started = clock::now_micros();
+    let started = app.now();
     let job_id = jobs::next_job_id(&mut state);
     let name = format!(
         "MetadataExtraction#{}_{}-{job_id}",
@@ -97,11 +97,14 @@ pub(super) async fn upload(
         });
         Outcome {
             succeeded: false,
-            msg: format!("Job failed. {}", jobs::finished_msg(started)),
+            msg: format!(
+                "Job failed. {}",
+                jobs::finished_msg(&app.options.clock, started)
+            ),
             result: Value::String(report.to_string()),
         }
     } else {
-        apply(&mut state, &upload, &lines, started)
+        apply(&mut state, &upload, &lines, &app.options.clock, started)
     };
     jobs::record(&mut state, job_id, Some(name.clone()), outcome);
     Ok((StatusCode::ACCEPTED, Json(json!({"job_name": name}))))
@@ -111,7 +114,13 @@ fn vds_error(message: &str) -> ApiError {
     ApiError::with_body(StatusCode::BAD_REQUEST, json!({"error": message}))
 }
 
-fn apply(state: &mut AlationState, upload: &Upload, lines: &[&str], started: i64) -> Outcome {
+fn apply(
+    state: &mut AlationState,
+    upload: &Upload,
+    lines: &[&str],
+    clock: &Clock,
+    started: i64,
+) -> Outcome {
     let mut seen = Seen::default();
     let mut errors = Vec::new();
     let mut updated = 0usize;
@@ -133,7 +142,7 @@ fn apply(state: &mut AlationState, upload: &Upload, lines: &[&str], started: i64
     });
     Outcome {
         succeeded: true,
-        msg: jobs::finished_msg(started),
+        msg: jobs::finished_msg(clock, started),
         result: Value::String(report.to_string()),
     }
 }

@@ -173,61 +173,11 @@ fn normalise_key(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::model::{Column, Database, Schema, Table, TableKind};
-
-    fn column(name: &str) -> Column {
-        Column {
-            name: name.into(),
-            display_name: None,
-            data_type: "INT".into(),
-            data_type_display: None,
-            data_length: None,
-            description: None,
-            ordinal_position: None,
-            constraint: None,
-            tags: vec![],
-            children: vec![],
-        }
-    }
+    use crate::core::model::Table;
+    use crate::core::model_builders::{self as build, catalog, column, database, schema};
 
     fn table(name: &str, columns: &[&str]) -> Table {
-        Table {
-            upstream: Vec::new(),
-            name: name.into(),
-            display_name: None,
-            description: None,
-            table_type: TableKind::Regular,
-            view_definition: None,
-            constraints: vec![],
-            tags: vec![],
-            columns: columns.iter().map(|c| column(c)).collect(),
-        }
-    }
-
-    fn schema(name: &str, tables: Vec<Table>) -> Schema {
-        Schema {
-            tags: Vec::new(),
-            name: name.into(),
-            display_name: None,
-            description: None,
-            tables,
-        }
-    }
-
-    fn database(service: &str, name: &str, schemas: Vec<Schema>) -> Database {
-        Database {
-            tags: Vec::new(),
-            service: service.into(),
-            service_type: None,
-            name: name.into(),
-            display_name: None,
-            description: None,
-            schemas,
-        }
-    }
-
-    fn catalog(databases: Vec<Database>) -> Catalog {
-        Catalog { databases }
+        build::table(name, columns.iter().map(|c| column(c, "INT")).collect())
     }
 
     fn pairs(catalog: &Catalog) -> Vec<(String, String)> {

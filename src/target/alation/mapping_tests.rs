@@ -1,54 +1,32 @@
 use super::*;
 use crate::api::alation::wire::ColumnIndex;
 use crate::core::model::{TableConstraint, TableKind};
+use crate::core::model_builders as build;
 
 fn column(name: &str, data_type: &str, display: Option<&str>, position: u32) -> Column {
     Column {
-        name: name.into(),
-        display_name: None,
-        data_type: data_type.into(),
         data_type_display: display.map(str::to_string),
-        data_length: None,
-        description: None,
         ordinal_position: Some(position),
-        constraint: None,
-        tags: vec![],
-        children: vec![],
+        ..build::column(name, data_type)
     }
 }
 
 fn table(name: &str, columns: Vec<Column>, constraints: Vec<TableConstraint>) -> Table {
     Table {
-        upstream: Vec::new(),
-        name: name.into(),
-        display_name: None,
-        description: None,
-        table_type: TableKind::Regular,
-        view_definition: None,
         constraints,
-        tags: vec![],
-        columns,
+        ..build::table(name, columns)
     }
 }
 
 fn catalog(tables: Vec<Table>) -> Catalog {
-    Catalog {
-        databases: vec![Database {
-            tags: Vec::new(),
-            service: "sample_data".into(),
-            service_type: Some("BigQuery".into()),
-            name: "ecommerce_db".into(),
-            display_name: None,
-            description: None,
-            schemas: vec![Schema {
-                tags: Vec::new(),
-                name: "shopify".into(),
-                display_name: None,
-                description: None,
-                tables,
-            }],
-        }],
-    }
+    build::catalog(vec![Database {
+        service_type: Some("BigQuery".into()),
+        ..build::database(
+            "sample_data",
+            "ecommerce_db",
+            vec![build::schema("shopify", tables)],
+        )
+    }])
 }
 
 fn find<'a>(objects: &'a [Object], path: &[&str]) -> &'a Object {

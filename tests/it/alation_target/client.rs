@@ -11,6 +11,9 @@ use secrecy::SecretString;
 
 use super::support::{Sandbox, assert_all_applied, converge, read_current, sample_catalog, sorted};
 
+/// The access token lifetime of the expiry tests; the sandbox's clock is moved past it.
+const TOKEN_TTL: Duration = Duration::from_secs(60);
+
 /// Username and password create exactly one refresh token for the whole run.
 #[tokio::test]
 async fn password_auth_creates_one_refresh_token_per_run() {
@@ -43,13 +46,13 @@ async fn password_auth_creates_one_refresh_token_per_run() {
 #[tokio::test]
 async fn expired_access_tokens_are_renewed_once() {
     let sandbox = Sandbox::start(AlationOptions {
-        access_token_ttl: Duration::from_millis(1500),
+        access_token_ttl: TOKEN_TTL,
         ..AlationOptions::default()
     })
     .await;
     let client = sandbox.client(sandbox.refresh_auth(), 1000);
     client.native_datasources().await.expect("first call");
-    tokio::time::sleep(Duration::from_millis(1700)).await;
+    sandbox.clock.advance(TOKEN_TTL + Duration::from_secs(1));
     client
         .native_datasources()
         .await
@@ -65,7 +68,7 @@ async fn expired_access_tokens_are_renewed_once() {
 #[tokio::test]
 async fn a_plain_access_token_that_expires_is_an_error() {
     let sandbox = Sandbox::start(AlationOptions {
-        access_token_ttl: Duration::from_millis(1500),
+        access_token_ttl: TOKEN_TTL,
         ..AlationOptions::default()
     })
     .await;
@@ -94,7 +97,7 @@ async fn a_plain_access_token_that_expires_is_an_error() {
         1000,
     );
     client.native_datasources().await.expect("valid token");
-    tokio::time::sleep(Duration::from_millis(1700)).await;
+    sandbox.clock.advance(TOKEN_TTL + Duration::from_secs(1));
     let err = client.native_datasources().await.expect_err("expired");
     let text = err.to_string();
     assert!(text.contains("refresh token"), "{text}");
@@ -168,7 +171,7 @@ async fn per_object_job_errors_fail_the_write() {
 #[tokio::test]
 async fn concurrent_requests_share_one_token_renewal() {
     let sandbox = Sandbox::start(AlationOptions {
-        access_token_ttl: Duration::from_millis(1500),
+        access_token_ttl: TOKEN_TTL,
         ..AlationOptions::default()
     })
     .await;
@@ -177,7 +180,7 @@ async fn concurrent_requests_share_one_token_renewal() {
     let (report, _) = converge(&client, &catalog, &[], CreateDatasourceAs::Virtual).await;
     assert_all_applied(&report);
     let before = sandbox.count("POST /integration/v1/createAPIAccessToken/");
-    tokio::time::sleep(Duration::from_millis(1700)).await;
+    sandbox.clock.advance(TOKEN_TTL + Duration::from_secs(1));
     // Both data source lists (v1 and v2) are read at once, with the same expired token.
     let current = read_current(
         &client,

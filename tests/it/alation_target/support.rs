@@ -1,8 +1,7 @@
 //! What the Alation target tests share: a sandbox on an ephemeral port that logs the
-//! requests it receives, a small awkward catalog, and a plain diff standing in for the
-//! plan engine.
+//! requests it receives, a small awkward catalog, and the real plan engine between
+//! reading the current state and applying.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -11,22 +10,25 @@ use axum::middleware::{self, Next};
 use metaform::api::alation::{AlationAuth, AlationClient, AlationConfig, JobPolling};
 use metaform::apply::ApplyReport;
 use metaform::core::model::{
-    Catalog, Column, ColumnConstraint, ConstraintType, Database, Schema, Table, TableConstraint,
-    TableKind,
+    Catalog, Column, ColumnConstraint, ConstraintType, Database, Schema, TableConstraint, TableKind,
 };
 use metaform::core::objects::Object;
-use metaform::core::plan::{Action, CurrentState, FieldChange, PlanItem};
+use metaform::core::plan::{Action, CurrentState, DesiredState, Plan, PlanItem, Policy, plan};
 use metaform::http::{HttpClient, HttpOptions};
-use metaform::sim::alation::{AlationCredentials, AlationOptions, AlationState, router};
+use metaform::sim::alation::{AlationCredentials, AlationOptions, AlationState, Clock, router};
 use metaform::sim::shared::Shared;
-use metaform::target::alation::mapping::desired_objects;
+use metaform::target::alation::mapping::{desired_datasources, desired_objects};
 use metaform::target::alation::{Alation, CreateDatasourceAs, DatasourceLink};
 use metaform::target::{ItemStatus, Target};
 use secrecy::SecretString;
+
+use crate::support::model;
 /// A running Alation sandbox and the requests it received (`METHOD path`).
 pub(super) struct Sandbox {
     pub(super) url: String,
     pub(super) credentials: AlationCredentials,
+    /// The sandbox's clock, to age its tokens without waiting.
+    pub(super) clock: Clock,
     requests: Arc<Mutex<Vec<String>>>,
 }
 
@@ -35,6 +37,7 @@ impl Sandbox {
     pub(super) async fn start(options: AlationOptions) -> Sandbox {
         let state = AlationState::seeded(&options);
         let credentials = state.credentials();
+        let clock = options.clock.clone();
         let requests = Arc::new(Mutex::new(Vec::new()));
         let log = Arc::clone(&requests);
         let app = router(Shared::new(state), options).layer(middleware::from_fn(
@@ -58,6 +61,7 @@ impl Sandbox {
         Sandbox {
             url,
             credentials,
+            clock,
             requests,
         }
     }
@@ -102,33 +106,13 @@ impl Sandbox {
 /// A column at `position` with no constraint or description.
 pub(super) fn column(name: &str, data_type: &str, position: u32) -> Column {
     Column {
-        name: name.into(),
-        display_name: None,
-        data_type: data_type.into(),
-        data_type_display: None,
-        data_length: None,
-        description: None,
         ordinal_position: Some(position),
-        constraint: None,
-        tags: vec![],
-        children: vec![],
+        ..model::column(name, data_type)
     }
 }
 
 /// A regular table with `columns`.
-pub(super) fn table(name: &str, columns: Vec<Column>) -> Table {
-    Table {
-        upstream: Vec::new(),
-        name: name.into(),
-        display_name: None,
-        description: None,
-        table_type: TableKind::Regular,
-        view_definition: None,
-        constraints: vec![],
-        tags: vec![],
-        columns,
-    }
-}
+pub(super) use model::table;
 
 /// A small catalog with the awkward cases: dotted and slashed names, a view, Markdown,
 /// a composite primary key and a foreign key.
@@ -169,80 +153,33 @@ pub(super) fn sample_catalog() -> Catalog {
     view.view_definition = Some("select sku from products".into());
     Catalog {
         databases: vec![Database {
-            tags: Vec::new(),
-            service: "sample_data".into(),
             service_type: Some("BigQuery".into()),
-            name: "ecommerce_db".into(),
             display_name: Some("E-commerce".into()),
-            description: None,
-            schemas: vec![Schema {
-                tags: Vec::new(),
-                name: "shopify".into(),
-                display_name: None,
-                description: Some("Shop data".into()),
-                tables: vec![client, view, orders],
-            }],
+            ..model::database(
+                "sample_data",
+                "ecommerce_db",
+                vec![Schema {
+                    description: Some("Shop data".into()),
+                    ..model::schema("shopify", vec![client, view, orders])
+                }],
+            )
         }],
     }
 }
 
-/// Plan items from a plain diff of desired and current objects.
-pub(super) fn diff(desired: &[Object], current: &CurrentState) -> Vec<PlanItem> {
-    let now: BTreeMap<_, _> = current.objects.iter().map(|o| (&o.address, o)).collect();
-    let wanted: BTreeMap<_, _> = desired.iter().map(|o| (&o.address, o)).collect();
-    let bound: std::collections::BTreeSet<_> = current
-        .datasources
-        .iter()
-        .filter(|b| b.target_id.is_some())
-        .map(|b| &b.address)
-        .collect();
-    let mut items = Vec::new();
-    for object in desired {
-        let before = now.get(&object.address);
-        // As the plan engine does: a bound data source exists even without fields.
-        if before.is_none() && bound.contains(&object.address) {
-            continue;
-        }
-        let changes: Vec<FieldChange> = object
-            .fields
-            .keys()
-            .chain(before.map(|b| b.fields.keys()).into_iter().flatten())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .filter_map(|name| {
-                let b = before.and_then(|b| b.fields.get(name)).cloned();
-                let a = object.fields.get(name).cloned();
-                (a != b).then(|| FieldChange {
-                    field: name.clone(),
-                    before: b,
-                    after: a,
-                })
-            })
-            .collect();
-        if before.is_none() || !changes.is_empty() {
-            items.push(PlanItem {
-                action: if before.is_none() {
-                    Action::Create
-                } else {
-                    Action::Update
-                },
-                address: object.address.clone(),
-                changes,
-                reason: "test".into(),
-            });
-        }
-    }
-    for object in current.objects.iter().rev() {
-        if !wanted.contains_key(&object.address) {
-            items.push(PlanItem {
-                action: Action::Delete,
-                address: object.address.clone(),
-                changes: vec![],
-                reason: "test".into(),
-            });
-        }
-    }
-    items
+/// The real plan engine's plan from `catalog` to `current`, under the default policy
+/// with `--force` (the tests shrink tiny catalogs, far past the delete percentage).
+pub(super) fn plan_of(catalog: &Catalog, current: &CurrentState) -> Plan {
+    let desired = DesiredState {
+        datasources: desired_datasources(catalog),
+        objects: desired_objects(catalog),
+        ..DesiredState::default()
+    };
+    let policy = Policy {
+        force: true,
+        ..Policy::default()
+    };
+    plan(&desired, current, &policy).expect("the plan engine accepts the states")
 }
 
 /// Objects in address order, as `read_current` returns them.
@@ -290,23 +227,44 @@ pub(super) async fn apply(
     metaform::apply::apply(&target, items, catalog, current, stop, &mut |_| {}).await
 }
 
-/// Applies what the diff says and returns the state read afterwards.
+/// Applies what the plan engine plans and returns the state read afterwards.
 pub(super) async fn converge(
     client: &AlationClient,
     catalog: &Catalog,
     links: &[DatasourceLink],
     create_as: CreateDatasourceAs,
 ) -> (ApplyReport, CurrentState) {
+    converge_with(client, catalog, links, create_as, |_| {}).await
+}
+
+/// As [`converge`], with the planned items edited by `edit` before the apply (a saved
+/// plan edited by hand, or written against another state).
+pub(super) async fn converge_with(
+    client: &AlationClient,
+    catalog: &Catalog,
+    links: &[DatasourceLink],
+    create_as: CreateDatasourceAs,
+    edit: impl FnOnce(&mut [PlanItem]),
+) -> (ApplyReport, CurrentState) {
     let current = read_current(client, &catalog.databases, links, create_as)
         .await
         .expect("read current state");
-    let items = diff(&desired_objects(catalog), &current);
+    let mut items = plan_of(catalog, &current).items;
+    edit(&mut items);
     let never = std::sync::atomic::AtomicBool::new(false);
     let report = apply(client, &items, catalog, &current, create_as, &never).await;
     let after = read_current(client, &catalog.databases, links, create_as)
         .await
         .expect("read back");
     (report, after)
+}
+
+/// Turns the plan's orphans into deletes, as a plan that disagrees with the target's
+/// ownership would ask (the apply must refuse them on its own).
+pub(super) fn orphans_as_deletes(items: &mut [PlanItem]) {
+    for item in items.iter_mut().filter(|i| i.action == Action::Orphan) {
+        item.action = Action::Delete;
+    }
 }
 
 /// Fails unless every item of `report` was applied.

@@ -49,7 +49,15 @@ pub fn named_paths(text: &str, module: &[String]) -> Vec<NamedPath> {
     let path =
         Regex::new(r"\b[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)+").expect("valid regex");
     for found in path.find_iter(&code) {
-        if code[..found.start()].ends_with("::") {
+        let before = &code[..found.start()];
+        // `a::<T>::b`, `<T as U>::b`: the tail of a path already seen. A `::` after
+        // anything else starts a path at the root (`::std::fs::read`).
+        if let Some(head) = before.strip_suffix("::")
+            && head
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '>')
+        {
             continue;
         }
         let text = found.as_str();

@@ -6,16 +6,17 @@ use std::collections::BTreeSet;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::{Project, Settings, lines_starting};
+use super::{lines_starting, project};
+use crate::workspace::{Config, Workspace};
 
 const SHOP: &str = "sample_data.ecommerce_db.shopify";
 
 /// Edit, drop, add and retype in OpenMetadata: the plan holds exactly those changes, and apply converges.
 #[tokio::test]
 async fn source_edits_plan_exactly_and_converge() {
-    let project = Project::sample().await;
-    project.run_ok(&["snapshot"], 0).await;
-    project.run_ok(&["apply", "--auto-approve"], 0).await;
+    let project = project().build().await;
+    project.run_ok(&["snapshot"]).await;
+    project.run_ok(&["apply", "--auto-approve"]).await;
 
     project
         .om_patch_table(
@@ -44,15 +45,15 @@ async fn source_edits_plan_exactly_and_converge() {
         )
         .await;
 
-    project.run_ok(&["snapshot"], 0).await;
+    project.run_ok(&["snapshot"]).await;
 
     // The policy guards see the drop: a low delete limit refuses the plan unless
     // forced, and a protected address is refused even when forced.
-    project.configure(&Settings {
-        policy: Some("  maxDeletePercent: 5\n"),
-        ..Settings::default()
+    project.configure(&Config {
+        policy: Some("  maxDeletePercent: 5\n".into()),
+        ..Config::default()
     });
-    let refused = project.run_ok(&["plan"], 1).await;
+    let refused = project.run_expect(&["plan"], 1).await;
     let rule = format!("refusing to delete {} of ", dropped.len() + 1);
     assert!(refused.stderr.contains(&rule), "{}", refused.stderr);
     assert!(
@@ -60,12 +61,12 @@ async fn source_edits_plan_exactly_and_converge() {
         "{}",
         refused.stderr
     );
-    project.run_ok(&["plan", "--force"], 0).await;
-    project.configure(&Settings {
-        policy: Some("  protect: [\"*.raw_order\"]\n"),
-        ..Settings::default()
+    project.run_ok(&["plan", "--force"]).await;
+    project.configure(&Config {
+        policy: Some("  protect: [\"*.raw_order\"]\n".into()),
+        ..Config::default()
     });
-    let protected = project.run_ok(&["plan", "--force"], 1).await;
+    let protected = project.run_expect(&["plan", "--force"], 1).await;
     assert!(
         protected.stderr.contains(&format!(
             "refusing to delete `{SHOP}.raw_order`: it matches the policy.protect pattern `*.raw_order`"
@@ -73,9 +74,9 @@ async fn source_edits_plan_exactly_and_converge() {
         "{}",
         protected.stderr
     );
-    project.configure(&Settings::default());
+    project.configure(&Config::default());
 
-    let plan = project.run_ok(&["plan", "--format", "json"], 0).await;
+    let plan = project.run_ok(&["plan", "--format", "json"]).await;
     let plan: Value = serde_json::from_str(&plan.stdout).expect("a JSON plan");
     let items = plan["items"].as_array().expect("plan items");
     let found: BTreeSet<(String, String)> = items
@@ -130,26 +131,28 @@ async fn source_edits_plan_exactly_and_converge() {
         .expect("a column_type");
     assert_eq!(column_type["after"], "varchar(64)", "{created}");
 
-    project.run_ok(&["apply", "--auto-approve"], 0).await;
-    let again = project.run_ok(&["plan", "--detailed-exitcode"], 0).await;
+    project.run_ok(&["apply", "--auto-approve"]).await;
+    let again = project.run_ok(&["plan", "--detailed-exitcode"]).await;
     assert!(again.stdout.contains("No changes."), "{}", again.stdout);
 }
 
 /// With `createDatasourceAs: ocf`, a dropped table is an orphan (`!`) and stays in Alation.
 #[tokio::test]
 async fn ocf_dropped_table_is_an_orphan_and_kept() {
-    let project = Project::sample().await;
-    project.configure(&Settings {
-        create_as: Some("ocf"),
-        ..Settings::default()
-    });
-    project.run_ok(&["snapshot"], 0).await;
-    project.run_ok(&["apply", "--auto-approve"], 0).await;
+    let project = project()
+        .config(Config {
+            create_as: Some("ocf"),
+            ..Config::default()
+        })
+        .build()
+        .await;
+    project.run_ok(&["snapshot"]).await;
+    project.run_ok(&["apply", "--auto-approve"]).await;
     let dropped = drop_table(&project, "raw_order").await;
-    project.run_ok(&["snapshot"], 0).await;
+    project.run_ok(&["snapshot"]).await;
 
     // Orphans are reported, not changes: the plan has nothing to apply.
-    let plan = project.run_ok(&["plan", "--detailed-exitcode"], 0).await;
+    let plan = project.run_ok(&["plan", "--detailed-exitcode"]).await;
     let orphans = lines_starting(&plan.stdout, "!");
     assert_eq!(orphans.len(), dropped.len() + 1, "{}", plan.stdout);
     let reason = "(cannot be deleted through the API: OCF data source)";
@@ -171,7 +174,7 @@ async fn ocf_dropped_table_is_an_orphan_and_kept() {
         "{}",
         plan.stdout
     );
-    project.run_ok(&["apply", "--auto-approve"], 0).await;
+    project.run_ok(&["apply", "--auto-approve"]).await;
 
     let token = project.alation_token().await;
     let source = project
@@ -193,7 +196,7 @@ async fn ocf_dropped_table_is_an_orphan_and_kept() {
 }
 
 /// Deletes the `shopify` table `name` in OpenMetadata; returns its column names.
-async fn drop_table(project: &Project, name: &str) -> Vec<String> {
+async fn drop_table(project: &Workspace, name: &str) -> Vec<String> {
     let table = project.om_table(name).await;
     let id = table["id"].as_str().expect("a table id");
     project

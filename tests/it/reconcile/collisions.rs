@@ -3,11 +3,12 @@
 
 use metaform::commands::state_dir::{read_state_dir, write_state_dir};
 
-use super::Project;
+use super::project;
+use crate::workspace::Workspace;
 
 /// Adds the tables `Orders` and `orders` to the `shopify` schema, `Orders` with the
 /// columns `ID` and `id`.
-fn add_colliding_names(project: &Project) {
+fn add_colliding_names(project: &Workspace) {
     let state = project.path("state");
     let mut catalog = read_state_dir(&state).expect("the snapshot reads");
     let schema = catalog
@@ -34,7 +35,7 @@ fn add_colliding_names(project: &Project) {
 }
 
 /// The refusal names both tables and both columns, each with its state file.
-fn assert_names_both(project: &Project, stderr: &str) {
+fn assert_names_both(project: &Workspace, stderr: &str) {
     let file = project.path("state/sample_data/ecommerce_db/shopify.yaml");
     let file = file.display();
     for expected in [
@@ -56,18 +57,18 @@ fn assert_names_both(project: &Project, stderr: &str) {
 /// their files, and Alation receives no write.
 #[tokio::test]
 async fn case_colliding_names_are_refused_before_any_write() {
-    let project = Project::sample().await;
-    project.run_ok(&["snapshot"], 0).await;
+    let project = project().build().await;
+    project.run_ok(&["snapshot"]).await;
     add_colliding_names(&project);
     let before = serde_json::to_value(&*project.sandbox.alation_state().read())
         .expect("the Alation state serialises");
 
-    let validate = project.run_ok(&["validate"], 1).await;
+    let validate = project.run_expect(&["validate"], 1).await;
     assert_names_both(&project, &validate.stderr);
-    let plan = project.run_ok(&["plan"], 1).await;
+    let plan = project.run_expect(&["plan"], 1).await;
     assert_names_both(&project, &plan.stderr);
     assert_eq!(plan.stdout, "", "no plan is shown");
-    let apply = project.run_ok(&["apply", "--auto-approve"], 1).await;
+    let apply = project.run_expect(&["apply", "--auto-approve"], 1).await;
     assert_names_both(&project, &apply.stderr);
 
     let after = serde_json::to_value(&*project.sandbox.alation_state().read())
@@ -78,9 +79,9 @@ async fn case_colliding_names_are_refused_before_any_write() {
 /// Without colliding names, `validate` with an Alation configuration still passes.
 #[tokio::test]
 async fn validate_with_an_alation_configuration_passes_distinct_names() {
-    let project = Project::sample().await;
-    project.run_ok(&["snapshot"], 0).await;
-    let validate = project.run_ok(&["validate"], 0).await;
+    let project = project().build().await;
+    project.run_ok(&["snapshot"]).await;
+    let validate = project.run_ok(&["validate"]).await;
     assert!(
         validate.stderr.contains("state files are valid"),
         "{}",

@@ -6,7 +6,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::{Project, Settings};
+use super::project;
+use crate::workspace::{Config, Workspace};
 
 const SHOP: &str = "sample_data.ecommerce_db.shopify";
 
@@ -24,13 +25,15 @@ const TABLE_DESCRIPTION: &str = "<p>Curated by a steward: one row per customer.<
 /// Curated ignored titles and descriptions survive a delete's upload, a column type change and a saved-plan re-apply.
 #[tokio::test]
 async fn curated_ignored_values_survive_deletes_type_changes_and_reapplies() {
-    let project = Project::sample().await;
-    project.configure(&Settings {
-        policy: Some(IGNORE),
-        ..Settings::default()
-    });
-    project.run_ok(&["snapshot"], 0).await;
-    project.run_ok(&["apply", "--auto-approve"], 0).await;
+    let project = project()
+        .config(Config {
+            policy: Some(IGNORE.into()),
+            ..Config::default()
+        })
+        .build()
+        .await;
+    project.run_ok(&["snapshot"]).await;
+    project.run_ok(&["apply", "--auto-approve"]).await;
     let token = project.alation_token().await;
     let ds = ecommerce_id(&project, &token).await;
     let column_key = format!("{ds}.shopify.dim_location.name");
@@ -70,8 +73,8 @@ async fn curated_ignored_values_survive_deletes_type_changes_and_reapplies() {
         .await
         .expect("dim_location.shop_id");
     retype(&project, "dim_location", &["name", "shop_id"]).await;
-    project.run_ok(&["snapshot"], 0).await;
-    let plan = project.run_ok(&["plan", "--format", "json"], 0).await;
+    project.run_ok(&["snapshot"]).await;
+    let plan = project.run_ok(&["plan", "--format", "json"]).await;
     let plan: Value = serde_json::from_str(&plan.stdout).expect("a JSON plan");
     let items = plan["items"].as_array().expect("plan items");
     assert_eq!(items.len(), 2, "{plan}");
@@ -84,7 +87,7 @@ async fn curated_ignored_values_survive_deletes_type_changes_and_reapplies() {
             .collect();
         assert_eq!(fields, ["column_type"], "{item}");
     }
-    project.run_ok(&["apply", "--auto-approve"], 0).await;
+    project.run_ok(&["apply", "--auto-approve"]).await;
     assert_curated(&project, &token, ds, "after a type change").await;
     let retyped = find(&project, &token, ds, "column", &other_key)
         .await
@@ -112,27 +115,27 @@ async fn curated_ignored_values_survive_deletes_type_changes_and_reapplies() {
     ] {
         project.om_patch_table(table, patch).await;
     }
-    project.run_ok(&["snapshot"], 0).await;
-    project.run_ok(&["plan", "--out", "plan.json"], 0).await;
-    project.run_ok(&["apply", "plan.json"], 0).await;
+    project.run_ok(&["snapshot"]).await;
+    project.run_ok(&["plan", "--out", "plan.json"]).await;
+    project.run_ok(&["apply", "plan.json"]).await;
     assert_curated(&project, &token, ds, "after a saved-plan apply").await;
     let described = find(&project, &token, ds, "column", &other_key)
         .await
         .expect("dim_location.shop_id");
     assert_eq!(described["description"], "<p>The shop.</p>", "{described}");
-    project.run_ok(&["apply", "--auto-approve"], 0).await;
+    project.run_ok(&["apply", "--auto-approve"]).await;
     assert_curated(&project, &token, ds, "after a second apply").await;
     assert_no_changes(&project).await;
 }
 
 /// `metaform plan --detailed-exitcode` exits 0 with "No changes.".
-pub(super) async fn assert_no_changes(project: &Project) {
-    let plan = project.run_ok(&["plan", "--detailed-exitcode"], 0).await;
+pub(super) async fn assert_no_changes(project: &Workspace) {
+    let plan = project.run_ok(&["plan", "--detailed-exitcode"]).await;
     assert!(plan.stdout.contains("No changes."), "{}", plan.stdout);
 }
 
 /// Fails unless the curated title and description are still on both objects.
-async fn assert_curated(project: &Project, token: &str, ds: u64, when: &str) {
+async fn assert_curated(project: &Workspace, token: &str, ds: u64, when: &str) {
     for (kind, key, title, description) in [
         (
             "column",
@@ -157,7 +160,7 @@ async fn assert_curated(project: &Project, token: &str, ds: u64, when: &str) {
 
 /// A steward's edit in Alation: PATCH the title and description of one object.
 async fn curate(
-    project: &Project,
+    project: &Workspace,
     token: &str,
     ds: u64,
     kind: &str,
@@ -178,7 +181,7 @@ async fn curate(
 
 /// The Alation object of `kind` whose key is `key`.
 pub(super) async fn find(
-    project: &Project,
+    project: &Workspace,
     token: &str,
     ds: u64,
     kind: &str,
@@ -192,16 +195,16 @@ pub(super) async fn find(
 }
 
 /// The id of the data source created for `ecommerce_db`.
-pub(super) async fn ecommerce_id(project: &Project, token: &str) -> u64 {
+pub(super) async fn ecommerce_id(project: &Workspace, token: &str) -> u64 {
     project.datasource_id(token, "ecommerce_db").await
 }
 
 /// Deletes the `shopify` table `name` in OpenMetadata, snapshots and applies, and checks
 /// that Alation no longer holds it (one Virtual Data Source upload).
-pub(super) async fn delete_and_apply(project: &Project, token: &str, ds: u64, name: &str) {
+pub(super) async fn delete_and_apply(project: &Workspace, token: &str, ds: u64, name: &str) {
     drop_table(project, name).await;
-    project.run_ok(&["snapshot"], 0).await;
-    project.run_ok(&["apply", "--auto-approve"], 0).await;
+    project.run_ok(&["snapshot"]).await;
+    project.run_ok(&["apply", "--auto-approve"]).await;
     let key = format!("{ds}.shopify.{name}");
     assert!(
         find(project, token, ds, "table", &key).await.is_none(),
@@ -210,7 +213,7 @@ pub(super) async fn delete_and_apply(project: &Project, token: &str, ds: u64, na
 }
 
 /// Deletes the `shopify` table `name` in OpenMetadata.
-async fn drop_table(project: &Project, name: &str) {
+async fn drop_table(project: &Workspace, name: &str) {
     let table = project.om_table(name).await;
     let id = table["id"].as_str().expect("a table id");
     project
@@ -219,7 +222,7 @@ async fn drop_table(project: &Project, name: &str) {
 }
 
 /// Changes the type of `columns` of the `shopify` table `table` to TEXT in OpenMetadata.
-pub(super) async fn retype(project: &Project, table: &str, columns: &[&str]) {
+pub(super) async fn retype(project: &Workspace, table: &str, columns: &[&str]) {
     let doc = project.om_table(table).await;
     let names: Vec<&str> = doc["columns"]
         .as_array()

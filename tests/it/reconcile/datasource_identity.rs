@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::Project;
+use super::project;
+use crate::workspace::Workspace;
 
 /// The marker of the sample data's `ecommerce_db`.
 const MARKER: &str = "metaform://openmetadata/sample_data.ecommerce_db";
@@ -109,7 +110,7 @@ async fn forward(
 }
 
 /// Points `metaform.yaml`'s Alation `hostPort` at `url`.
-fn retarget(project: &Project, url: &str) {
+fn retarget(project: &Workspace, url: &str) {
     let path = project.path("metaform.yaml");
     let text = std::fs::read_to_string(&path).expect("metaform.yaml");
     let from = format!("hostPort: {}\n", project.sandbox.alation_url());
@@ -119,7 +120,7 @@ fn retarget(project: &Project, url: &str) {
 }
 
 /// Every data source of the sandbox (v1, hidden ones included).
-async fn datasources(project: &Project) -> Vec<Value> {
+async fn datasources(project: &Workspace) -> Vec<Value> {
     let token = project.alation_token().await;
     project
         .alation_list(
@@ -130,7 +131,7 @@ async fn datasources(project: &Project) -> Vec<Value> {
 }
 
 /// The ids of the data sources carrying `marker`.
-async fn carrying(project: &Project, marker: &str) -> Vec<u64> {
+async fn carrying(project: &Workspace, marker: &str) -> Vec<u64> {
     datasources(project)
         .await
         .iter()
@@ -140,7 +141,7 @@ async fn carrying(project: &Project, marker: &str) -> Vec<u64> {
 }
 
 /// metaform marker -> the ids of the data sources carrying it.
-async fn markers(project: &Project) -> BTreeMap<String, Vec<u64>> {
+async fn markers(project: &Workspace) -> BTreeMap<String, Vec<u64>> {
     let mut markers: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     for ds in datasources(project).await {
         if let (Some(uri), Some(id)) = (ds["uri"].as_str(), ds["id"].as_u64())
@@ -153,7 +154,7 @@ async fn markers(project: &Project) -> BTreeMap<String, Vec<u64>> {
 }
 
 /// The Alation address of the sandbox, for the proxy.
-fn upstream(project: &Project) -> SocketAddr {
+fn upstream(project: &Workspace) -> SocketAddr {
     project
         .sandbox
         .alation_url()
@@ -166,8 +167,8 @@ fn upstream(project: &Project) -> SocketAddr {
 /// Applies through a proxy that spoils the first create's answer: exactly one data
 /// source per database, and the same apply goes on to converge.
 async fn create_answer_spoiled(spoil: Spoil) {
-    let project = Project::sample().await;
-    project.run_ok(&["snapshot"], 0).await;
+    let project = project().build().await;
+    project.run_ok(&["snapshot"]).await;
     let (url, spoiled) = spoiling_proxy(upstream(&project), spoil).await;
     retarget(&project, &url);
     let apply = project.run(&["apply", "--auto-approve"]).await;
@@ -179,7 +180,7 @@ async fn create_answer_spoiled(spoil: Spoil) {
         "data sources per marker: {markers:?}"
     );
     assert_eq!(apply.code, Some(0), "{}", apply.stderr);
-    let again = project.run_ok(&["plan", "--detailed-exitcode"], 0).await;
+    let again = project.run_ok(&["plan", "--detailed-exitcode"]).await;
     assert!(again.stdout.contains("No changes."), "{}", again.stdout);
 }
 
@@ -201,9 +202,9 @@ async fn gateway_timeout_after_create_makes_no_duplicate_datasource() {
 /// lowest, and how to remove the other.
 #[tokio::test]
 async fn plan_names_two_datasources_with_one_marker() {
-    let project = Project::sample().await;
-    project.run_ok(&["snapshot"], 0).await;
-    project.run_ok(&["apply", "--auto-approve"], 0).await;
+    let project = project().build().await;
+    project.run_ok(&["snapshot"]).await;
+    project.run_ok(&["apply", "--auto-approve"]).await;
     let token = project.alation_token().await;
     let second: Value = project
         .alation(
@@ -216,7 +217,7 @@ async fn plan_names_two_datasources_with_one_marker() {
     let mut ids = carrying(&project, MARKER).await;
     ids.sort_unstable();
     assert_eq!(ids.len(), 2, "{ids:?} ({second})");
-    let plan = project.run_ok(&["plan"], 0).await;
+    let plan = project.run_ok(&["plan"]).await;
     let expected = format!(
         "data sources {} and {} both carry the marker `{MARKER}` of `sample_data.ecommerce_db`: \
          metaform manages {} (the lowest id)",

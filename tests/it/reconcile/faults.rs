@@ -6,8 +6,9 @@ use std::time::Duration;
 use metaform::sim::faults::{Fault, FaultConfig, FaultKind, Scope};
 use metaform::sim::{SandboxOptions, Seed};
 
-use super::{Project, lines_starting};
+use super::lines_starting;
 use crate::support;
+use crate::workspace::Workspace;
 
 /// Failing jobs make apply exit 3 naming the job's failure; after a restart without faults it converges.
 #[tokio::test]
@@ -20,14 +21,16 @@ async fn failed_jobs_exit_3_and_the_next_apply_converges() {
         faults,
         ..SandboxOptions::default()
     };
-    let project = Project::start(options(FaultConfig {
-        seed: 5,
-        job_failure_rate: Some(0.5),
-        ..FaultConfig::default()
-    }))
-    .await;
-    project.run_ok(&["snapshot"], 0).await;
-    let partial = project.run_ok(&["apply", "--auto-approve"], 3).await;
+    let project = Workspace::builder()
+        .sandbox(options(FaultConfig {
+            seed: 5,
+            job_failure_rate: Some(0.5),
+            ..FaultConfig::default()
+        }))
+        .build()
+        .await;
+    project.run_ok(&["snapshot"]).await;
+    let partial = project.run_expect(&["apply", "--auto-approve"], 3).await;
     assert!(
         partial
             .stderr
@@ -38,14 +41,16 @@ async fn failed_jobs_exit_3_and_the_next_apply_converges() {
     assert!(partial.stderr.contains(" failed"), "{}", partial.stderr);
 
     let project = project.restart(options(FaultConfig::default())).await;
-    let remaining = project.run_ok(&["plan", "--detailed-exitcode"], 2).await;
+    let remaining = project
+        .run_expect(&["plan", "--detailed-exitcode"], 2)
+        .await;
     assert!(
         !lines_starting(&remaining.stdout, "+").is_empty(),
         "{}",
         remaining.stdout
     );
-    project.run_ok(&["apply", "--auto-approve"], 0).await;
-    let again = project.run_ok(&["plan", "--detailed-exitcode"], 0).await;
+    project.run_ok(&["apply", "--auto-approve"]).await;
+    let again = project.run_ok(&["plan", "--detailed-exitcode"]).await;
     assert!(again.stdout.contains("No changes."), "{}", again.stdout);
 }
 
@@ -53,13 +58,15 @@ async fn failed_jobs_exit_3_and_the_next_apply_converges() {
 #[tokio::test]
 async fn catalog_over_request_limits_is_applied_in_batches() {
     let spec = "1x1x1x1200x10".parse().expect("a generate spec");
-    let project = Project::start(SandboxOptions {
-        seed: Seed::Generated(spec),
-        ..SandboxOptions::default()
-    })
-    .await;
-    project.run_ok(&["snapshot"], 0).await;
-    let applied = project.run_ok(&["apply", "--auto-approve"], 0).await;
+    let project = Workspace::builder()
+        .sandbox(SandboxOptions {
+            seed: Seed::Generated(spec),
+            ..SandboxOptions::default()
+        })
+        .build()
+        .await;
+    project.run_ok(&["snapshot"]).await;
+    let applied = project.run_ok(&["apply", "--auto-approve"]).await;
     assert!(
         applied
             .stdout
@@ -76,32 +83,34 @@ async fn catalog_over_request_limits_is_applied_in_batches() {
         "{}",
         applied.stderr
     );
-    let again = project.run_ok(&["plan", "--detailed-exitcode"], 0).await;
+    let again = project.run_ok(&["plan", "--detailed-exitcode"]).await;
     assert!(again.stdout.contains("No changes."), "{}", again.stdout);
 }
 
 /// Server errors (500 included) and rate limits on reads are retried: snapshot, apply and plan all succeed.
 #[tokio::test]
 async fn server_errors_on_reads_are_retried() {
-    let project = Project::start(SandboxOptions {
-        seed: Seed::SampleData(support::sample_data_dir()),
-        faults: FaultConfig {
-            seed: 11,
-            rate: 0.3,
-            kinds: vec![FaultKind::ServerError, FaultKind::RateLimit],
-            retry_after_secs: 0,
-            scope: Scope {
-                paths: Vec::new(),
-                methods: vec!["GET".into()],
+    let project = Workspace::builder()
+        .sandbox(SandboxOptions {
+            seed: Seed::SampleData(support::sample_data_dir()),
+            faults: FaultConfig {
+                seed: 11,
+                rate: 0.3,
+                kinds: vec![FaultKind::ServerError, FaultKind::RateLimit],
+                retry_after_secs: 0,
+                scope: Scope {
+                    paths: Vec::new(),
+                    methods: vec!["GET".into()],
+                },
+                ..FaultConfig::default()
             },
-            ..FaultConfig::default()
-        },
-        ..SandboxOptions::default()
-    })
-    .await;
-    project.run_ok(&["snapshot"], 0).await;
-    project.run_ok(&["apply", "--auto-approve"], 0).await;
-    let again = project.run_ok(&["plan", "--detailed-exitcode"], 0).await;
+            ..SandboxOptions::default()
+        })
+        .build()
+        .await;
+    project.run_ok(&["snapshot"]).await;
+    project.run_ok(&["apply", "--auto-approve"]).await;
+    let again = project.run_ok(&["plan", "--detailed-exitcode"]).await;
     assert!(again.stdout.contains("No changes."), "{}", again.stdout);
     let served_500 = project
         .sandbox
@@ -116,24 +125,28 @@ async fn server_errors_on_reads_are_retried() {
 /// A connection reset while exchanging the refresh token for an access token is retried.
 #[tokio::test]
 async fn reset_during_token_exchange_is_retried() {
-    let project = Project::start(SandboxOptions {
-        seed: Seed::SampleData(support::sample_data_dir()),
-        faults: FaultConfig {
-            seed: 2,
-            rate: 0.5,
-            kinds: vec![FaultKind::Drop],
-            scope: Scope {
-                paths: vec!["/integration/v1/createAPIAccessToken/".into()],
-                methods: vec!["POST".into()],
+    let project = Workspace::builder()
+        .sandbox(SandboxOptions {
+            seed: Seed::SampleData(support::sample_data_dir()),
+            faults: FaultConfig {
+                seed: 2,
+                rate: 0.5,
+                kinds: vec![FaultKind::Drop],
+                scope: Scope {
+                    paths: vec!["/integration/v1/createAPIAccessToken/".into()],
+                    methods: vec!["POST".into()],
+                },
+                ..FaultConfig::default()
             },
-            ..FaultConfig::default()
-        },
-        ..SandboxOptions::default()
-    })
-    .await;
-    project.run_ok(&["snapshot"], 0).await;
+            ..SandboxOptions::default()
+        })
+        .build()
+        .await;
+    project.run_ok(&["snapshot"]).await;
     for _ in 0..3 {
-        project.run_ok(&["plan", "--detailed-exitcode"], 2).await;
+        project
+            .run_expect(&["plan", "--detailed-exitcode"], 2)
+            .await;
     }
     let drops = project.sandbox.alation_faults().records();
     assert!(
@@ -147,26 +160,28 @@ async fn reset_during_token_exchange_is_retried() {
 async fn expired_access_token_is_renewed_without_new_refresh_token() {
     let persisted = tempfile::tempdir().expect("a temporary directory");
     let file = persisted.path().join("sandbox.json");
-    let project = Project::start(SandboxOptions {
-        seed: Seed::SampleData(support::sample_data_dir()),
-        persist: Some(file.clone()),
-        faults: FaultConfig {
-            rate: 1.0,
-            kinds: vec![FaultKind::Latency],
-            latency: Duration::from_millis(150),
-            scope: Scope {
-                paths: vec!["/integration/v2/".into()],
-                methods: vec!["POST".into()],
+    let project = Workspace::builder()
+        .sandbox(SandboxOptions {
+            seed: Seed::SampleData(support::sample_data_dir()),
+            persist: Some(file.clone()),
+            faults: FaultConfig {
+                rate: 1.0,
+                kinds: vec![FaultKind::Latency],
+                latency: Duration::from_millis(150),
+                scope: Scope {
+                    paths: vec!["/integration/v2/".into()],
+                    methods: vec!["POST".into()],
+                },
+                access_token_ttl: Some(Duration::from_millis(300)),
+                ..FaultConfig::default()
             },
-            access_token_ttl: Some(Duration::from_millis(300)),
-            ..FaultConfig::default()
-        },
-        ..SandboxOptions::default()
-    })
-    .await;
-    project.run_ok(&["snapshot"], 0).await;
-    project.run_ok(&["apply", "--auto-approve"], 0).await;
-    let again = project.run_ok(&["plan", "--detailed-exitcode"], 0).await;
+            ..SandboxOptions::default()
+        })
+        .build()
+        .await;
+    project.run_ok(&["snapshot"]).await;
+    project.run_ok(&["apply", "--auto-approve"]).await;
+    let again = project.run_ok(&["plan", "--detailed-exitcode"]).await;
     assert!(again.stdout.contains("No changes."), "{}", again.stdout);
     project
         .sandbox
@@ -184,23 +199,25 @@ async fn expired_access_token_is_renewed_without_new_refresh_token() {
 /// A killed apply loses nothing: the next plan adds exactly what Alation is missing, and apply converges.
 #[tokio::test]
 async fn killed_apply_loses_nothing() {
-    let project = Project::start(SandboxOptions {
-        seed: Seed::SampleData(support::sample_data_dir()),
-        faults: FaultConfig {
-            rate: 1.0,
-            kinds: vec![FaultKind::Latency],
-            latency: Duration::from_millis(300),
-            scope: Scope {
-                paths: vec!["/integration/v2/".into()],
-                methods: vec!["POST".into()],
+    let project = Workspace::builder()
+        .sandbox(SandboxOptions {
+            seed: Seed::SampleData(support::sample_data_dir()),
+            faults: FaultConfig {
+                rate: 1.0,
+                kinds: vec![FaultKind::Latency],
+                latency: Duration::from_millis(300),
+                scope: Scope {
+                    paths: vec!["/integration/v2/".into()],
+                    methods: vec!["POST".into()],
+                },
+                ..FaultConfig::default()
             },
-            ..FaultConfig::default()
-        },
-        ..SandboxOptions::default()
-    })
-    .await;
-    project.run_ok(&["snapshot"], 0).await;
-    let full = project.run_ok(&["plan", "--format", "json"], 0).await;
+            ..SandboxOptions::default()
+        })
+        .build()
+        .await;
+    project.run_ok(&["snapshot"]).await;
+    let full = project.run_ok(&["plan", "--format", "json"]).await;
     let full: serde_json::Value = serde_json::from_str(&full.stdout).expect("a JSON plan");
     let mut apply = project
         .command(&["apply", "--auto-approve"])
@@ -219,9 +236,9 @@ async fn killed_apply_loses_nothing() {
     let mut stored = 0;
     for source in project.datasources(&token).await {
         let id = source["id"].as_u64().expect("an id");
-        stored += 1 + project.alation_objects(id, &token).await.len();
+        stored += 1 + project.alation_objects_under(id, &token).await.len();
     }
-    let rest = project.run_ok(&["plan", "--format", "json"], 0).await;
+    let rest = project.run_ok(&["plan", "--format", "json"]).await;
     let rest: serde_json::Value = serde_json::from_str(&rest.stdout).expect("a JSON plan");
     assert_eq!(rest["summary"]["change"], 0, "{}", rest["summary"]);
     assert_eq!(
@@ -229,7 +246,7 @@ async fn killed_apply_loses_nothing() {
         full["summary"]["add"].as_u64().expect("a count"),
         "stored {stored}"
     );
-    project.run_ok(&["apply", "--auto-approve"], 0).await;
-    let again = project.run_ok(&["plan", "--detailed-exitcode"], 0).await;
+    project.run_ok(&["apply", "--auto-approve"]).await;
+    let again = project.run_ok(&["plan", "--detailed-exitcode"]).await;
     assert!(again.stdout.contains("No changes."), "{}", again.stdout);
 }

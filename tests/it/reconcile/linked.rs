@@ -5,12 +5,13 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::{Project, Settings, lines_starting, shopify_column_count};
+use super::{lines_starting, project, shopify_column_count};
+use crate::workspace::Config;
 
 /// A linked empty data source gets exactly the sample schema; apply stores keys, PK/FK and HTML, then converges.
 #[tokio::test]
 async fn linked_datasource_is_filled_and_converges() {
-    let project = Project::sample().await;
+    let project = project().build().await;
     let token = project.alation_token().await;
     let created = project
         .alation(
@@ -49,13 +50,15 @@ async fn linked_datasource_is_filled_and_converges() {
             }]}]),
         )
         .await;
-    project.configure(&Settings {
+    project.configure(&Config {
         links: vec![(ds, "sample_data.ecommerce_db")],
-        ..Settings::default()
+        ..Config::default()
     });
 
-    project.run_ok(&["snapshot"], 0).await;
-    let plan = project.run_ok(&["plan", "--detailed-exitcode"], 2).await;
+    project.run_ok(&["snapshot"]).await;
+    let plan = project
+        .run_expect(&["plan", "--detailed-exitcode"], 2)
+        .await;
     let groups = groups(&plan.stdout);
     let linked = groups
         .iter()
@@ -101,8 +104,8 @@ async fn linked_datasource_is_filled_and_converges() {
         .expect("a group for Glue");
     assert_eq!(lines_starting(glue, "+ data source").len(), 1, "{glue}");
 
-    project.run_ok(&["apply", "--auto-approve"], 0).await;
-    let again = project.run_ok(&["plan", "--detailed-exitcode"], 0).await;
+    project.run_ok(&["apply", "--auto-approve"]).await;
+    let again = project.run_ok(&["plan", "--detailed-exitcode"]).await;
     assert!(again.stdout.contains("No changes."), "{}", again.stdout);
 
     let tables = project
@@ -162,7 +165,7 @@ async fn linked_datasource_is_filled_and_converges() {
     let mut everything: Vec<Value> = Vec::new();
     for source in project.datasources(&token).await {
         let id = source["id"].as_u64().expect("an id");
-        everything.extend(project.alation_objects(id, &token).await);
+        everything.extend(project.alation_objects_under(id, &token).await);
         everything.push(source);
     }
     let none: Vec<&Value> = everything

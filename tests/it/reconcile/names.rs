@@ -4,12 +4,12 @@
 use reqwest::Method;
 use serde_json::json;
 
-use super::Project;
+use super::project;
 
 /// Names with `::`, `>`, quotes, dots and non-ASCII letters reach Alation exactly and converge.
 #[tokio::test]
 async fn awkward_names_reach_alation_exactly() {
-    let project = Project::sample().await;
+    let project = project().build().await;
     for table in [
         json!({"name": "café::v2>x", "databaseSchema": "sample_data.ecommerce_db.shopify",
                "columns": [{"name": "a.b", "dataType": "INT"},
@@ -21,20 +21,20 @@ async fn awkward_names_reach_alation_exactly() {
             .openmetadata(Method::PUT, "/v1/tables", Some(table))
             .await;
     }
-    project.run_ok(&["snapshot"], 0).await;
+    project.run_ok(&["snapshot"]).await;
     let state = String::from_utf8(super::read(
         &project.path("state/sample_data/ecommerce_db/shopify.yaml"),
     ))
     .expect("UTF-8");
     assert!(!state.contains("__reserved__"), "{state}");
-    project.run_ok(&["apply", "--auto-approve"], 0).await;
-    let again = project.run_ok(&["plan", "--detailed-exitcode"], 0).await;
+    project.run_ok(&["apply", "--auto-approve"]).await;
+    let again = project.run_ok(&["plan", "--detailed-exitcode"]).await;
     assert!(again.stdout.contains("No changes."), "{}", again.stdout);
 
     let token = project.alation_token().await;
     let ds = project.datasource_id(&token, "ecommerce_db").await;
     let keys: Vec<String> = project
-        .alation_objects(ds, &token)
+        .alation_objects_under(ds, &token)
         .await
         .iter()
         .filter_map(|o| o["key"].as_str().map(str::to_owned))
@@ -53,7 +53,7 @@ async fn awkward_names_reach_alation_exactly() {
 /// Backslashes in names reach Alation exactly and converge (`a\b` once read back as `ab`).
 #[tokio::test]
 async fn backslashes_in_names_round_trip() {
-    let project = Project::sample().await;
+    let project = project().build().await;
     project
         .openmetadata(
             Method::PUT,
@@ -66,9 +66,9 @@ async fn backslashes_in_names_round_trip() {
             ),
         )
         .await;
-    project.run_ok(&["snapshot"], 0).await;
-    project.run_ok(&["apply", "--auto-approve"], 0).await;
-    let again = project.run_ok(&["plan", "--detailed-exitcode"], 0).await;
+    project.run_ok(&["snapshot"]).await;
+    project.run_ok(&["apply", "--auto-approve"]).await;
+    let again = project.run_ok(&["plan", "--detailed-exitcode"]).await;
     assert!(again.stdout.contains("No changes."), "{}", again.stdout);
 
     let token = project.alation_token().await;

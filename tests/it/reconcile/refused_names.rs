@@ -4,16 +4,16 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::Project;
+use super::project;
 
 const TABLE: &str = "sample_data.ecommerce_db.shopify.refusals";
 
 /// One blank column name in a batch: the good columns are applied, the blank one fails with its own message, exit 3.
 #[tokio::test]
 async fn a_refused_name_fails_only_its_own_item() {
-    let project = Project::sample().await;
-    project.run_ok(&["snapshot"], 0).await;
-    project.run_ok(&["apply", "--auto-approve"], 0).await;
+    let project = project().build().await;
+    project.run_ok(&["snapshot"]).await;
+    project.run_ok(&["apply", "--auto-approve"]).await;
     project
         .openmetadata(
             Method::PUT,
@@ -25,9 +25,9 @@ async fn a_refused_name_fails_only_its_own_item() {
                             {"name": "note", "dataType": "VARCHAR", "dataTypeDisplay": "varchar(50)"}]})),
         )
         .await;
-    project.run_ok(&["snapshot"], 0).await;
+    project.run_ok(&["snapshot"]).await;
 
-    let apply = project.run_ok(&["apply", "--auto-approve"], 3).await;
+    let apply = project.run_expect(&["apply", "--auto-approve"], 3).await;
     let failures: Vec<&str> = apply
         .stderr
         .lines()
@@ -67,7 +67,7 @@ async fn a_refused_name_fails_only_its_own_item() {
     columns.sort();
     assert_eq!(columns, expected);
 
-    let plan = project.run_ok(&["plan", "--format", "json"], 0).await;
+    let plan = project.run_ok(&["plan", "--format", "json"]).await;
     let plan: Value = serde_json::from_str(&plan.stdout).expect("a JSON plan");
     let items = plan["items"].as_array().expect("plan items");
     assert_eq!(items.len(), 1, "{plan}");

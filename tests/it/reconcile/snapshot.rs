@@ -1,7 +1,7 @@
 //! `metaform snapshot` writes one file per schema and database, and a second run with
 //! no source change rewrites nothing.
 
-use super::{Project, read};
+use super::{project, read};
 
 const FILES: [&str; 4] = [
     "state/sample_data/ecommerce_db/_database.yaml",
@@ -13,8 +13,8 @@ const FILES: [&str; 4] = [
 /// Snapshot writes the sample catalog's files; a second snapshot leaves them byte-identical and untouched.
 #[tokio::test]
 async fn second_snapshot_leaves_files_untouched() {
-    let project = Project::sample().await;
-    project.run_ok(&["snapshot"], 0).await;
+    let project = project().build().await;
+    project.run_ok(&["snapshot"]).await;
     let first: Vec<_> = FILES
         .iter()
         .map(|f| {
@@ -32,7 +32,7 @@ async fn second_snapshot_leaves_files_untouched() {
 
     // A coarse file clock would hide a rewrite: wait past its resolution.
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    let again = project.run_ok(&["snapshot"], 0).await;
+    let again = project.run_ok(&["snapshot"]).await;
     assert!(
         again.stderr.contains("0 file(s) written"),
         "{}",

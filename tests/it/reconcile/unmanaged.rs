@@ -6,8 +6,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::Project;
 use super::curated::{assert_no_changes, delete_and_apply, ecommerce_id, find, retype};
+use super::project;
+use crate::workspace::Workspace;
 
 /// A value of a custom field, as a POST or PATCH carries it and a GET returns it.
 const PII: &str = "PII";
@@ -43,9 +44,9 @@ fn curated(ds: u64) -> Vec<(&'static str, String, Value)> {
 /// Column and table comments, custom fields, partitions and other-index flags set in Alation survive a column type change and a delete's upload.
 #[tokio::test]
 async fn unmanaged_fields_survive_column_type_changes_and_uploads() {
-    let project = Project::sample().await;
-    project.run_ok(&["snapshot"], 0).await;
-    project.run_ok(&["apply", "--auto-approve"], 0).await;
+    let project = project().build().await;
+    project.run_ok(&["snapshot"]).await;
+    project.run_ok(&["apply", "--auto-approve"]).await;
     let token = project.alation_token().await;
     let ds = ecommerce_id(&project, &token).await;
     for (kind, key, fields) in curated(ds) {
@@ -66,8 +67,8 @@ async fn unmanaged_fields_survive_column_type_changes_and_uploads() {
 
     // (a) A column type change: the column is re-POSTed, which resets what it omits.
     retype(&project, "dim_location", &["name"]).await;
-    project.run_ok(&["snapshot"], 0).await;
-    let plan = project.run_ok(&["plan"], 0).await;
+    project.run_ok(&["snapshot"]).await;
+    let plan = project.run_ok(&["plan"]).await;
     for hidden in [
         "column_comment",
         "custom_fields",
@@ -76,7 +77,7 @@ async fn unmanaged_fields_survive_column_type_changes_and_uploads() {
     ] {
         assert!(!plan.stdout.contains(hidden), "{}", plan.stdout);
     }
-    project.run_ok(&["apply", "--auto-approve"], 0).await;
+    project.run_ok(&["apply", "--auto-approve"]).await;
     let retyped = find(
         &project,
         &token,
@@ -97,7 +98,7 @@ async fn unmanaged_fields_survive_column_type_changes_and_uploads() {
 }
 
 /// Fails unless every unmanaged field set by [`curated`] reads back as set.
-async fn assert_unmanaged(project: &Project, token: &str, ds: u64, when: &str) {
+async fn assert_unmanaged(project: &Workspace, token: &str, ds: u64, when: &str) {
     for (kind, key, fields) in curated(ds) {
         let object = find(project, token, ds, kind, &key)
             .await

@@ -4,17 +4,17 @@
 use reqwest::Method;
 use serde_json::json;
 
-use super::Project;
+use super::project;
 
 /// The first apply creates one virtual data source per database; after a rename the next runs create none.
 #[tokio::test]
 async fn created_datasource_is_found_again_after_rename() {
-    let project = Project::sample().await;
+    let project = project().build().await;
     let token = project.alation_token().await;
     let before = project.datasources(&token).await.len();
 
-    project.run_ok(&["snapshot"], 0).await;
-    project.run_ok(&["apply", "--auto-approve"], 0).await;
+    project.run_ok(&["snapshot"]).await;
+    project.run_ok(&["apply", "--auto-approve"]).await;
     let created = project.datasources(&token).await;
     assert_eq!(created.len(), before + 2, "{created:?}");
     assert!(
@@ -35,11 +35,11 @@ async fn created_datasource_is_found_again_after_rename() {
             Some(json!({"title": "Shop (renamed by a steward)"})),
         )
         .await;
-    let plan = project.run_ok(&["plan"], 0).await;
+    let plan = project.run_ok(&["plan"]).await;
     assert!(!plan.stdout.contains("+ data source"), "{}", plan.stdout);
-    project.run_ok(&["apply", "--auto-approve"], 0).await;
+    project.run_ok(&["apply", "--auto-approve"]).await;
     let after = project.datasources(&token).await;
     assert_eq!(after.len(), created.len(), "{after:?}");
-    let again = project.run_ok(&["plan", "--detailed-exitcode"], 0).await;
+    let again = project.run_ok(&["plan", "--detailed-exitcode"]).await;
     assert!(again.stdout.contains("No changes."), "{}", again.stdout);
 }

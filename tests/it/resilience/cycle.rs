@@ -25,6 +25,9 @@ use metaform::sim::faults::{Fault, FaultConfig};
 use metaform::sim::{Sandbox, SandboxOptions, Seed};
 use metaform::target::alation::{keys, mapping};
 
+pub use super::config::Endpoints;
+use super::config::{Config, Secrets};
+
 /// The catalog every cycle starts from: 2 databases, 4 schemas, 16 tables, 80 columns.
 pub const CATALOG: &str = "1x2x2x4x5";
 
@@ -218,20 +221,20 @@ impl Workspace {
     }
 
     /// Writes a configuration for these endpoints and credentials that creates data
-    /// sources as `create_as` (`virtual` or `ocf`) and deletes owned objects.
-    pub fn configure_as(&self, endpoints: &Endpoints, create_as: &str) {
-        let text = format!(
-            "source:\n  type: openmetadata\n  hostPort: {}\n  auth: {{ jwtToken: \"{}\" }}\n\
-             target:\n  type: alation\n  hostPort: {}\n  createDatasourceAs: {create_as}\n\
-             \x20 auth: {{ refreshToken: \"{}\", userId: {} }}\n\
-             state: state/\npolicy:\n  prune: owned\n  maxDeletePercent: 100\n  maxUpdatePercent: 100\n",
-            endpoints.openmetadata_url,
-            endpoints.openmetadata_jwt,
-            endpoints.alation_url,
-            endpoints.refresh_token,
-            endpoints.user_id
-        );
-        std::fs::write(self.config(), text).expect("the configuration is written");
+    /// sources as `create_as` (`virtual` or `ocf`) and deletes owned objects. The
+    /// secrets are in the file: the runs set no environment.
+    pub fn configure_as(&self, endpoints: &Endpoints, create_as: &'static str) {
+        let config = Config {
+            secrets: Secrets::Inline,
+            create_as: Some(create_as),
+            state: Some("state/"),
+            policy: Some(
+                "  prune: owned\n  maxDeletePercent: 100\n  maxUpdatePercent: 100\n".into(),
+            ),
+            ..Config::default()
+        };
+        std::fs::write(self.config(), config.render(endpoints))
+            .expect("the configuration is written");
     }
 
     /// Runs `metaform <args> --config <file>` and waits for it.
@@ -274,35 +277,6 @@ impl Workspace {
             })
             .collect();
         Desired { objects, markers }
-    }
-}
-
-/// Where the sandboxes listen and what they accept.
-#[derive(Debug, Clone)]
-pub struct Endpoints {
-    /// OpenMetadata base URL (with `/api`).
-    pub openmetadata_url: String,
-    /// OpenMetadata bearer token.
-    pub openmetadata_jwt: String,
-    /// Alation base URL.
-    pub alation_url: String,
-    /// An Alation refresh token.
-    pub refresh_token: String,
-    /// Its user id.
-    pub user_id: u64,
-}
-
-impl Endpoints {
-    /// The endpoints of an in-process sandbox.
-    pub fn of(sandbox: &Sandbox) -> Endpoints {
-        let credentials = sandbox.credentials();
-        Endpoints {
-            openmetadata_url: sandbox.openmetadata_url().to_owned(),
-            openmetadata_jwt: credentials.openmetadata_jwt.clone(),
-            alation_url: sandbox.alation_url().to_owned(),
-            refresh_token: credentials.alation.refresh_token.clone(),
-            user_id: credentials.alation.refresh_token_user_id,
-        }
     }
 }
 

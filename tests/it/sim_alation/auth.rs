@@ -131,13 +131,13 @@ async fn resource_calls_need_a_token() {
 #[tokio::test]
 async fn expired_access_token_is_rejected() {
     let options = AlationOptions {
-        access_token_ttl: Duration::from_millis(300),
+        access_token_ttl: Duration::from_secs(300),
         ..AlationOptions::default()
     };
     let sb = start(options).await;
     let token = sb.admin_token().await;
     assert_eq!(sb.get("/integration/v2/table/", &token).await.status, 200);
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    sb.clock.advance(Duration::from_secs(400));
     let expired = sb.get("/integration/v2/table/", &token).await;
     assert_eq!(expired.status, 403);
     assert_eq!(expired.body["code"], "403000");
@@ -227,11 +227,11 @@ async fn only_admin_roles_write() {
 #[tokio::test]
 async fn expired_refresh_token_is_rejected() {
     let options = AlationOptions {
-        refresh_token_ttl: Duration::from_millis(300),
+        refresh_token_ttl: Duration::from_secs(300),
         ..AlationOptions::default()
     };
     let sb = start(options).await;
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    sb.clock.advance(Duration::from_secs(400));
     let body = json!({"refresh_token": sb.creds.refresh_token,
                       "user_id": sb.creds.refresh_token_user_id});
     let status = sb

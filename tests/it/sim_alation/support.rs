@@ -1,6 +1,8 @@
 //! Starts an Alation sandbox on 127.0.0.1:0 and talks to it with reqwest.
 
-use metaform::sim::alation::{AlationCredentials, AlationOptions, AlationState, Role, router};
+use metaform::sim::alation::{
+    AlationCredentials, AlationOptions, AlationState, Clock, Role, router,
+};
 use metaform::sim::shared::Shared;
 use reqwest::Method;
 use reqwest::header::HeaderMap;
@@ -11,6 +13,8 @@ pub struct Sandbox {
     pub url: String,
     pub creds: AlationCredentials,
     pub state: Shared<AlationState>,
+    /// The sandbox's clock, to age its tokens without waiting.
+    pub clock: Clock,
     http: reqwest::Client,
 }
 
@@ -29,6 +33,7 @@ pub async fn start(options: AlationOptions) -> Sandbox {
 /// Serves `state` in-process on an ephemeral loopback port.
 pub async fn serve(state: AlationState, options: AlationOptions) -> Sandbox {
     let creds = state.credentials();
+    let clock = options.clock.clone();
     let shared = Shared::new(state);
     let app = router(shared.clone(), options);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -40,6 +45,7 @@ pub async fn serve(state: AlationState, options: AlationOptions) -> Sandbox {
         url: format!("http://{addr}"),
         creds,
         state: shared,
+        clock,
         http: reqwest::Client::builder()
             .no_proxy()
             .build()
