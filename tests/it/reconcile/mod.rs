@@ -7,6 +7,7 @@ mod collisions;
 mod curated;
 mod datasource_identity;
 mod faults;
+mod lineage;
 mod linked;
 mod names;
 mod refused_names;
