@@ -163,6 +163,36 @@ fn core_rule_sees_every_spelling_of_a_forbidden_path() {
     );
 }
 
+/// What names one system: its client, its adapters, the HTTP layer under them.
+const SYSTEMS: &[&str] = &[
+    "crate::api",
+    "crate::http",
+    "crate::target::alation",
+    "crate::source::openmetadata",
+];
+
+/// The commands reach a system only through the seams (`AnySource`, `AnyTarget`), so
+/// that adding a system touches no command. `login` is exempt: it is `metaform login
+/// alation`, Alation's own token exchange.
+#[test]
+fn commands_reach_systems_only_through_the_seams() {
+    let offences: Vec<String> = offending_paths("commands", SYSTEMS)
+        .into_iter()
+        .filter(|o| !o.starts_with("src/commands/login.rs:"))
+        .collect();
+    assert!(offences.is_empty(), "{offences:#?}");
+}
+
+/// The apply engine is the same for every target: it names no system, only the
+/// `Target` seam.
+#[test]
+fn the_apply_engine_names_no_system() {
+    let mut forbidden = SYSTEMS.to_vec();
+    forbidden.push("crate::sim");
+    let offences = offending_paths("apply", &forbidden);
+    assert!(offences.is_empty(), "{offences:#?}");
+}
+
 /// The sandboxes never share the clients' types: `src/sim` imports no api, source,
 /// target, http, core or commands.
 #[test]
