@@ -243,3 +243,26 @@ fn bidi_overrides_in_names_and_values_are_escaped() {
         );
     }
 }
+
+/// A target's notice is said once, before the summary, which stays the last line; the
+/// Markdown and JSON forms carry it too.
+#[test]
+fn notices_come_once_before_the_summary() {
+    let plan = Plan {
+        datasources: vec![],
+        items: vec![],
+        notices: vec!["tags are not written".into()],
+    };
+    assert_eq!(
+        render_text(&plan, false),
+        "Note: tags are not written.\n\nNo changes. The target matches the desired state.\n"
+    );
+    assert_eq!(
+        render_markdown(&plan)
+            .matches("Note: tags are not written.")
+            .count(),
+        1
+    );
+    let json: serde_json::Value = serde_json::from_str(&render_json(&plan)).unwrap();
+    assert_eq!(json["notices"], serde_json::json!(["tags are not written"]));
+}

@@ -38,10 +38,14 @@ pub fn render_text(plan: &Plan, color: bool) -> String {
         }
         out.push('\n');
     }
-    out.push_str(&summary_lines(&plan.summary()));
+    // Notes come before the summary, which stays the last line, as scripts read it.
     for notice in &plan.notices {
         let _ = writeln!(out, "Note: {}.", printable(notice));
     }
+    if !plan.notices.is_empty() {
+        out.push('\n');
+    }
+    out.push_str(&summary_lines(&plan.summary()));
     out
 }
 
