@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use metaform::apply::{self, ApplyReport, Progress};
 use metaform::check::CheckOutcome;
-use metaform::core::model::{Catalog, Column, Database, Schema, Table, TableKind};
+use metaform::core::model::{Catalog, Table};
 use metaform::core::objects::{Address, Object, ObjectKind, Value};
 use metaform::core::plan::{
     self, Action, Capabilities, CurrentState, DatasourceBinding, Ownership, Plan, PlanItem, Policy,
@@ -20,6 +20,8 @@ use metaform::error::Result;
 use metaform::target::{
     Batch, BatchOutcome, ItemStatus, Target, TargetDescription, WriteLimits, Writer,
 };
+
+use crate::support::model;
 
 /// One write request the target received: its action, kind and addresses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -236,60 +238,31 @@ fn object(kind: ObjectKind, path: Vec<String>, fields: &[(&str, Value)]) -> Obje
     }
 }
 
-fn column(name: &str) -> Column {
-    Column {
-        name: name.into(),
-        display_name: None,
-        data_type: "INT".into(),
-        data_type_display: None,
-        data_length: None,
-        description: None,
-        ordinal_position: None,
-        constraint: None,
-        tags: Vec::new(),
-        children: Vec::new(),
-    }
-}
-
 fn table(name: &str, columns: &[&str]) -> Table {
     Table {
-        name: name.into(),
-        display_name: None,
         description: Some(format!("The {name} table.")),
-        table_type: TableKind::Regular,
-        view_definition: None,
-        constraints: Vec::new(),
         tags: vec!["Tier.Tier1".into()],
-        upstream: Vec::new(),
-        columns: columns.iter().map(|c| column(c)).collect(),
+        ..model::table(
+            name,
+            columns.iter().map(|c| model::column(c, "INT")).collect(),
+        )
     }
 }
 
 /// One database `svc.db` with schemas `a` (tables `t`, `u`) and `b` (table `v`).
 fn catalog() -> Catalog {
-    let schema = |name: &str, tables: Vec<Table>| Schema {
-        name: name.into(),
-        display_name: None,
-        description: None,
-        tags: Vec::new(),
-        tables,
-    };
     Catalog {
-        databases: vec![Database {
-            service: "svc".into(),
-            service_type: None,
-            name: "db".into(),
-            display_name: None,
-            description: None,
-            tags: Vec::new(),
-            schemas: vec![
-                schema(
+        databases: vec![model::database(
+            "svc",
+            "db",
+            vec![
+                model::schema(
                     "a",
                     vec![table("t", &["c1", "c2", "c3"]), table("u", &["c1", "c2"])],
                 ),
-                schema("b", vec![table("v", &["c1"])]),
+                model::schema("b", vec![table("v", &["c1"])]),
             ],
-        }],
+        )],
     }
 }
 

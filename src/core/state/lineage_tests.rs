@@ -6,22 +6,14 @@ use std::path::Path;
 use super::emit::{emit_database, emit_schema};
 use super::parse::parse_schema;
 use super::{SourceFile, canonicalize, load, render_catalog};
-use crate::core::model::{
-    Catalog, Column, ColumnLineage, Database, Schema, Table, TableKind, Upstream,
-};
+use crate::core::model::{Catalog, Column, ColumnLineage, Database, Schema, Table, Upstream};
+use crate::core::model_builders as builders;
 
 fn column(name: &str, position: u32, tags: &[&str]) -> Column {
     Column {
-        name: name.into(),
-        display_name: None,
-        data_type: "INT".into(),
-        data_type_display: None,
-        data_length: None,
-        description: None,
         ordinal_position: Some(position),
-        constraint: None,
         tags: tags.iter().map(|t| t.to_string()).collect(),
-        children: vec![],
+        ..builders::column(name, "INT")
     }
 }
 
@@ -40,12 +32,6 @@ fn pair(from: &[&str], to: &str) -> ColumnLineage {
 /// carrying column pairs, multi-line SQL and a pipeline; in canonical order.
 fn tagged_database() -> Database {
     let table = Table {
-        name: "fact_order".into(),
-        display_name: None,
-        description: None,
-        table_type: TableKind::Regular,
-        view_definition: None,
-        constraints: vec![],
         tags: path(&["Tier.Tier2"]),
         upstream: vec![
             Upstream {
@@ -61,25 +47,26 @@ fn tagged_database() -> Database {
                 pipeline: None,
             },
         ],
-        columns: vec![
-            column("order_id", 1, &["PII.None"]),
-            column("total", 2, &[]),
-        ],
+        ..builders::table(
+            "fact_order",
+            vec![
+                column("order_id", 1, &["PII.None"]),
+                column("total", 2, &[]),
+            ],
+        )
     };
     Database {
-        service: "sample_data".into(),
         service_type: Some("BigQuery".into()),
-        name: "ecommerce_db".into(),
-        display_name: None,
         description: Some("Orders.".into()),
         tags: path(&["Tier.Tier1", "Domain.Sales"]),
-        schemas: vec![Schema {
-            name: "shopify".into(),
-            display_name: None,
-            description: None,
-            tags: path(&["PII.Sensitive"]),
-            tables: vec![table],
-        }],
+        ..builders::database(
+            "sample_data",
+            "ecommerce_db",
+            vec![Schema {
+                tags: path(&["PII.Sensitive"]),
+                ..builders::schema("shopify", vec![table])
+            }],
+        )
     }
 }
 
@@ -211,33 +198,17 @@ fn old_files_without_tags_or_upstream_read_as_before() {
     assert_eq!(loaded.problems, []);
     let mut id = column("id", 1, &[]);
     id.ordinal_position = None;
-    let expected = Catalog {
-        databases: vec![Database {
-            service: "svc".into(),
-            service_type: None,
-            name: "db".into(),
-            display_name: None,
-            description: None,
-            tags: vec![],
-            schemas: vec![Schema {
-                name: "s".into(),
-                display_name: None,
-                description: None,
-                tags: vec![],
-                tables: vec![Table {
-                    name: "t".into(),
-                    display_name: None,
-                    description: None,
-                    table_type: TableKind::Regular,
-                    view_definition: None,
-                    constraints: vec![],
-                    tags: path(&["PII.Sensitive"]),
-                    upstream: vec![],
-                    columns: vec![id],
-                }],
+    let expected = builders::catalog(vec![builders::database(
+        "svc",
+        "db",
+        vec![builders::schema(
+            "s",
+            vec![Table {
+                tags: path(&["PII.Sensitive"]),
+                ..builders::table("t", vec![id])
             }],
-        }],
-    };
+        )],
+    )]);
     assert_eq!(loaded.catalog, expected);
 }
 

@@ -57,20 +57,14 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::model::{Database, Schema, Table, TableKind, Upstream};
+    use crate::core::model::{Database, Table, Upstream};
+    use crate::core::model_builders as builders;
 
     fn column(tags: &[&str], children: Vec<Column>) -> Column {
         Column {
-            name: "c".into(),
-            display_name: None,
-            data_type: "INT".into(),
-            data_type_display: None,
-            data_length: None,
-            description: None,
-            ordinal_position: None,
-            constraint: None,
             tags: tags.iter().map(|t| t.to_string()).collect(),
             children,
+            ..builders::column("c", "INT")
         }
     }
 
@@ -92,33 +86,21 @@ mod tests {
         upstream: Vec<Upstream>,
     ) -> Catalog {
         let strings = |t: &[&str]| t.iter().map(|t| t.to_string()).collect();
-        Catalog {
-            databases: vec![Database {
-                service: "svc".into(),
-                service_type: None,
-                name: "db".into(),
-                display_name: None,
-                description: None,
-                tags: strings(db_tags),
-                schemas: vec![Schema {
-                    name: "s".into(),
-                    display_name: None,
-                    description: None,
-                    tags: vec![],
-                    tables: vec![Table {
-                        name: "t".into(),
-                        display_name: None,
-                        description: None,
-                        table_type: TableKind::Regular,
-                        view_definition: None,
-                        constraints: vec![],
+        builders::catalog(vec![Database {
+            tags: strings(db_tags),
+            ..builders::database(
+                "svc",
+                "db",
+                vec![builders::schema(
+                    "s",
+                    vec![Table {
                         tags: strings(table_tags),
                         upstream,
-                        columns,
+                        ..builders::table("t", columns)
                     }],
-                }],
-            }],
-        }
+                )],
+            )
+        }])
     }
 
     /// Tags at every level (nested columns included) and edges are counted once each,
