@@ -10,6 +10,18 @@ use super::lines_starting;
 use crate::support;
 use crate::workspace::Workspace;
 
+/// A workspace over the sample data whose sandboxes inject `faults`.
+async fn sample_data_with(faults: FaultConfig) -> Workspace {
+    Workspace::builder()
+        .sandbox(SandboxOptions {
+            seed: Seed::SampleData(support::sample_data_dir()),
+            faults,
+            ..SandboxOptions::default()
+        })
+        .build()
+        .await
+}
+
 /// Failing jobs make apply exit 3 naming the job's failure; after a restart without faults it converges.
 #[tokio::test]
 async fn failed_jobs_exit_3_and_the_next_apply_converges() {
@@ -90,24 +102,18 @@ async fn catalog_over_request_limits_is_applied_in_batches() {
 /// Server errors (500 included) and rate limits on reads are retried: snapshot, apply and plan all succeed.
 #[tokio::test]
 async fn server_errors_on_reads_are_retried() {
-    let project = Workspace::builder()
-        .sandbox(SandboxOptions {
-            seed: Seed::SampleData(support::sample_data_dir()),
-            faults: FaultConfig {
-                seed: 11,
-                rate: 0.3,
-                kinds: vec![FaultKind::ServerError, FaultKind::RateLimit],
-                retry_after_secs: 0,
-                scope: Scope {
-                    paths: Vec::new(),
-                    methods: vec!["GET".into()],
-                },
-                ..FaultConfig::default()
-            },
-            ..SandboxOptions::default()
-        })
-        .build()
-        .await;
+    let project = sample_data_with(FaultConfig {
+        seed: 11,
+        rate: 0.3,
+        kinds: vec![FaultKind::ServerError, FaultKind::RateLimit],
+        retry_after_secs: 0,
+        scope: Scope {
+            paths: Vec::new(),
+            methods: vec!["GET".into()],
+        },
+        ..FaultConfig::default()
+    })
+    .await;
     project.run_ok(&["snapshot"]).await;
     project.run_ok(&["apply", "--auto-approve"]).await;
     let again = project.run_ok(&["plan", "--detailed-exitcode"]).await;
@@ -125,23 +131,17 @@ async fn server_errors_on_reads_are_retried() {
 /// A connection reset while exchanging the refresh token for an access token is retried.
 #[tokio::test]
 async fn reset_during_token_exchange_is_retried() {
-    let project = Workspace::builder()
-        .sandbox(SandboxOptions {
-            seed: Seed::SampleData(support::sample_data_dir()),
-            faults: FaultConfig {
-                seed: 2,
-                rate: 0.5,
-                kinds: vec![FaultKind::Drop],
-                scope: Scope {
-                    paths: vec!["/integration/v1/createAPIAccessToken/".into()],
-                    methods: vec!["POST".into()],
-                },
-                ..FaultConfig::default()
-            },
-            ..SandboxOptions::default()
-        })
-        .build()
-        .await;
+    let project = sample_data_with(FaultConfig {
+        seed: 2,
+        rate: 0.5,
+        kinds: vec![FaultKind::Drop],
+        scope: Scope {
+            paths: vec!["/integration/v1/createAPIAccessToken/".into()],
+            methods: vec!["POST".into()],
+        },
+        ..FaultConfig::default()
+    })
+    .await;
     project.run_ok(&["snapshot"]).await;
     for _ in 0..3 {
         project
@@ -199,23 +199,17 @@ async fn expired_access_token_is_renewed_without_new_refresh_token() {
 /// A killed apply loses nothing: the next plan adds exactly what Alation is missing, and apply converges.
 #[tokio::test]
 async fn killed_apply_loses_nothing() {
-    let project = Workspace::builder()
-        .sandbox(SandboxOptions {
-            seed: Seed::SampleData(support::sample_data_dir()),
-            faults: FaultConfig {
-                rate: 1.0,
-                kinds: vec![FaultKind::Latency],
-                latency: Duration::from_millis(300),
-                scope: Scope {
-                    paths: vec!["/integration/v2/".into()],
-                    methods: vec!["POST".into()],
-                },
-                ..FaultConfig::default()
-            },
-            ..SandboxOptions::default()
-        })
-        .build()
-        .await;
+    let project = sample_data_with(FaultConfig {
+        rate: 1.0,
+        kinds: vec![FaultKind::Latency],
+        latency: Duration::from_millis(300),
+        scope: Scope {
+            paths: vec!["/integration/v2/".into()],
+            methods: vec!["POST".into()],
+        },
+        ..FaultConfig::default()
+    })
+    .await;
     project.run_ok(&["snapshot"]).await;
     let full = project.run_ok(&["plan", "--format", "json"]).await;
     let full: serde_json::Value = serde_json::from_str(&full.stdout).expect("a JSON plan");
