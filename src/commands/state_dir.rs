@@ -130,7 +130,7 @@ fn not_utf8(rel: PathBuf, bytes: &[u8], err: std::str::Utf8Error) -> Problem {
 /// `file:line:column: message`.
 pub fn read_state_dir(dir: &Path) -> Result<Catalog> {
     let (files, mut problems) = collect_files(dir)?;
-    let loaded = state::load(files);
+    let loaded = state::assemble(parse_in_parallel(files));
     problems.extend(loaded.problems);
     if problems.is_empty() {
         return Ok(loaded.catalog);
@@ -142,6 +142,32 @@ pub fn read_state_dir(dir: &Path) -> Result<Catalog> {
         dir.display(),
         lines.join("\n")
     )))
+}
+
+/// Parses `files` on every core the machine has, each thread a contiguous run of them,
+/// and gives the results back in file order.
+fn parse_in_parallel(files: Vec<SourceFile>) -> Vec<state::ParsedFile> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = files.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|run| {
+                scope.spawn(move || {
+                    run.iter()
+                        .map(|f| state::parse_file(&f.path, &f.text))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }
 
 /// Writes `contents` to `path` through a temporary file in the same directory that is

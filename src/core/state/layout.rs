@@ -336,52 +336,132 @@ pub fn load(files: Vec<SourceFile>) -> Loaded {
 
 /// [`load`] over borrowed paths and texts.
 fn load_texts<'a>(count: usize, files: impl Iterator<Item = (&'a PathBuf, &'a str)>) -> Loaded {
+    let mut parsed = Vec::with_capacity(count);
+    parsed.extend(files.map(|(path, text)| parse_file(path, text)));
+    assemble(parsed)
+}
+
+/// One state file parsed and checked on its own, ready for [`assemble`].
+pub struct ParsedFile(Parsed);
+
+enum Parsed {
+    /// Not at `<service>/<database>/<file>.yaml`.
+    Misplaced(Problem),
+    /// A `_database.yaml`, parsed when `doc` is set, with its own problems.
+    Database {
+        dir: (String, String),
+        path: PathBuf,
+        doc: Option<DatabaseDoc>,
+        problems: Vec<Problem>,
+    },
+    /// A schema file, parsed when `doc` is set, with its own problems.
+    Schema {
+        dir: (String, String),
+        path: PathBuf,
+        doc: Option<SchemaDoc>,
+        problems: Vec<Problem>,
+    },
+}
+
+/// Parses and checks the state file at `path` (relative to the state directory) on its
+/// own. Files do not depend on each other here, so a caller may parse them in parallel
+/// and [`assemble`] the results in file order.
+pub fn parse_file(path: &PathBuf, text: &str) -> ParsedFile {
+    let parts: Vec<String> = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let [service, database, name] = parts.as_slice() else {
+        return ParsedFile(Parsed::Misplaced(Problem::file(
+            path,
+            "not where state files live: expected <service>/<database>/<schema>.yaml or <service>/<database>/_database.yaml",
+        )));
+    };
+    let dir = (service.clone(), database.clone());
+    let mut problems = Vec::new();
+    if name == DATABASE_FILE {
+        let doc = match parse_database(path, text) {
+            Ok(doc) => {
+                check::check_database(path, &doc, &mut problems);
+                check_component(path, "service", &doc.service, service, &mut problems);
+                check_component(path, "database", &doc.name, database, &mut problems);
+                Some(doc)
+            }
+            Err(problem) => {
+                problems.push(problem);
+                None
+            }
+        };
+        return ParsedFile(Parsed::Database {
+            dir,
+            path: path.clone(),
+            doc,
+            problems,
+        });
+    }
+    let doc = match parse_schema(path, text) {
+        Ok(doc) => {
+            check::check_schema(path, &doc, &mut problems);
+            let stem = name.strip_suffix(&format!(".{EXTENSION}")).unwrap_or(name);
+            check_component(path, "schema", &doc.name, stem, &mut problems);
+            Some(doc)
+        }
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
+    };
+    ParsedFile(Parsed::Schema {
+        dir,
+        path: path.clone(),
+        doc,
+        problems,
+    })
+}
+
+/// Assembles the catalog from files parsed by [`parse_file`], in file order: checks
+/// across files (a `_database.yaml` in every database directory, foreign keys between
+/// tables) and the canonical order.
+pub fn assemble(parsed: Vec<ParsedFile>) -> Loaded {
     let mut loaded = Loaded {
-        files: count,
+        files: parsed.len(),
         ..Loaded::default()
     };
     let problems = &mut loaded.problems;
     let mut dirs: BTreeMap<(String, String), DatabaseDir> = BTreeMap::new();
-    for (path, text) in files {
-        let parts: Vec<String> = path
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect();
-        let [service, database, name] = parts.as_slice() else {
-            problems.push(Problem::file(
+    let new_dir = || DatabaseDir {
+        present: false,
+        database: None,
+        schemas: Vec::new(),
+    };
+    for ParsedFile(file) in parsed {
+        match file {
+            Parsed::Misplaced(problem) => problems.push(problem),
+            Parsed::Database {
+                dir,
                 path,
-                "not where state files live: expected <service>/<database>/<schema>.yaml or <service>/<database>/_database.yaml",
-            ));
-            continue;
-        };
-        let dir = dirs
-            .entry((service.clone(), database.clone()))
-            .or_insert_with(|| DatabaseDir {
-                present: false,
-                database: None,
-                schemas: Vec::new(),
-            });
-        if name == DATABASE_FILE {
-            dir.present = true;
-            match parse_database(path, text) {
-                Ok(doc) => {
-                    check::check_database(path, &doc, problems);
-                    check_component(path, "service", &doc.service, service, problems);
-                    check_component(path, "database", &doc.name, database, problems);
-                    dir.database = Some((path.clone(), doc));
+                doc,
+                problems: own,
+            } => {
+                problems.extend(own);
+                let dir = dirs.entry(dir).or_insert_with(new_dir);
+                dir.present = true;
+                if let Some(doc) = doc {
+                    dir.database = Some((path, doc));
                 }
-                Err(problem) => problems.push(problem),
             }
-            continue;
-        }
-        match parse_schema(path, text) {
-            Ok(doc) => {
-                check::check_schema(path, &doc, problems);
-                let stem = name.strip_suffix(&format!(".{EXTENSION}")).unwrap_or(name);
-                check_component(path, "schema", &doc.name, stem, problems);
-                dir.schemas.push((path.clone(), doc));
+            Parsed::Schema {
+                dir,
+                path,
+                doc,
+                problems: own,
+            } => {
+                problems.extend(own);
+                let dir = dirs.entry(dir).or_insert_with(new_dir);
+                if let Some(doc) = doc {
+                    dir.schemas.push((path, doc));
+                }
             }
-            Err(problem) => problems.push(problem),
         }
     }
     let mut index = ColumnIndex::default();

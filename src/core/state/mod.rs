@@ -27,8 +27,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use layout::{
-    Loaded, RenderError, SourceFile, StateFile, canonicalize, canonicalize_schema, load,
-    render_catalog,
+    Loaded, ParsedFile, RenderError, SourceFile, StateFile, assemble, canonicalize,
+    canonicalize_schema, load, parse_file, render_catalog,
 };
 
 /// The schema version every state file declares.
