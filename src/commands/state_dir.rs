@@ -261,3 +261,46 @@ pub fn write_state_dir(dir: &Path, catalog: &Catalog) -> Result<WriteSummary> {
     }
     Ok(summary)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parsing in parallel gives what parsing one file after another gives: the same
+    /// catalog and every problem, in file order.
+    #[test]
+    fn parallel_parsing_equals_serial_loading() {
+        let mut files = Vec::new();
+        for i in 0..37 {
+            let database = format!("db{}", i % 5);
+            files.push(SourceFile {
+                path: PathBuf::from(format!("svc/{database}/s{i}.yaml")),
+                text: if i % 7 == 3 {
+                    format!("apiVersion: metaform/v1\nkind: DatabaseSchema\nname: wrong{i}\n")
+                } else {
+                    format!(
+                        "apiVersion: metaform/v1\nkind: DatabaseSchema\nname: s{i}\ntables: []\n"
+                    )
+                },
+            });
+            if i < 5 {
+                files.push(SourceFile {
+                    path: PathBuf::from(format!("svc/{database}/_database.yaml")),
+                    text: format!(
+                        "apiVersion: metaform/v1\nkind: Database\nservice: svc\nname: {database}\n"
+                    ),
+                });
+            }
+        }
+        files.push(SourceFile {
+            path: PathBuf::from("misplaced.yaml"),
+            text: String::new(),
+        });
+        let serial = state::load(files.clone());
+        let parallel = state::assemble(parse_in_parallel(files));
+        assert!(!serial.problems.is_empty());
+        assert_eq!(parallel.problems, serial.problems);
+        assert_eq!(parallel.catalog, serial.catalog);
+        assert_eq!(parallel.files, serial.files);
+    }
+}
