@@ -10,9 +10,10 @@
 //! run's [`Counters`] redrawn ten times a second and cleared at the end; messages printed
 //! meanwhile suspend it so the two never interleave on one line. Into a pipe or a file
 //! nothing is drawn: a long run prints a plain progress line at most every
-//! [`LINE_INTERVAL`], a run shorter than that none. Text in messages is escaped so a name cannot act on the
-//! terminal; data is written as it is (its renderer escapes it). A closed stdout (a pipe
-//! to `head`) is an error returned by [`Printer::data`], so the command exits 1.
+//! [`LINE_INTERVAL`], a run shorter than that none. Text in messages is escaped so a
+//! name cannot act on the terminal; data is written as it is (its renderer escapes it).
+//! A closed stdout (a pipe to `head`) is an error returned by [`Printer::data`], so the
+//! command exits 1.
 
 use std::io::{IsTerminal, Write};
 use std::sync::mpsc;

@@ -127,6 +127,24 @@ async fn snapshot_on_a_terminal_draws_progress() {
     );
 }
 
+/// On a terminal, `apply` draws a bar of the items done with the batches written, the jobs waiting and the requests, and clears it before its summary.
+#[tokio::test]
+async fn apply_on_a_terminal_draws_a_bar_of_items() {
+    let workspace = slow_sandboxes().await;
+    workspace.run_ok(&["snapshot"]).await;
+    let (output, screen) = run_on_terminal(&workspace, &["apply", "--auto-approve"]).await;
+    assert_eq!(output.status.code(), Some(0), "{screen}");
+    let bar = regex::Regex::new(
+        r"apply: \[[=> ]{30}\] [1-9]\d*/[1-9]\d* items, [1-9]\d* batch(es)? written, \d+ jobs? waiting, [1-9]\d* requests? \(\d+ s\)",
+    )
+    .expect("a valid pattern");
+    assert!(bar.is_match(&screen), "no bar drawn: {screen:?}");
+    assert!(
+        screen.contains("\u{1b}[2KApply: "),
+        "the bar is not cleared before the summary: {screen:?}"
+    );
+}
+
 /// In a pipe, a short `plan` writes no progress at all to stderr: no bar, no escape sequence, no carriage return, no progress line.
 #[tokio::test]
 async fn plan_in_a_pipe_draws_no_progress() {
