@@ -12,6 +12,7 @@
 //!   REST APIs. They have their own wire types and never import the clients, so a
 //!   misunderstanding of an API cannot hide on both sides at once.
 //! - [`commands`]: one module per subcommand, orchestration only.
+//! - [`progress`]: the counters of a long run, which [`output`] shows.
 
 pub mod api;
 pub mod apply;
@@ -26,6 +27,7 @@ pub mod exit_status;
 pub mod fs_mode;
 pub mod http;
 pub mod output;
+pub mod progress;
 pub mod sim;
 pub mod source;
 pub mod target;

@@ -5,19 +5,31 @@
 //! `metaform plan --format json` captures only the plan. Colour is decided per stream:
 //! on a terminal, unless `NO_COLOR` is set (<https://no-color.org>), or as forced by an
 //! explicit choice. Output stays meaningful without colour: prefixes are words
-//! (`warning:`, `hint:`), never colour alone. Progress bars are drawn only when stderr
-//! is a terminal; messages printed while a bar is shown suspend it so the two never
-//! interleave on one line. Text in messages is escaped so a name cannot act on the
-//! terminal; data is written as it is (its renderer escapes it). A closed stdout (a pipe
-//! to `head`) is an error returned by [`Printer::data`], so the command exits 1.
+//! (`warning:`, `hint:`), never colour alone. Progress ([`Printer::progress`]) is drawn
+//! only when stderr is a terminal: a spinner, or a bar while items are applied, with the
+//! run's [`Counters`] redrawn ten times a second and cleared at the end; messages printed
+//! meanwhile suspend it so the two never interleave on one line. Into a pipe or a file
+//! nothing is drawn: a long run prints a plain progress line at most every
+//! [`LINE_INTERVAL`], a run shorter than that none. Text in messages is escaped so a
+//! name cannot act on the terminal; data is written as it is (its renderer escapes it).
+//! A closed stdout (a pipe to `head`) is an error returned by [`Printer::data`], so the
+//! command exits 1.
 
-use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use anstyle::{AnsiColor, Style};
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use crate::error::{Error, Result};
+use crate::progress::{self, Counters, Counts, LINE_INTERVAL, LineSchedule};
+
+/// How often progress on a terminal is redrawn.
+const REDRAW_INTERVAL: Duration = Duration::from_millis(100);
+
+/// Width of the bar of items applied, in characters.
+const BAR_WIDTH: u64 = 30;
 
 /// When to colour output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -78,6 +90,7 @@ fn message_text(level: Level, message: &str, color: bool) -> String {
 pub struct Printer {
     stdout_color: bool,
     stderr_color: bool,
+    stderr_tty: bool,
     progress: MultiProgress,
 }
 
@@ -95,6 +108,7 @@ impl Printer {
         Self {
             stdout_color: use_color(std::io::stdout().is_terminal(), no_color.as_deref(), choice),
             stderr_color: use_color(stderr_tty, no_color.as_deref(), choice),
+            stderr_tty,
             progress: MultiProgress::with_draw_target(target),
         }
     }
@@ -152,23 +166,46 @@ impl Printer {
         self.message(Level::Hint, message);
     }
 
-    /// A progress bar of `len` steps labelled `message`, drawn on stderr only when it
-    /// is a terminal; otherwise every call on it does nothing.
-    pub fn progress(&self, len: u64, message: &str) -> Progress {
-        let template = if self.stderr_color {
-            "{msg} [{bar:30.cyan/blue}] {pos}/{len} ({eta})"
+    /// Shows the progress of `counters` under `label` (the command's name) until the
+    /// returned view is dropped, counting from their values now. On a terminal: a
+    /// spinner (with a bar once items are being applied) redrawn every 100 ms, cleared
+    /// at the end. Elsewhere: a line such as `plan: read 120000 objects in 431 requests
+    /// (35 s)` every [`LINE_INTERVAL`], none for a shorter run.
+    pub fn progress(&self, label: &'static str, counters: &Counters) -> ProgressView {
+        let start = counters.counts();
+        let shown = if self.stderr_tty {
+            Shown::Drawn(self.drawn(label, counters.clone(), start))
         } else {
-            "{msg} [{bar:30}] {pos}/{len} ({eta})"
+            Shown::Lines(Lines::start(self.clone(), label, counters.clone(), start))
+        };
+        ProgressView { shown }
+    }
+
+    /// The spinner of [`Printer::progress`] on a terminal, already drawn once.
+    fn drawn(&self, label: &'static str, counters: Counters, start: Counts) -> ProgressBar {
+        let text = move |state: &ProgressState, out: &mut dyn std::fmt::Write| {
+            let counts = counters.counts().since(start);
+            let _ = write!(
+                out,
+                "{label}: {}{}",
+                items_bar(counts),
+                progress::status(counts, state.elapsed())
+            );
+        };
+        let template = if self.stderr_color {
+            "{spinner:.cyan} {counts}"
+        } else {
+            "{spinner} {counts}"
         };
         let style = ProgressStyle::with_template(template)
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> ");
-        let bar = ProgressBar::new(len)
-            .with_style(style)
-            .with_message(message.to_owned());
-        Progress {
-            bar: self.progress.add(bar),
-        }
+            .unwrap_or_else(|_| ProgressStyle::default_spinner())
+            .with_key("counts", text);
+        let bar = self
+            .progress
+            .add(ProgressBar::new_spinner().with_style(style));
+        bar.enable_steady_tick(REDRAW_INTERVAL);
+        bar.tick();
+        bar
     }
 
     /// Writes one message to stderr, suspending any progress bar meanwhile. A failure
@@ -197,32 +234,91 @@ fn write_to<W: anstream::stream::RawStream + anstream::stream::AsLockedWrite>(
     }
 }
 
-/// A progress bar from [`Printer::progress`]; cleared from the screen when dropped.
+/// `[=====>    ] ` for the items applied so far, nothing while none are counted.
+fn items_bar(counts: Counts) -> String {
+    if counts.total == 0 {
+        return String::new();
+    }
+    let filled = (counts.done.min(counts.total) * BAR_WIDTH / counts.total) as usize;
+    let width = BAR_WIDTH as usize;
+    let head = if filled < width { ">" } else { "" };
+    format!(
+        "[{}{head}{}] ",
+        "=".repeat(filled),
+        " ".repeat(width - filled - head.len())
+    )
+}
+
+/// Progress shown by [`Printer::progress`]; drawing stops, and a drawn line is cleared,
+/// when it is dropped.
 #[derive(Debug)]
-pub struct Progress {
-    bar: ProgressBar,
+pub struct ProgressView {
+    shown: Shown,
 }
 
-impl Progress {
-    /// Advances the bar by `delta` steps.
-    pub fn inc(&self, delta: u64) {
-        self.bar.inc(delta);
-    }
-
-    /// Moves the bar to `position` steps.
-    pub fn set_position(&self, position: u64) {
-        self.bar.set_position(position);
-    }
-
-    /// Replaces the bar's label.
-    pub fn set_message(&self, message: impl Into<Cow<'static, str>>) {
-        self.bar.set_message(message);
-    }
+#[derive(Debug)]
+enum Shown {
+    /// A spinner on a terminal.
+    Drawn(ProgressBar),
+    /// Lines every [`LINE_INTERVAL`] into a pipe or a file.
+    Lines(Lines),
 }
 
-impl Drop for Progress {
+impl Drop for ProgressView {
     fn drop(&mut self) {
-        self.bar.finish_and_clear();
+        match &mut self.shown {
+            Shown::Drawn(bar) => bar.finish_and_clear(),
+            Shown::Lines(lines) => lines.stop(),
+        }
+    }
+}
+
+/// The thread that prints a progress line when one is due ([`LineSchedule`]).
+#[derive(Debug)]
+struct Lines {
+    stop: Option<mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Lines {
+    /// Starts printing the lines of `counters` (from their values `start`) with `printer`.
+    fn start(printer: Printer, label: &'static str, counters: Counters, start: Counts) -> Lines {
+        let (stop, stopped) = mpsc::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("progress".into())
+            .spawn(move || {
+                let began = Instant::now();
+                let mut schedule = LineSchedule::new(began, LINE_INTERVAL);
+                loop {
+                    let wait = schedule
+                        .next_due()
+                        .saturating_duration_since(Instant::now());
+                    match stopped.recv_timeout(wait) {
+                        Err(mpsc::RecvTimeoutError::Timeout) => {
+                            let now = Instant::now();
+                            if schedule.due(now) {
+                                let counts = counters.counts().since(start);
+                                printer.info(&progress::line(label, counts, now - began));
+                            }
+                        }
+                        Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                    }
+                }
+            })
+            // Without a thread there are no lines; the run itself goes on.
+            .ok();
+        Lines {
+            stop: Some(stop),
+            thread,
+        }
+    }
+
+    /// Stops the thread and waits for it (it wakes at once).
+    fn stop(&mut self) {
+        self.stop.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 
@@ -280,6 +376,25 @@ mod tests {
             message_text(Level::Hint, "run `metaform plan`", false),
             "\nhint: run `metaform plan`\n"
         );
+    }
+
+    /// The bar of items applied fills with the items done and is absent while reading.
+    #[test]
+    fn items_bar_fills_with_the_items_done() {
+        let at = |done, total| {
+            items_bar(Counts {
+                done,
+                total,
+                ..Counts::default()
+            })
+        };
+        assert_eq!(at(0, 0), "");
+        assert_eq!(at(0, 10), format!("[>{}] ", " ".repeat(29)));
+        assert_eq!(
+            at(5, 10),
+            format!("[{}>{}] ", "=".repeat(15), " ".repeat(14))
+        );
+        assert_eq!(at(10, 10), format!("[{}] ", "=".repeat(30)));
     }
 
     /// Styled messages read the same once their escape sequences are stripped.

@@ -35,6 +35,7 @@ use crate::core::plan::{
 use crate::error::{Error, Result};
 use crate::exit_status::ExitStatus;
 use crate::output::Printer;
+use crate::progress::Counters;
 use crate::target::{ItemStatus, Target};
 
 use super::reconcile::Session;
@@ -43,7 +44,7 @@ use super::reconcile::Session;
 /// an error before any write, 130 or 143 when SIGINT or SIGTERM stopped the writes.
 pub fn run(args: ApplyArgs) -> Result<ExitStatus> {
     let printer = Printer::new(args.color);
-    let session = Session::open(&args.config, args.force, &printer)?;
+    let session = Session::open(&args.config, args.force, "apply", &printer)?;
     let lock_dir = lock_dir(&session.config.file);
     let _lock = ApplyLock::acquire_with_notice(
         &lock_dir,
@@ -73,7 +74,8 @@ pub fn run(args: ApplyArgs) -> Result<ExitStatus> {
     }
     let items: Vec<_> = plan.apply_order().into_iter().cloned().collect();
     let stop = AtomicBool::new(false);
-    let mut progress = progress_reporter(&printer, items.len());
+    let mut progress = progress_reporter(&session.progress, items.len());
+    let applying = printer.progress("apply", &session.progress);
     let (report, signal) = session.runtime.block_on(interrupt::until_signalled(
         engine::apply(
             &session.target,
@@ -99,6 +101,7 @@ pub fn run(args: ApplyArgs) -> Result<ExitStatus> {
             printer.hint(CONVERGE_HINT);
         },
     ))?;
+    drop(applying);
     summarise(&report, &printer);
     Ok(match signal {
         Some(signal) => ExitStatus::Interrupted(signal),
@@ -106,11 +109,15 @@ pub fn run(args: ApplyArgs) -> Result<ExitStatus> {
     })
 }
 
-/// A progress bar of the apply on a terminal (nothing elsewhere), moved by the
-/// engine's progress hook after every batch.
-fn progress_reporter(printer: &Printer, items: usize) -> impl FnMut(Progress) {
-    let bar = printer.progress(items as u64, "Applying");
-    move |progress: Progress| bar.set_position(progress.done as u64)
+/// The engine's progress hook, heard after every batch: counts the batch and the items
+/// done of `items` in `counters`, which the printer shows.
+fn progress_reporter(counters: &Counters, items: usize) -> impl FnMut(Progress) + use<> {
+    counters.items(0, items);
+    let counters = counters.clone();
+    move |progress: Progress| {
+        counters.batch_written();
+        counters.items(progress.done, progress.total);
+    }
 }
 
 /// What to do after an apply that did not write everything.

@@ -1,7 +1,8 @@
 //! What `plan` and `apply` share: load the configuration and the desired state, refuse
 //! names that the target would hold as one object (before any request), read the
 //! target's current state, and compute the plan (SPEC §5). Everything here talks to the
-//! target through the [`Target`] seam.
+//! target through the [`Target`] seam. The target counts its requests, the objects it
+//! reads and the jobs it waits for in [`Session::progress`], shown while it reads.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,7 @@ use crate::core::model::Catalog;
 use crate::core::plan::{self, CurrentState, DesiredState, Plan, PlanError, Policy};
 use crate::error::{Error, Result};
 use crate::output::Printer;
+use crate::progress::Counters;
 use crate::source;
 use crate::target::{AnyTarget, Target};
 
@@ -25,6 +27,11 @@ pub struct Session {
     pub policy: Policy,
     /// The runtime the adapters run on.
     pub runtime: tokio::runtime::Runtime,
+    /// What the target has done so far: requests, objects read, jobs waiting.
+    pub progress: Counters,
+    /// The command's name, which labels its progress.
+    label: &'static str,
+    printer: Printer,
 }
 
 /// The inputs and the outcome of planning.
@@ -39,8 +46,14 @@ pub struct Planned {
 
 impl Session {
     /// Loads the configuration at `config_path` and the desired state it names, and
-    /// builds the target. `force` lifts the percentage guards.
-    pub fn open(config_path: &Path, force: bool, printer: &Printer) -> Result<Session> {
+    /// builds the target. `force` lifts the percentage guards; `label` (the command's
+    /// name) labels the progress shown with `printer`.
+    pub fn open(
+        config_path: &Path,
+        force: bool,
+        label: &'static str,
+        printer: &Printer,
+    ) -> Result<Session> {
         let config = Config::load(config_path)?;
         let target_config = config.target()?;
         if target_config.tls().verify == VerifySsl::Ignore {
@@ -49,7 +62,9 @@ impl Session {
             );
         }
         let source_kind = source::kind_of(config.source.as_ref().map(|s| &s.connection));
-        let target = AnyTarget::from_config(target_config, source_kind, &config.file)?;
+        let progress = Counters::new();
+        let target = AnyTarget::from_config(target_config, source_kind, &config.file)?
+            .with_progress(&progress);
         let catalog = super::state_dir::read_state_dir(&config.state_dir)?;
         refuse_name_conflicts(&config.state_dir, &catalog, &target)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -66,6 +81,9 @@ impl Session {
             target,
             policy,
             runtime,
+            progress,
+            label,
+            printer: printer.clone(),
         })
     }
 
@@ -74,8 +92,9 @@ impl Session {
         self.target.desired_state(&self.catalog)
     }
 
-    /// Reads the target's current state for the desired databases.
+    /// Reads the target's current state for the desired databases, showing progress.
     pub fn read_current(&self) -> Result<CurrentState> {
+        let _reading = self.printer.progress(self.label, &self.progress);
         self.runtime
             .block_on(self.target.read_current(&self.catalog))
     }

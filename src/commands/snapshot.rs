@@ -6,6 +6,7 @@ use crate::config::{Config, VerifySsl};
 use crate::error::{Error, Result};
 use crate::exit_status::ExitStatus;
 use crate::output::{ColorChoice, Printer};
+use crate::progress::Counters;
 use crate::source::{AnySource, Source};
 
 /// Runs the snapshot command.
@@ -16,9 +17,13 @@ pub fn run(args: SnapshotArgs) -> Result<ExitStatus> {
     if source_config.connection.tls().verify == VerifySsl::Ignore {
         printer.warn("`source.verifySSL: ignore`: TLS certificates of the source are not verified");
     }
-    let source = AnySource::from_config(&source_config.connection, &config.file)?;
+    let counters = Counters::new();
+    let source =
+        AnySource::from_config(&source_config.connection, &config.file)?.with_progress(&counters);
     let runtime = tokio::runtime::Runtime::new().map_err(Error::Runtime)?;
+    let reading = printer.progress("snapshot", &counters);
     let catalog = runtime.block_on(source.snapshot(&source_config.filters))?;
+    drop(reading);
     let written = super::state_dir::write_state_dir(&config.state_dir, &catalog)?;
     let schemas: usize = catalog.databases.iter().map(|d| d.schemas.len()).sum();
     let tables: usize = catalog

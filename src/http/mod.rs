@@ -10,6 +10,10 @@
 //! the `TOKEN` header or re-post a refresh token there; a redirect within the origin is
 //! followed. Bodies are read within [`HttpOptions::max_body_bytes`], and secrets the
 //! adapters register are redacted from error bodies.
+//!
+//! Every request sent (each attempt) is counted in the client's [`Counters`], which the
+//! commands read to show progress; the API clients count the objects their pages list
+//! into the same counters ([`HttpClient::progress`]).
 
 mod body;
 pub mod origin;
@@ -24,6 +28,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use secrecy::SecretString;
+
+use crate::progress::Counters;
 
 /// How to build the client.
 #[derive(Debug, Clone)]
@@ -142,6 +148,7 @@ pub struct HttpClient {
     /// Connect and request timeouts, for messages.
     timeouts: (Duration, Duration),
     secrets: redact::Secrets,
+    progress: Counters,
 }
 
 /// Why a redirect was refused; [`retry`] turns it into [`HttpError::CrossOrigin`].
@@ -227,6 +234,7 @@ impl HttpClient {
             max_body_bytes: options.max_body_bytes,
             timeouts: (options.connect_timeout, options.timeout),
             secrets: redact::Secrets::default(),
+            progress: Counters::new(),
         })
     }
 
@@ -234,6 +242,19 @@ impl HttpClient {
     /// every error body the servers send back. Clones share the registry.
     pub fn add_secret(&self, secret: &SecretString) {
         self.secrets.add(secret);
+    }
+
+    /// This client counting its requests into `progress` (fresh counters that nobody
+    /// reads until then).
+    pub fn with_progress(mut self, progress: &Counters) -> Self {
+        self.progress = progress.clone();
+        self
+    }
+
+    /// The counters this client's requests are counted in, for the API clients to count
+    /// what they read in.
+    pub fn progress(&self) -> &Counters {
+        &self.progress
     }
 
     /// Reads the body of `response` (of the request named `endpoint`), at most

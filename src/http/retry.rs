@@ -94,6 +94,7 @@ where
     loop {
         attempt += 1;
         let last = attempt >= policy.max_attempts;
+        client.progress.request();
         match build(&client.inner).send().await {
             Ok(response) if response.status().is_success() => return Ok(response),
             Ok(response) => {

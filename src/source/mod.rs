@@ -11,6 +11,7 @@ use crate::check::CheckOutcome;
 use crate::config::{Filters, SourceConnection};
 use crate::core::model::Catalog;
 use crate::error::{Error, Result};
+use crate::progress::Counters;
 
 /// A source system: OpenMetadata, Apache Atlas, ….
 #[expect(
@@ -50,6 +51,13 @@ impl AnySource {
                 side: "source",
                 kind: "atlas",
             }),
+        }
+    }
+
+    /// This source counting its requests and the objects it reads into `progress`.
+    pub fn with_progress(self, progress: &Counters) -> AnySource {
+        match self {
+            AnySource::OpenMetadata(s) => AnySource::OpenMetadata(s.with_progress(progress)),
         }
     }
 }

@@ -16,6 +16,7 @@ use crate::core::model::Catalog;
 use crate::core::objects::{Address, Object};
 use crate::core::plan::{Capabilities, CurrentState, PlanItem};
 use crate::error::{Error, Result};
+use crate::progress::Counters;
 
 /// Declares [`AnyTarget`] and its writer with one arm per target system, and
 /// implements [`Target`] for it by handing every call to the arm's adapter.
@@ -123,6 +124,14 @@ impl AnyTarget {
                 side: "target",
                 kind: "openmetadata",
             }),
+        }
+    }
+
+    /// This target counting its requests, the objects it reads and the jobs it waits
+    /// for into `progress`.
+    pub fn with_progress(self, progress: &Counters) -> AnyTarget {
+        match self {
+            AnyTarget::Alation(t) => AnyTarget::Alation(t.with_progress(progress)),
         }
     }
 }

@@ -21,6 +21,7 @@ mod memory_target;
 mod openmetadata_source;
 mod openmetadata_source_faults;
 mod policy;
+mod progress;
 mod reconcile;
 mod resilience;
 mod sandbox;

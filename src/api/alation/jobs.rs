@@ -144,6 +144,7 @@ impl AlationClient {
     ) -> Result<JobStatus, AlationError> {
         let polling = self.polling().clone();
         let started = tokio::time::Instant::now();
+        let _waiting = self.http.progress().job_waiting();
         let mut attempt = 0;
         loop {
             tokio::time::sleep(poll_delay(&polling, attempt)).await;

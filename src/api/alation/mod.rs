@@ -104,6 +104,13 @@ impl AlationClient {
         }
     }
 
+    /// This client counting its requests, the objects its lists read and the jobs it
+    /// waits for into `progress`.
+    pub fn with_progress(mut self, progress: &crate::progress::Counters) -> Self {
+        self.http = self.http.with_progress(progress);
+        self
+    }
+
     /// The base URL, without a trailing slash.
     pub fn base_url(&self) -> &str {
         &self.base_url
@@ -242,6 +249,7 @@ impl AlationClient {
                     "an empty page points to a further page `{further}`: the paging does not end"
                 )));
             }
+            self.http.progress().objects_read(batch.len());
             items.append(&mut batch);
         }
         Ok(items)

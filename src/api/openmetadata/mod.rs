@@ -124,6 +124,12 @@ impl OpenMetadataClient {
         })
     }
 
+    /// This client counting its requests and the entities its lists read into `progress`.
+    pub fn with_progress(mut self, progress: &crate::progress::Counters) -> Self {
+        self.http = self.http.with_progress(progress);
+        self
+    }
+
     /// Uses `size` (1 to 1,000) as the page size of every list.
     pub fn with_page_size(mut self, size: u32) -> Self {
         let size = size.clamp(1, 1000);
@@ -241,6 +247,7 @@ impl OpenMetadataClient {
                 total = total.max(Some(advertised));
             }
             let empty = page.data.is_empty();
+            self.http.progress().objects_read(page.data.len());
             entities.extend(page.data);
             let next = paging.after.filter(|cursor| !cursor.is_empty());
             if let Some(total) = total

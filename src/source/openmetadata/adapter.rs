@@ -6,6 +6,7 @@ use crate::config::{Filters, OpenMetadataConnection};
 use crate::core::model::Catalog;
 use crate::error::{Error, Result};
 use crate::http::HttpClient;
+use crate::progress::Counters;
 use crate::source::Source;
 
 use super::check::check_openmetadata;
@@ -31,6 +32,12 @@ impl OpenMetadataSource {
             connection: connection.clone(),
             client,
         })
+    }
+
+    /// This source counting its requests and the entities it reads into `progress`.
+    pub fn with_progress(mut self, progress: &Counters) -> Self {
+        self.client = self.client.with_progress(progress);
+        self
     }
 }
 

@@ -11,6 +11,7 @@ use crate::core::objects::{Address, Object, ObjectKind};
 use crate::core::plan::{Capabilities, CurrentState};
 use crate::error::{Error, Result};
 use crate::http::{HttpClient, HttpOptions};
+use crate::progress::Counters;
 use crate::target::{Target, TargetDescription, WriteLimits};
 
 use super::write::AlationWriter;
@@ -37,6 +38,13 @@ impl Alation {
             create_as: config.create_datasource_as,
             source_kind: source_kind.to_owned(),
         })
+    }
+
+    /// This target counting its requests, the objects it reads and the jobs it waits
+    /// for into `progress` (not those of `check`).
+    pub fn with_progress(mut self, progress: &Counters) -> Self {
+        self.client = self.client.with_progress(progress);
+        self
     }
 
     /// The target reached through `client` (also for `check`), with the
