@@ -38,7 +38,7 @@ use crate::output::Printer;
 use crate::progress::Counters;
 use crate::target::{ItemStatus, Target};
 
-use super::reconcile::Session;
+use super::reconcile::{Session, keep_until_exit};
 
 /// Runs the apply command: 0 when everything was applied, 3 on a partial apply, 1 on
 /// an error before any write, 130 or 143 when SIGINT or SIGTERM stopped the writes.
@@ -103,10 +103,12 @@ pub fn run(args: ApplyArgs) -> Result<ExitStatus> {
     ))?;
     drop(applying);
     summarise(&report, &printer);
-    Ok(match signal {
+    let status = match signal {
         Some(signal) => ExitStatus::Interrupted(signal),
         None => report.exit_status(),
-    })
+    };
+    keep_until_exit((items, plan, current, report, session));
+    Ok(status)
 }
 
 /// The engine's progress hook, heard after every batch: counts the batch and the items

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::exit_status::ExitStatus;
 use crate::output::Printer;
 
-use super::reconcile::Session;
+use super::reconcile::{Session, keep_until_exit};
 
 /// Runs the plan command: exit 0, or with `--detailed-exitcode` 0 (no changes) or 2
 /// (changes); every error is 1.
@@ -26,11 +26,13 @@ pub fn run(args: PlanArgs) -> Result<ExitStatus> {
             out.display()
         ));
     }
-    Ok(if args.detailed_exitcode && plan.has_changes() {
+    let status = if args.detailed_exitcode && plan.has_changes() {
         ExitStatus::Changes
     } else {
         ExitStatus::Success
-    })
+    };
+    keep_until_exit((session, planned.desired, planned.current, plan));
+    Ok(status)
 }
 
 /// Shows the plan (also a refused one, so the reviewer sees what tripped the policy)
