@@ -85,12 +85,19 @@ async fn timed_start(options: SandboxOptions) -> Result<(Sandbox, std::time::Dur
 
 /// `VmHWM` of this process (Linux), e.g. `412345 kB`.
 fn peak_rss() -> String {
+    status("VmHWM")
+}
+
+/// A field of `/proc/self/status` (Linux), e.g. `VmRSS` -> `412345 kB`.
+fn status(field: &str) -> String {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix("VmHWM:").map(|v| v.trim().to_owned()))
+            status.lines().find_map(|line| {
+                line.strip_prefix(field)
+                    .and_then(|rest| rest.strip_prefix(':'))
+                    .map(|v| v.trim().to_owned())
+            })
         })
         .unwrap_or_else(|| "unknown (no /proc/self/status)".to_owned())
 }
@@ -152,7 +159,11 @@ mod page_bench {
         };
         let started = Instant::now();
         let ds = client.load(spec).await?;
-        println!("Alation loaded in {:.2?}", started.elapsed());
+        println!(
+            "Alation loaded in {:.2?}; RSS now {}",
+            started.elapsed(),
+            super::status("VmRSS")
+        );
         for kind in ["schema", "table", "column"] {
             let path = format!("/integration/v2/{kind}/?ds_id={ds}&limit={ALATION_PAGE}");
             let (requests, objects, time) = client.alation_pages(&path).await?;

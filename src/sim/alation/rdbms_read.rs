@@ -12,6 +12,15 @@
 //! Choice on an UNVERIFIED point: a column's `table_name` is shown as the lower-cased
 //! `schema.table`, as in the documented example, and the `table_name` filter matches
 //! either that or the bare table name, ignoring case.
+//!
+//! A page costs O(page), not O(instance): the deepest single-valued `ds_id`,
+//! `schema_id` or `table_id` filter picks an index of `index.rs` (the other parent
+//! filters are checked once against that parent), single-valued `id` filters cut its
+//! range, and when nothing else filters, the `skip`/`limit` window is sliced straight out
+//! of it. Other filters are checked while walking the index in id order, only as far as
+//! the page; `order_by=name` sorts what they keep. A malformed number in an id filter
+//! runs the filters one after another over every object, so that its 400 comes exactly
+//! when it always has (only once an object reaches that filter).
 
 use std::cmp::Reverse;
 
