@@ -3,6 +3,7 @@
 
 mod auth;
 mod datasources;
+mod listing;
 mod persisted;
 mod properties;
 mod rdbms;

@@ -14,7 +14,7 @@
 use std::fmt;
 
 /// The kind of catalog object a key names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) enum Kind {
     Schema,
     Table,

@@ -8,7 +8,8 @@
 //! `running` before they finish, and deterministic job failures under a seed.
 //!
 //! - `state.rs`: what is stored (users, tokens, data sources, objects, jobs); `keys.rs`:
-//!   object keys; `store.rs`: upserts and lookups by key;
+//!   object keys; `store.rs`: upserts and lookups by key; `index.rs`: object ids by
+//!   parent, so that a list page costs O(page);
 //! - `app.rs`: what the handlers share; `errors.rs`: the error body; `clock.rs`: time and
 //!   its printed forms; `request.rs`: JSON bodies and query pairs; `paging.rs`: paging;
 //! - `routes.rs`: the route table; the handlers: `auth.rs`, `datasources.rs`,
@@ -22,6 +23,7 @@ mod connectors;
 mod datasources;
 mod errors;
 mod fields;
+mod index;
 mod items;
 mod jobs;
 mod keys;

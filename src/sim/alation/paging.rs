@@ -31,12 +31,24 @@ pub(super) struct Page<T> {
     pub(super) headers: HeaderMap,
 }
 
-/// Cuts `items` (already filtered and ordered) into the page the query asks for.
-pub(super) fn paginate<T>(
-    path: &str,
-    pairs: &[(String, String)],
-    items: Vec<T>,
-) -> ApiResult<Page<T>> {
+/// The `limit`/`skip` window a request asks for.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Window {
+    /// Objects per page, capped at [`MAX_LIMIT`].
+    pub(super) limit: usize,
+    /// Objects before the page.
+    pub(super) skip: usize,
+}
+
+impl Window {
+    /// The index just past the page.
+    pub(super) fn end(self) -> usize {
+        self.skip.saturating_add(self.limit)
+    }
+}
+
+/// Reads `limit` and `skip`.
+pub(super) fn window(pairs: &[(String, String)]) -> ApiResult<Window> {
     let limit = match query_value(pairs, "limit") {
         None => DEFAULT_LIMIT,
         Some(v) => match v.trim().parse::<usize>() {
@@ -54,16 +66,40 @@ pub(super) fn paginate<T>(
             ApiError::bad_request(format!("skip must be a non-negative integer, got `{v}`"))
         })?,
     };
-    let total = items.len();
-    let items: Vec<T> = items.into_iter().skip(skip).take(limit).collect();
+    Ok(Window { limit, skip })
+}
+
+/// The headers of a page: `X-Next-Page` when more objects follow it.
+pub(super) fn page_headers(
+    path: &str,
+    pairs: &[(String, String)],
+    window: Window,
+    more: bool,
+) -> HeaderMap {
     let mut headers = HeaderMap::new();
-    let next = skip.saturating_add(limit);
-    if next < total {
-        let link = next_page(path, pairs, limit, next);
+    if more {
+        let link = next_page(path, pairs, window.limit, window.end());
         if let Ok(value) = HeaderValue::from_str(&link) {
             headers.insert("X-Next-Page", value);
         }
     }
+    headers
+}
+
+/// Cuts `items` (already filtered and ordered) into the page the query asks for.
+pub(super) fn paginate<T>(
+    path: &str,
+    pairs: &[(String, String)],
+    items: Vec<T>,
+) -> ApiResult<Page<T>> {
+    let window = window(pairs)?;
+    let more = window.end() < items.len();
+    let items: Vec<T> = items
+        .into_iter()
+        .skip(window.skip)
+        .take(window.limit)
+        .collect();
+    let headers = page_headers(path, pairs, window, more);
     Ok(Page { items, headers })
 }
 

@@ -12,6 +12,15 @@
 //! Choice on an UNVERIFIED point: a column's `table_name` is shown as the lower-cased
 //! `schema.table`, as in the documented example, and the `table_name` filter matches
 //! either that or the bare table name, ignoring case.
+//!
+//! A page costs O(page), not O(instance): the deepest single-valued `ds_id`,
+//! `schema_id` or `table_id` filter picks an index of `index.rs` (the other parent
+//! filters are checked once against that parent), single-valued `id` filters cut its
+//! range, and when nothing else filters, the `skip`/`limit` window is sliced straight out
+//! of it. Other filters are checked while walking the index in id order, only as far as
+//! the page; `order_by=name` sorts what they keep. A malformed number in an id filter
+//! runs the filters one after another over every object, so that its 400 comes exactly
+//! when it always has (only once an object reaches that filter).
 
 use std::cmp::Reverse;
 
@@ -24,8 +33,9 @@ use serde_json::{Map, Value, json};
 use super::app::App;
 use super::auth::authenticate;
 use super::errors::{ApiError, ApiResult};
+use super::index::Parent;
 use super::keys::Kind;
-use super::paging::paginate;
+use super::paging::{Window, page_headers, paginate, window};
 use super::request::{query_pairs, query_value};
 use super::state::{AlationState, Column, CustomFieldValue, Schema, Table};
 
@@ -96,6 +106,13 @@ struct Filter {
     values: Vec<String>,
 }
 
+impl Filter {
+    /// Whether every value of an id filter is a number (name filters always are fine).
+    fn numbers_parse(&self) -> bool {
+        !self.field.ends_with("id") || self.values.iter().all(|v| v.trim().parse::<u64>().is_ok())
+    }
+}
+
 /// `GET /integration/v2/{kind}/`.
 pub(super) async fn list(
     State(app): State<App>,
@@ -109,40 +126,230 @@ pub(super) async fn list(
     let filters = parse_filters(&pairs, kind)?;
     let wanted_fields = projection(&pairs);
     let custom = custom_field_filter(&pairs)?;
-    let order = query_value(&pairs, "order_by").unwrap_or("id").to_string();
-    let mut rows = rows(&state, kind);
-    for f in &filters {
+    let order = query_value(&pairs, "order_by").unwrap_or("id");
+    let path = format!("/integration/v2/{}/", path_segment(kind));
+    let (ids, page_headers) = if filters.iter().all(Filter::numbers_parse) {
+        let order = Order::parse(order)?;
+        let window = window(&pairs)?;
+        let (ids, more) = select(&state, kind, &filters, &custom, order, window)?;
+        (ids, page_headers(&path, &pairs, window, more))
+    } else {
+        // A malformed number is an error only once an object reaches its filter: the
+        // filters run one after another over every object, as they always have.
+        let ids = scan(&state, kind, state.children.all(kind), &filters, &custom)?;
+        let ids = sorted(&state, kind, ids, Order::parse(order)?);
+        let page = paginate(&path, &pairs, ids)?;
+        (page.items, page.headers)
+    };
+    let items: Vec<Value> = ids
+        .iter()
+        .filter_map(|id| render(&state, kind, *id))
+        .map(|v| project(v, wanted_fields.as_deref()))
+        .collect();
+    Ok((page_headers, Json(items)).into_response())
+}
+
+/// `order_by`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Order {
+    Id,
+    IdDescending,
+    Name,
+    NameDescending,
+}
+
+impl Order {
+    fn parse(text: &str) -> ApiResult<Order> {
+        match text {
+            "id" => Ok(Order::Id),
+            "-id" => Ok(Order::IdDescending),
+            "name" => Ok(Order::Name),
+            "-name" => Ok(Order::NameDescending),
+            other => Err(ApiError::bad_request(format!(
+                "order_by must be one of id, -id, name, -name; got `{other}`"
+            ))),
+        }
+    }
+}
+
+/// The ids of one page and whether more follow: from the narrowest index the filters
+/// allow, walking only as far as the page when the order is by id.
+fn select(
+    state: &AlationState,
+    kind: Kind,
+    filters: &[Filter],
+    custom: &[Value],
+    order: Order,
+    window: Window,
+) -> ApiResult<(Vec<u64>, bool)> {
+    let (ids, served) = candidates(state, kind, filters);
+    let rest: Vec<&Filter> = filters
+        .iter()
+        .zip(&served)
+        .filter(|(_, served)| !**served)
+        .map(|(f, _)| f)
+        .collect();
+    if rest.is_empty() && custom.is_empty() {
+        let (start, end) = (window.skip.min(ids.len()), window.end().min(ids.len()));
+        let page = match order {
+            Order::Id => ids[start..end].to_vec(),
+            Order::IdDescending => ids
+                .iter()
+                .rev()
+                .skip(start)
+                .take(end - start)
+                .copied()
+                .collect(),
+            Order::Name | Order::NameDescending => {
+                let ids = sorted(state, kind, ids.to_vec(), order);
+                ids[start..end].to_vec()
+            }
+        };
+        return Ok((page, window.end() < ids.len()));
+    }
+    let keep = |id: u64| -> ApiResult<bool> {
+        let Some(row) = row(state, kind, id) else {
+            return Ok(false);
+        };
+        for f in &rest {
+            if !matches(state, &row, f)? {
+                return Ok(false);
+            }
+        }
+        Ok(custom
+            .iter()
+            .all(|c| has_custom_field(row.custom_fields, c)))
+    };
+    let walk: Box<dyn Iterator<Item = &u64>> = match order {
+        Order::Id => Box::new(ids.iter()),
+        Order::IdDescending => Box::new(ids.iter().rev()),
+        Order::Name | Order::NameDescending => {
+            let mut kept = Vec::new();
+            for id in ids {
+                if keep(*id)? {
+                    kept.push(*id);
+                }
+            }
+            let kept = sorted(state, kind, kept, order);
+            let more = window.end() < kept.len();
+            let page = kept.into_iter().skip(window.skip).take(window.limit);
+            return Ok((page.collect(), more));
+        }
+    };
+    let (mut seen, mut page) = (0usize, Vec::new());
+    for id in walk {
+        if !keep(*id)? {
+            continue;
+        }
+        if seen >= window.end() {
+            return Ok((page, true));
+        }
+        if seen >= window.skip {
+            page.push(*id);
+        }
+        seen += 1;
+    }
+    Ok((page, false))
+}
+
+/// The ids that may match, ascending, and which filters they satisfy by construction:
+/// the deepest single-valued parent filter picks the index, the other parent filters
+/// are checked once against that parent, and single-valued id filters cut the range.
+fn candidates<'a>(
+    state: &'a AlationState,
+    kind: Kind,
+    filters: &[Filter],
+) -> (&'a [u64], Vec<bool>) {
+    let mut served = vec![false; filters.len()];
+    let single = |field: &str| {
+        filters
+            .iter()
+            .position(|f| f.field == field && f.op.is_empty() && f.values.len() == 1)
+            .and_then(|at| Some((at, filters[at].values[0].trim().parse::<u64>().ok()?)))
+    };
+    let parents = [
+        ("table_id", Parent::Table),
+        ("schema_id", Parent::Schema),
+        ("ds_id", Parent::DataSource),
+    ];
+    let mut ids = state.children.all(kind);
+    if let Some((at, parent, id)) = parents
+        .iter()
+        .find_map(|(field, parent)| single(field).map(|(at, id)| (at, *parent, id)))
+    {
+        served[at] = true;
+        ids = state.children.under(kind, parent, id);
+        let lineage = match parent {
+            Parent::Table => state.tables.get(&id).map(|t| (t.ds_id, Some(t.schema_id))),
+            Parent::Schema => state.schemas.get(&id).map(|s| (s.ds_id, None)),
+            Parent::DataSource => Some((id, None)),
+        };
+        for (field, value) in [
+            ("ds_id", lineage.map(|l| l.0)),
+            ("schema_id", lineage.and_then(|l| l.1)),
+        ] {
+            if let (Some((at, want)), Some(have)) = (single(field), value) {
+                served[at] = true;
+                if want != have {
+                    ids = &[];
+                }
+            }
+        }
+    }
+    for (at, f) in filters.iter().enumerate() {
+        let want = match (f.field.as_str(), f.values.as_slice()) {
+            ("id", [value]) => value.trim().parse::<u64>().ok(),
+            _ => None,
+        };
+        let Some(want) = want else { continue };
+        let (start, end) = match f.op.as_str() {
+            "gt" => (ids.partition_point(|id| *id <= want), ids.len()),
+            "gte" => (ids.partition_point(|id| *id < want), ids.len()),
+            "lt" => (0, ids.partition_point(|id| *id < want)),
+            "lte" => (0, ids.partition_point(|id| *id <= want)),
+            _ => (
+                ids.partition_point(|id| *id < want),
+                ids.partition_point(|id| *id <= want),
+            ),
+        };
+        ids = &ids[start..end.max(start)];
+        served[at] = true;
+    }
+    (ids, served)
+}
+
+/// The ids among `ids` that every filter admits, each filter in turn over the survivors.
+fn scan(
+    state: &AlationState,
+    kind: Kind,
+    ids: &[u64],
+    filters: &[Filter],
+    custom: &[Value],
+) -> ApiResult<Vec<u64>> {
+    let mut rows: Vec<Row<'_>> = ids.iter().filter_map(|id| row(state, kind, *id)).collect();
+    for f in filters {
         let mut kept = Vec::with_capacity(rows.len());
         for row in rows {
-            if matches(&state, &row, f)? {
+            if matches(state, &row, f)? {
                 kept.push(row);
             }
         }
         rows = kept;
     }
     rows.retain(|r| custom.iter().all(|c| has_custom_field(r.custom_fields, c)));
-    match order.as_str() {
-        "id" => {}
-        "-id" => rows.sort_by_key(|r| Reverse(r.id)),
-        "name" => rows.sort_by(|a, b| a.name.cmp(b.name).then(a.id.cmp(&b.id))),
-        "-name" => rows.sort_by(|a, b| b.name.cmp(a.name).then(a.id.cmp(&b.id))),
-        other => {
-            return Err(ApiError::bad_request(format!(
-                "order_by must be one of id, -id, name, -name; got `{other}`"
-            )));
-        }
+    Ok(rows.iter().map(|r| r.id).collect())
+}
+
+/// `ids` (ascending) in `order`; names tie by id.
+fn sorted(state: &AlationState, kind: Kind, mut ids: Vec<u64>, order: Order) -> Vec<u64> {
+    let name = |id: &u64| row(state, kind, *id).map(|r| r.name).unwrap_or_default();
+    match order {
+        Order::Id => {}
+        Order::IdDescending => ids.sort_by_key(|id| Reverse(*id)),
+        Order::Name => ids.sort_by(|a, b| name(a).cmp(name(b)).then(a.cmp(b))),
+        Order::NameDescending => ids.sort_by(|a, b| name(b).cmp(name(a)).then(a.cmp(b))),
     }
-    let ids: Vec<u64> = rows.iter().map(|r| r.id).collect();
-    drop(rows);
-    let path = format!("/integration/v2/{}/", path_segment(kind));
-    let page = paginate(&path, &pairs, ids)?;
-    let items: Vec<Value> = page
-        .items
-        .iter()
-        .filter_map(|id| render(&state, kind, *id))
-        .map(|v| project(v, wanted_fields.as_deref()))
-        .collect();
-    Ok((page.headers, Json(items)).into_response())
+    ids
 }
 
 fn path_segment(kind: Kind) -> &'static str {
@@ -281,50 +488,39 @@ fn has_custom_field(values: &[CustomFieldValue], wanted: &Value) -> bool {
     })
 }
 
-fn rows(state: &AlationState, kind: Kind) -> Vec<Row<'_>> {
+/// The filterable attributes of the object `id` of `kind`.
+fn row(state: &AlationState, kind: Kind, id: u64) -> Option<Row<'_>> {
     match kind {
-        Kind::Schema => state
-            .schemas
-            .values()
-            .map(|s| Row {
-                id: s.id,
-                ds_id: s.ds_id,
-                name: &s.name,
-                schema_id: None,
-                schema_name: None,
-                table_id: None,
-                table: None,
-                custom_fields: &s.custom_fields,
-            })
-            .collect(),
-        Kind::Table => state
-            .tables
-            .values()
-            .map(|t| Row {
-                id: t.id,
-                ds_id: t.ds_id,
-                name: &t.name,
-                schema_id: Some(t.schema_id),
-                schema_name: state.schemas.get(&t.schema_id).map(|s| s.name.as_str()),
-                table_id: None,
-                table: None,
-                custom_fields: &t.custom_fields,
-            })
-            .collect(),
-        Kind::Column => state
-            .columns
-            .values()
-            .map(|c| Row {
-                id: c.id,
-                ds_id: c.ds_id,
-                name: &c.name,
-                schema_id: Some(c.schema_id),
-                schema_name: None,
-                table_id: Some(c.table_id),
-                table: state.tables.get(&c.table_id),
-                custom_fields: &c.custom_fields,
-            })
-            .collect(),
+        Kind::Schema => state.schemas.get(&id).map(|s| Row {
+            id: s.id,
+            ds_id: s.ds_id,
+            name: &s.name,
+            schema_id: None,
+            schema_name: None,
+            table_id: None,
+            table: None,
+            custom_fields: &s.custom_fields,
+        }),
+        Kind::Table => state.tables.get(&id).map(|t| Row {
+            id: t.id,
+            ds_id: t.ds_id,
+            name: &t.name,
+            schema_id: Some(t.schema_id),
+            schema_name: state.schemas.get(&t.schema_id).map(|s| s.name.as_str()),
+            table_id: None,
+            table: None,
+            custom_fields: &t.custom_fields,
+        }),
+        Kind::Column => state.columns.get(&id).map(|c| Row {
+            id: c.id,
+            ds_id: c.ds_id,
+            name: &c.name,
+            schema_id: Some(c.schema_id),
+            schema_name: None,
+            table_id: Some(c.table_id),
+            table: state.tables.get(&c.table_id),
+            custom_fields: &c.custom_fields,
+        }),
     }
 }
 

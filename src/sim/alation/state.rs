@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::AlationOptions;
+use super::index::{Children, Parent, Place};
 use super::keys::{Kind, ObjectKey};
 
 /// An Alation user role (shared/reference/openmetadata-connectors.md §1.2: writes need
@@ -270,6 +271,7 @@ impl Default for Counters {
 /// Start from [`AlationState::seeded`]: the default state has no users, so nobody can
 /// authenticate against it.
 #[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(from = "Stored")]
 pub struct AlationState {
     pub(super) seed: u64,
     pub(super) counters: Counters,
@@ -287,6 +289,95 @@ pub struct AlationState {
     pub(super) table_keys: BTreeMap<String, u64>,
     pub(super) column_keys: BTreeMap<String, u64>,
     pub(super) jobs: BTreeMap<u64, Job>,
+    /// Object ids by parent (`index.rs`), derived from the maps above.
+    #[serde(skip)]
+    pub(super) children: Children,
+}
+
+/// What a state file holds: the state without its derived indexes.
+#[derive(Deserialize)]
+struct Stored {
+    seed: u64,
+    counters: Counters,
+    users: Vec<User>,
+    refresh_tokens: BTreeMap<String, RefreshToken>,
+    access_tokens: BTreeMap<String, AccessToken>,
+    datasources: BTreeMap<u64, DataSource>,
+    schemas: BTreeMap<u64, Schema>,
+    tables: BTreeMap<u64, Table>,
+    columns: BTreeMap<u64, Column>,
+    schema_keys: BTreeMap<String, u64>,
+    table_keys: BTreeMap<String, u64>,
+    column_keys: BTreeMap<String, u64>,
+    jobs: BTreeMap<u64, Job>,
+}
+
+impl From<Stored> for AlationState {
+    /// A loaded state, with its indexes rebuilt.
+    fn from(stored: Stored) -> Self {
+        let mut children = Children::default();
+        let places = (stored.schemas.values().map(Schema::place))
+            .chain(stored.tables.values().map(Table::place))
+            .chain(stored.columns.values().map(Column::place));
+        for place in places {
+            children.add(place);
+        }
+        AlationState {
+            seed: stored.seed,
+            counters: stored.counters,
+            users: stored.users,
+            refresh_tokens: stored.refresh_tokens,
+            access_tokens: stored.access_tokens,
+            datasources: stored.datasources,
+            schemas: stored.schemas,
+            tables: stored.tables,
+            columns: stored.columns,
+            schema_keys: stored.schema_keys,
+            table_keys: stored.table_keys,
+            column_keys: stored.column_keys,
+            jobs: stored.jobs,
+            children,
+        }
+    }
+}
+
+impl Schema {
+    /// Where the schema sits, for the indexes.
+    pub(super) fn place(&self) -> Place {
+        Place {
+            kind: Kind::Schema,
+            id: self.id,
+            ds_id: self.ds_id,
+            schema_id: None,
+            table_id: None,
+        }
+    }
+}
+
+impl Table {
+    /// Where the table sits, for the indexes.
+    pub(super) fn place(&self) -> Place {
+        Place {
+            kind: Kind::Table,
+            id: self.id,
+            ds_id: self.ds_id,
+            schema_id: Some(self.schema_id),
+            table_id: None,
+        }
+    }
+}
+
+impl Column {
+    /// Where the column sits, for the indexes.
+    pub(super) fn place(&self) -> Place {
+        Place {
+            kind: Kind::Column,
+            id: self.id,
+            ds_id: self.ds_id,
+            schema_id: Some(self.schema_id),
+            table_id: Some(self.table_id),
+        }
+    }
 }
 
 /// Name of the refresh token a seeded state holds.
@@ -416,55 +507,62 @@ impl AlationState {
         }
     }
 
-    /// Deletes a column.
-    pub(super) fn delete_column(&mut self, id: u64) {
-        if let Some(column) = self.columns.remove(&id) {
-            self.forget_key(Kind::Column, column.ds_id, &column.key);
+    /// Deletes columns.
+    pub(super) fn delete_columns(&mut self, ids: &[u64]) {
+        let mut places = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(column) = self.columns.remove(id) {
+                self.forget_key(Kind::Column, column.ds_id, &column.key);
+                places.push(column.place());
+            }
         }
+        self.children.remove(Kind::Column, &places);
     }
 
-    /// Deletes a table and its columns.
-    pub(super) fn delete_table(&mut self, id: u64) {
-        let columns: Vec<u64> = self
-            .columns
-            .values()
-            .filter(|c| c.table_id == id)
-            .map(|c| c.id)
+    /// Deletes tables and their columns.
+    pub(super) fn delete_tables(&mut self, ids: &[u64]) {
+        let columns: Vec<u64> = ids
+            .iter()
+            .flat_map(|id| self.children.under(Kind::Column, Parent::Table, *id))
+            .copied()
             .collect();
-        for column in columns {
-            self.delete_column(column);
+        self.delete_columns(&columns);
+        let mut places = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(table) = self.tables.remove(id) {
+                self.forget_key(Kind::Table, table.ds_id, &table.key);
+                places.push(table.place());
+            }
         }
-        if let Some(table) = self.tables.remove(&id) {
-            self.forget_key(Kind::Table, table.ds_id, &table.key);
-        }
+        self.children.remove(Kind::Table, &places);
     }
 
-    /// Deletes a schema with its tables and columns.
-    pub(super) fn delete_schema(&mut self, id: u64) {
-        let tables: Vec<u64> = self
-            .tables
-            .values()
-            .filter(|t| t.schema_id == id)
-            .map(|t| t.id)
+    /// Deletes schemas with their tables and columns.
+    pub(super) fn delete_schemas(&mut self, ids: &[u64]) {
+        let tables: Vec<u64> = ids
+            .iter()
+            .flat_map(|id| self.children.under(Kind::Table, Parent::Schema, *id))
+            .copied()
             .collect();
-        for table in tables {
-            self.delete_table(table);
+        self.delete_tables(&tables);
+        let mut places = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(schema) = self.schemas.remove(id) {
+                self.forget_key(Kind::Schema, schema.ds_id, &schema.key);
+                places.push(schema.place());
+            }
         }
-        if let Some(schema) = self.schemas.remove(&id) {
-            self.forget_key(Kind::Schema, schema.ds_id, &schema.key);
-        }
+        self.children.remove(Kind::Schema, &places);
     }
 
     /// Deletes a data source with everything in it.
     pub(super) fn delete_datasource(&mut self, ds_id: u64) {
         self.datasources.remove(&ds_id);
-        self.columns.retain(|_, c| c.ds_id != ds_id);
-        self.tables.retain(|_, t| t.ds_id != ds_id);
-        self.schemas.retain(|_, s| s.ds_id != ds_id);
-        let prefix = format!("{ds_id}.");
-        for kind in [Kind::Schema, Kind::Table, Kind::Column] {
-            self.keys_mut(kind).retain(|k, _| !k.starts_with(&prefix));
-        }
+        let schemas = self
+            .children
+            .under(Kind::Schema, Parent::DataSource, ds_id)
+            .to_vec();
+        self.delete_schemas(&schemas);
     }
 }
 

@@ -28,6 +28,7 @@ impl AlationState {
                 let id = self.next_id(IdSpace::Schema);
                 self.schema_keys.insert(key.canonical(), id);
                 let blank = Schema::blank(id, key.ds_id, name.clone(), key_text.into());
+                self.children.add(blank.place());
                 Some(self.schemas.entry(id).or_insert(blank))
             }
         };
@@ -59,6 +60,7 @@ impl AlationState {
                 let id = self.next_id(IdSpace::Table);
                 self.table_keys.insert(key.canonical(), id);
                 let blank = Table::blank(id, key.ds_id, schema_id, name.clone(), key_text.into());
+                self.children.add(blank.place());
                 Some(self.tables.entry(id).or_insert(blank))
             }
         };
@@ -92,6 +94,7 @@ impl AlationState {
                 let id = self.next_id(IdSpace::Column);
                 self.column_keys.insert(key.canonical(), id);
                 let blank = Column::blank(id, key.ds_id, parents, name.clone(), key_text.into());
+                self.children.add(blank.place());
                 Some(self.columns.entry(id).or_insert(blank))
             }
         };

@@ -29,6 +29,7 @@ use super::app::App;
 use super::auth::authenticate_writer;
 use super::clock::{self, Clock};
 use super::errors::{ApiError, ApiResult};
+use super::index::Parent;
 use super::jobs::{self, Outcome};
 use super::keys::{Kind, ObjectKey};
 use super::request::{query_flag, query_pairs};
@@ -291,31 +292,17 @@ fn apply_index(
 
 /// Deletes every object of the data source that the upload did not name.
 fn remove_not_seen(state: &mut AlationState, ds_id: u64, seen: &Seen) {
-    let columns: Vec<u64> = state
-        .columns
-        .values()
-        .filter(|c| c.ds_id == ds_id && !seen.columns.contains(&c.id))
-        .map(|c| c.id)
-        .collect();
-    for id in columns {
-        state.delete_column(id);
-    }
-    let tables: Vec<u64> = state
-        .tables
-        .values()
-        .filter(|t| t.ds_id == ds_id && !seen.tables.contains(&t.id))
-        .map(|t| t.id)
-        .collect();
-    for id in tables {
-        state.delete_table(id);
-    }
-    let schemas: Vec<u64> = state
-        .schemas
-        .values()
-        .filter(|s| s.ds_id == ds_id && !seen.schemas.contains(&s.id))
-        .map(|s| s.id)
-        .collect();
-    for id in schemas {
-        state.delete_schema(id);
-    }
+    let unseen = |state: &AlationState, kind: Kind, seen: &BTreeSet<u64>| -> Vec<u64> {
+        let ids = state.children.under(kind, Parent::DataSource, ds_id);
+        ids.iter()
+            .filter(|id| !seen.contains(id))
+            .copied()
+            .collect()
+    };
+    let columns = unseen(state, Kind::Column, &seen.columns);
+    state.delete_columns(&columns);
+    let tables = unseen(state, Kind::Table, &seen.tables);
+    state.delete_tables(&tables);
+    let schemas = unseen(state, Kind::Schema, &seen.schemas);
+    state.delete_schemas(&schemas);
 }
