@@ -43,7 +43,7 @@ use super::reconcile::Session;
 /// an error before any write, 130 or 143 when SIGINT or SIGTERM stopped the writes.
 pub fn run(args: ApplyArgs) -> Result<ExitStatus> {
     let printer = Printer::new(args.color);
-    let session = Session::open(&args.config, args.force, &printer)?;
+    let session = Session::open(&args.config, args.force, args.parallelism, &printer)?;
     let lock_dir = lock_dir(&session.config.file);
     let _lock = ApplyLock::acquire_with_notice(
         &lock_dir,

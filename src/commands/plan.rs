@@ -14,7 +14,7 @@ use super::reconcile::Session;
 /// (changes); every error is 1.
 pub fn run(args: PlanArgs) -> Result<ExitStatus> {
     let printer = Printer::new(args.color);
-    let session = Session::open(&args.config, args.force, &printer)?;
+    let session = Session::open(&args.config, args.force, args.parallelism, &printer)?;
     let planned = session.plan()?;
     let plan = accepted(planned.outcome, args.format, &printer)?;
     if let Some(out) = &args.out {

@@ -77,7 +77,7 @@ impl AlationClient {
         })
         .map_err(|e| AlationError::decode(&endpoint, e))?;
         // Safe to repeat: it sets the title to a given value.
-        self.request(
+        let _answer = self.request(
             Method::PUT,
             &path,
             Idempotency::Repeatable,
