@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use serde_saphyr::Spanned;
 
-use super::{HttpLimits, Parallelism};
 use super::raw::{RawSize, RawTimeouts};
 use super::validate::{Ctx, Result};
+use super::{HttpLimits, Parallelism};
 
 impl Ctx<'_> {
     /// The limits of section `section` (`source` or `target`); `job_wait` only where

@@ -421,7 +421,9 @@ fn parallelism_is_configurable_and_validated() {
     assert_eq!(alation.limits.parallelism, flag);
 
     for bad in ["0", "65"] {
-        let text = format!("target:\n  type: alation\n  hostPort: http://a\n  auth: {{ accessToken: t }}\n  parallelism: {bad}\n");
+        let text = format!(
+            "target:\n  type: alation\n  hostPort: http://a\n  auth: {{ accessToken: t }}\n  parallelism: {bad}\n"
+        );
         let err = parse(&text).unwrap_err().to_string();
         assert!(
             err.contains(":5:") && err.contains("`target.parallelism` must be between 1 and 64"),

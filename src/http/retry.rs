@@ -136,7 +136,12 @@ where
                     match retry_after(&response, SystemTime::now()) {
                         Some(asked) => {
                             let wait = asked.min(policy.max_delay);
-                            tracing::debug!(endpoint, status, ?wait, "Retry-After, every request waits");
+                            tracing::debug!(
+                                endpoint,
+                                status,
+                                ?wait,
+                                "Retry-After, every request waits"
+                            );
                             client.not_before.set(wait);
                         }
                         None => {

@@ -126,6 +126,8 @@ impl AlationClient {
             let client = self.clone();
             let page = self.with_limit(&format!("{ordered}{}", window.query()), self.page_size());
             let list = path_and_query.to_owned();
+            let outer = self.clone();
+            let outer_list = list.clone();
             async move {
                 let read = tokio::spawn(async move {
                     let items: Vec<T> = client.follow(page, Vec::new()).await?;
@@ -141,10 +143,11 @@ impl AlationClient {
                     }
                     Ok(items)
                 });
-                read.await.map_err(|e| AlationError::Protocol {
-                    endpoint: "GET".into(),
-                    message: format!("a page reader stopped: {e}"),
-                })?
+                // A read given up (another window failed, the command stopped) stops
+                // its window too, instead of paging on in the background.
+                let _stop = AbortOnDrop(read.abort_handle());
+                read.await
+                    .map_err(|e| outer.refuse(&outer_list, format!("a page reader stopped: {e}")))?
             }
         });
         let parts: Vec<Vec<T>> = futures::stream::iter(tasks)
@@ -152,6 +155,15 @@ impl AlationClient {
             .try_collect()
             .await?;
         Ok(parts.into_iter().flatten().collect())
+    }
+}
+
+/// Aborts a spawned window read when dropped.
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

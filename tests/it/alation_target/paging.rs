@@ -203,7 +203,10 @@ fn column_pages_were_read_one_at_a_time() {
             started.elapsed()
         );
         assert!(most >= 2, "{most} column pages in flight at most");
-        assert!(most <= 4, "{most} column pages in flight, over the parallelism of 4");
+        assert!(
+            most <= 4,
+            "{most} column pages in flight, over the parallelism of 4"
+        );
         assert_eq!(sandbox.open.load(Ordering::SeqCst), 0);
     });
 }

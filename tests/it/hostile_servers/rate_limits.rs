@@ -20,10 +20,17 @@ async fn limiting_server(log: Arc<Mutex<Vec<(String, Instant)>>>) -> Hostile {
     let limited = move || {
         let (first, seen) = (Arc::clone(&first), Arc::clone(&seen));
         async move {
-            seen.lock().unwrap().push(("limited".into(), Instant::now()));
+            seen.lock()
+                .unwrap()
+                .push(("limited".into(), Instant::now()));
             let mut first = first.lock().unwrap();
             if std::mem::take(&mut *first) {
-                (StatusCode::TOO_MANY_REQUESTS, [("Retry-After", "1")], "slow down").into_response()
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [("Retry-After", "1")],
+                    "slow down",
+                )
+                    .into_response()
             } else {
                 "ok".into_response()
             }
@@ -65,7 +72,9 @@ async fn retry_after_was_ignored_by_concurrent_requests() {
         let client = client.clone();
         tokio::spawn(async move {
             client
-                .send("GET /limited", Idempotency::Repeatable, |c| c.get(&limited_url))
+                .send("GET /limited", Idempotency::Repeatable, |c| {
+                    c.get(&limited_url)
+                })
                 .await
                 .map(|r| r.status().as_u16())
         })
@@ -73,7 +82,10 @@ async fn retry_after_was_ignored_by_concurrent_requests() {
     // Wait until the 429 has been answered, then send another request.
     let started = Instant::now();
     while log.lock().unwrap().is_empty() {
-        assert!(started.elapsed() < Duration::from_secs(5), "no request arrived");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "no request arrived"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
