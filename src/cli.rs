@@ -78,6 +78,10 @@ pub struct PlanArgs {
     /// Allow a plan over the `maxDeletePercent`/`maxUpdatePercent` limits (never `protect`).
     #[arg(long)]
     pub force: bool,
+    /// Requests in flight at once to each system, 1 to 64 (default: `parallelism` of the
+    /// source/target in the configuration, else 8).
+    #[arg(long, value_name = "N")]
+    pub parallelism: Option<crate::config::Parallelism>,
     /// When to colour the output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -98,6 +102,10 @@ pub struct ApplyArgs {
     /// Allow a plan over the `maxDeletePercent`/`maxUpdatePercent` limits (never `protect`).
     #[arg(long)]
     pub force: bool,
+    /// Requests in flight at once to each system, 1 to 64 (default: `parallelism` of the
+    /// source/target in the configuration, else 8).
+    #[arg(long, value_name = "N")]
+    pub parallelism: Option<crate::config::Parallelism>,
     /// Seconds to wait for another apply against the same target to finish.
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     pub lock_wait: u64,
@@ -204,6 +212,10 @@ pub struct SnapshotArgs {
     /// The configuration file; relative paths in it are resolved against its directory.
     #[arg(long, value_name = "FILE", default_value = crate::config::DEFAULT_CONFIG_FILE)]
     pub config: PathBuf,
+    /// Requests in flight at once to each system, 1 to 64 (default: `parallelism` of the
+    /// source/target in the configuration, else 8).
+    #[arg(long, value_name = "N")]
+    pub parallelism: Option<crate::config::Parallelism>,
 }
 
 /// Flags of `metaform check`.

@@ -44,7 +44,13 @@ use super::reconcile::{Session, keep_until_exit};
 /// an error before any write, 130 or 143 when SIGINT or SIGTERM stopped the writes.
 pub fn run(args: ApplyArgs) -> Result<ExitStatus> {
     let printer = Printer::new(args.color);
-    let session = Session::open(&args.config, args.force, "apply", &printer)?;
+    let session = Session::open(
+        &args.config,
+        args.force,
+        args.parallelism,
+        "apply",
+        &printer,
+    )?;
     let lock_dir = lock_dir(&session.config.file);
     let _lock = ApplyLock::acquire_with_notice(
         &lock_dir,

@@ -14,7 +14,7 @@ use super::reconcile::{Session, keep_until_exit};
 /// (changes); every error is 1.
 pub fn run(args: PlanArgs) -> Result<ExitStatus> {
     let printer = Printer::new(args.color);
-    let session = Session::open(&args.config, args.force, "plan", &printer)?;
+    let session = Session::open(&args.config, args.force, args.parallelism, "plan", &printer)?;
     let planned = session.plan()?;
     let plan = accepted(planned.outcome, args.format, &printer)?;
     if let Some(out) = &args.out {

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::{Config, VerifySsl};
+use crate::config::{Config, Parallelism, VerifySsl};
 use crate::core::model::Catalog;
 use crate::core::plan::{self, CurrentState, DesiredState, Plan, PlanError, Policy};
 use crate::error::{Error, Result};
@@ -54,15 +54,17 @@ pub struct Planned {
 
 impl Session {
     /// Loads the configuration at `config_path` and the desired state it names, and
-    /// builds the target. `force` lifts the percentage guards; `label` (the command's
-    /// name) labels the progress shown with `printer`.
+    /// builds the target. `force` lifts the percentage guards; `parallelism` (the flag)
+    /// overrides the configured one; `label` (the command's name) labels the progress
+    /// shown with `printer`.
     pub fn open(
         config_path: &Path,
         force: bool,
+        parallelism: Option<Parallelism>,
         label: &'static str,
         printer: &Printer,
     ) -> Result<Session> {
-        let config = Config::load(config_path)?;
+        let config = Config::load(config_path)?.with_parallelism(parallelism);
         let target_config = config.target()?;
         if target_config.tls().verify == VerifySsl::Ignore {
             printer.warn(

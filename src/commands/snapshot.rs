@@ -11,7 +11,7 @@ use crate::source::{AnySource, Source};
 
 /// Runs the snapshot command.
 pub fn run(args: SnapshotArgs) -> Result<ExitStatus> {
-    let config = Config::load(&args.config)?;
+    let config = Config::load(&args.config)?.with_parallelism(args.parallelism);
     let source_config = config.source()?;
     let printer = Printer::new(ColorChoice::Auto);
     if source_config.connection.tls().verify == VerifySsl::Ignore {

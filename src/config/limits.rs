@@ -1,5 +1,6 @@
-//! `timeouts:` and `maxResponseSize:` of a source or target: how long a hung server may
-//! hold a command, and how large an answer may be read.
+//! `timeouts:`, `maxResponseSize:` and `parallelism:` of a source or target: how long a
+//! hung server may hold a command, how large an answer may be read, and how many
+//! requests are in flight at once.
 //!
 //! Durations use humantime's syntax (`10s`, `2m`, `1h 30m`); sizes are a whole number
 //! of bytes or a number with a unit (`512KiB`, `64MiB`, `1GB`). Every value must be
@@ -9,9 +10,9 @@ use std::time::Duration;
 
 use serde_saphyr::Spanned;
 
-use super::HttpLimits;
 use super::raw::{RawSize, RawTimeouts};
 use super::validate::{Ctx, Result};
+use super::{HttpLimits, Parallelism};
 
 impl Ctx<'_> {
     /// The limits of section `section` (`source` or `target`); `job_wait` only where
@@ -20,6 +21,7 @@ impl Ctx<'_> {
         &self,
         timeouts: Option<&RawTimeouts>,
         size: Option<&Spanned<RawSize>>,
+        parallelism: Option<&Spanned<u32>>,
         section: &str,
         jobs: bool,
     ) -> Result<HttpLimits> {
@@ -54,6 +56,21 @@ impl Ctx<'_> {
                     format!("`{key}` must be a positive size such as `64MiB` or `1048576` (bytes)"),
                 )
             })?;
+        }
+        if let Some(p) = parallelism {
+            limits.parallelism = usize::try_from(p.value)
+                .ok()
+                .and_then(|n| Parallelism::new(n).ok())
+                .ok_or_else(|| {
+                    self.error_at(
+                        &p.referenced,
+                        format!(
+                            "`{section}.parallelism` must be between 1 and {}, not {}",
+                            Parallelism::MAX,
+                            p.value
+                        ),
+                    )
+                })?;
         }
         Ok(limits)
     }

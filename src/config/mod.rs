@@ -14,11 +14,12 @@
 //! `${ENV}` references are expanded in `hostPort`, every `auth` value, the paths (`state`,
 //! `caCertificate`), `timeouts` and `datasourceLinks` values; not in filter regexes or
 //! policy globs, where `$` means something else. Secrets lose trailing line breaks.
-//! `timeouts` and `maxResponseSize` ([`HttpLimits`]) are read in `limits`.
+//! `timeouts`, `maxResponseSize` and `parallelism` ([`HttpLimits`]) are read in `limits`.
 
 mod filters;
 mod interpolate;
 mod limits;
+mod parallelism;
 mod raw;
 mod target;
 mod validate;
@@ -34,6 +35,7 @@ use crate::core::plan::Policy;
 use crate::target::alation::{CreateDatasourceAs, DatasourceLink};
 
 pub use filters::{Filters, NameFilter};
+pub use parallelism::Parallelism;
 pub use raw::{RawConfig, SourceKind, TargetKind, VerifySsl};
 
 /// The default configuration file name.
@@ -149,7 +151,8 @@ pub struct TlsConfig {
     pub ca_certificate: Option<PathBuf>,
 }
 
-/// `timeouts:` and `maxResponseSize:` of a source or target, with their defaults.
+/// `timeouts:`, `maxResponseSize:` and `parallelism:` of a source or target, with their
+/// defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpLimits {
     /// Establishing a connection (default 10 s).
@@ -160,6 +163,8 @@ pub struct HttpLimits {
     pub job_wait: Duration,
     /// Largest answer read, after decompression (default 128 MiB).
     pub max_response_bytes: u64,
+    /// Requests in flight at once (default 8).
+    pub parallelism: Parallelism,
 }
 
 impl Default for HttpLimits {
@@ -170,6 +175,7 @@ impl Default for HttpLimits {
             request_timeout: http.timeout,
             job_wait: JobPolling::default().timeout,
             max_response_bytes: http.max_body_bytes,
+            parallelism: Parallelism::DEFAULT,
         }
     }
 }
@@ -271,6 +277,26 @@ impl Config {
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
         validate::parse(text, path, env)
+    }
+
+    /// Sets the parallelism of the source and the target to `parallelism` (from
+    /// `--parallelism`), when given: the flag wins over the file.
+    pub fn with_parallelism(mut self, parallelism: Option<Parallelism>) -> Self {
+        let Some(p) = parallelism else {
+            return self;
+        };
+        if let Some(source) = &mut self.source {
+            match &mut source.connection {
+                SourceConnection::OpenMetadata(om) => om.limits.parallelism = p,
+                SourceConnection::Atlas(atlas) => atlas.limits.parallelism = p,
+            }
+        }
+        match &mut self.target {
+            Some(TargetConfig::Alation(alation)) => alation.limits.parallelism = p,
+            Some(TargetConfig::OpenMetadata(om)) => om.limits.parallelism = p,
+            None => {}
+        }
+        self
     }
 
     /// The `source` section, or an error saying it is needed.

@@ -98,6 +98,11 @@ pub struct RawSource {
     #[serde(default)]
     #[schemars(with = "Option<RawSize>")]
     pub max_response_size: Option<Spanned<RawSize>>,
+    /// Requests in flight at once to this system, 1 to 64 (default 8); the
+    /// `--parallelism` flag overrides it.
+    #[serde(default)]
+    #[schemars(with = "Option<u32>", range(min = 1, max = 64))]
+    pub parallelism: Option<Spanned<u32>>,
 }
 
 /// `timeouts:` of a source or target: durations such as `10s`, `2m` or `1h 30m`.
@@ -215,6 +220,11 @@ pub struct RawTarget {
     #[serde(default)]
     #[schemars(with = "Option<RawSize>")]
     pub max_response_size: Option<Spanned<RawSize>>,
+    /// Requests in flight at once to this system, 1 to 64 (default 8); the
+    /// `--parallelism` flag overrides it.
+    #[serde(default)]
+    #[schemars(with = "Option<u32>", range(min = 1, max = 64))]
+    pub parallelism: Option<Spanned<u32>>,
     /// Alation data source id -> OpenMetadata database FQN, for data sources that exist already.
     #[serde(default)]
     #[schemars(with = "Option<BTreeMap<String, String>>")]

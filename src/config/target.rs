@@ -20,6 +20,7 @@ impl Ctx<'_> {
         let limits = self.limits(
             raw.timeouts.as_ref(),
             raw.max_response_size.as_ref(),
+            raw.parallelism.as_ref(),
             "target",
             raw.kind == TargetKind::Alation,
         )?;

@@ -353,6 +353,7 @@ fn timeouts_and_response_size_are_configurable() {
             request_timeout: Duration::from_secs(5400),
             job_wait: Duration::from_secs(600),
             max_response_bytes: 1000,
+            parallelism: Parallelism::DEFAULT,
         }
     );
     assert_eq!(
@@ -390,4 +391,43 @@ fn bad_timeouts_are_located() {
         error(&source("  maxResponseSize: 10 parsecs\n")),
         "conf/metaform.yaml:5:20: `source.maxResponseSize` must be a positive size such as `64MiB` or `1048576` (bytes)"
     );
+}
+
+/// `parallelism` is read per source and target (default 8), `--parallelism` overrides
+/// both, and a value outside 1..=64 is refused naming the key, its line and the range.
+#[test]
+fn parallelism_is_configurable_and_validated() {
+    let text = "source:\n  type: openmetadata\n  hostPort: http://h/api\n  auth: { jwtToken: t }\n  parallelism: 3\ntarget:\n  type: alation\n  hostPort: http://a\n  auth: { accessToken: t }\n";
+    let config = parse(text).unwrap();
+    let SourceConnection::OpenMetadata(om) = &config.source().unwrap().connection else {
+        panic!("expected an OpenMetadata source");
+    };
+    assert_eq!(om.limits.parallelism.get(), 3);
+    let TargetConfig::Alation(alation) = config.target().unwrap() else {
+        panic!("expected an Alation target");
+    };
+    assert_eq!(alation.limits.parallelism, Parallelism::DEFAULT);
+    assert_eq!(Parallelism::DEFAULT.get(), 8);
+
+    let flag = Parallelism::new(16).unwrap();
+    let config = config.with_parallelism(Some(flag));
+    let SourceConnection::OpenMetadata(om) = &config.source().unwrap().connection else {
+        panic!("expected an OpenMetadata source");
+    };
+    assert_eq!(om.limits.parallelism, flag);
+    let TargetConfig::Alation(alation) = config.target().unwrap() else {
+        panic!("expected an Alation target");
+    };
+    assert_eq!(alation.limits.parallelism, flag);
+
+    for bad in ["0", "65"] {
+        let text = format!(
+            "target:\n  type: alation\n  hostPort: http://a\n  auth: {{ accessToken: t }}\n  parallelism: {bad}\n"
+        );
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(
+            err.contains(":5:") && err.contains("`target.parallelism` must be between 1 and 64"),
+            "{err}"
+        );
+    }
 }

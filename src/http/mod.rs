@@ -149,6 +149,8 @@ pub struct HttpClient {
     timeouts: (Duration, Duration),
     secrets: redact::Secrets,
     progress: Counters,
+    /// When the server asked to be left alone until (`Retry-After`); clones share it.
+    not_before: retry::NotBefore,
 }
 
 /// Why a redirect was refused; [`retry`] turns it into [`HttpError::CrossOrigin`].
@@ -235,6 +237,7 @@ impl HttpClient {
             timeouts: (options.connect_timeout, options.timeout),
             secrets: redact::Secrets::default(),
             progress: Counters::new(),
+            not_before: retry::NotBefore::default(),
         })
     }
 
@@ -294,6 +297,10 @@ impl HttpClient {
     /// Sends the request that `build` makes, retrying transient failures (429 honouring
     /// `Retry-After`, 502/503/504, 500 when the request is repeatable, resets and
     /// timeouts) with jittered exponential backoff.
+    ///
+    /// A `Retry-After` holds back every request of this client and its clones, not only
+    /// the one that got it: requests in flight together wait until the instant the server
+    /// named before they are sent (again).
     ///
     /// `endpoint` names the request in errors, e.g. `GET /api/v1/tables`; it must not
     /// contain secrets. A non-success status that is not transient is returned as

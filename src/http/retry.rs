@@ -1,4 +1,10 @@
 //! Retries of transient failures with capped, jittered exponential backoff.
+//!
+//! A `Retry-After` is the server's word about the client, not about one request: with
+//! several requests in flight, the others would keep hammering a server that asked for
+//! a pause. So the instant it names is kept in the client ([`NotBefore`], shared by its
+//! clones), and every attempt of every request waits for it before it is sent. Backoff
+//! after a failure without `Retry-After` stays with the request that failed.
 
 use std::time::{Duration, SystemTime};
 
@@ -42,6 +48,32 @@ impl RetryPolicy {
         let millis = capped.as_millis() as u64;
         let jittered = rand::rng().random_range(millis / 2..=millis.max(1));
         Duration::from_millis(jittered)
+    }
+}
+
+/// The earliest instant the next request may be sent, set from `Retry-After`.
+#[derive(Debug, Clone, Default)]
+pub(super) struct NotBefore(std::sync::Arc<std::sync::Mutex<Option<tokio::time::Instant>>>);
+
+impl NotBefore {
+    /// Holds every request back for `wait` from now (never shortens a longer pause).
+    fn set(&self, wait: Duration) {
+        let until = tokio::time::Instant::now() + wait;
+        let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if guard.is_none_or(|t| t < until) {
+            *guard = Some(until);
+        }
+    }
+
+    /// Waits until the instant a `Retry-After` named has passed.
+    async fn wait(&self) {
+        loop {
+            let until = *self.0.lock().unwrap_or_else(|e| e.into_inner());
+            match until {
+                Some(t) if t > tokio::time::Instant::now() => tokio::time::sleep_until(t).await,
+                _ => return,
+            }
+        }
     }
 }
 
@@ -95,17 +127,30 @@ where
         attempt += 1;
         let last = attempt >= policy.max_attempts;
         client.progress.request();
+        client.not_before.wait().await;
         match build(&client.inner).send().await {
             Ok(response) if response.status().is_success() => return Ok(response),
             Ok(response) => {
                 let status = response.status().as_u16();
                 // A status answer means the server decided; see `is_transient`.
                 if is_transient(status, idempotency) && !last {
-                    let wait = retry_after(&response, SystemTime::now())
-                        .map(|d| d.min(policy.max_delay))
-                        .unwrap_or_else(|| policy.backoff(attempt));
-                    tracing::debug!(endpoint, status, ?wait, "transient status, retrying");
-                    tokio::time::sleep(wait).await;
+                    match retry_after(&response, SystemTime::now()) {
+                        Some(asked) => {
+                            let wait = asked.min(policy.max_delay);
+                            tracing::debug!(
+                                endpoint,
+                                status,
+                                ?wait,
+                                "Retry-After, every request waits"
+                            );
+                            client.not_before.set(wait);
+                        }
+                        None => {
+                            let wait = policy.backoff(attempt);
+                            tracing::debug!(endpoint, status, ?wait, "transient status, retrying");
+                            tokio::time::sleep(wait).await;
+                        }
+                    }
                     continue;
                 }
                 let raw = super::body::read_prefix(response, ERROR_BODY_LIMIT).await;

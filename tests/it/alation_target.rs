@@ -4,6 +4,7 @@
 //! desired objects exactly).
 
 mod client;
+mod paging;
 mod support;
 
 use metaform::core::model::{ConstraintType, Database, TableConstraint};

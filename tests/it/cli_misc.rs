@@ -51,3 +51,38 @@ fn missing_state_dir_error_is_followed_by_a_hint() {
         )
     );
 }
+
+/// `--parallelism` outside 1..=64 is a usage error naming the range, on snapshot, plan
+/// and apply; in the configuration it is an error naming the file, the line and the key.
+#[test]
+fn parallelism_out_of_range_is_refused() {
+    for (command, value) in [("snapshot", "0"), ("plan", "65"), ("apply", "many")] {
+        let output = cargo_bin_cmd!("metaform")
+            .args([command, "--parallelism", value])
+            .output()
+            .expect("metaform runs");
+        assert_eq!(output.status.code(), Some(2), "{output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("between 1 and 64"), "{command}: {stderr}");
+    }
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let config = dir.path().join("metaform.yaml");
+    std::fs::write(
+        &config,
+        "target:\n  type: alation\n  hostPort: http://127.0.0.1:9\n  auth: { accessToken: t }\n  parallelism: 100\n",
+    )
+    .expect("write the configuration");
+    let output = cargo_bin_cmd!("metaform")
+        .arg("plan")
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .expect("metaform runs");
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("metaform.yaml:5:")
+            && stderr.contains("`target.parallelism` must be between 1 and 64, not 100"),
+        "{stderr}"
+    );
+}

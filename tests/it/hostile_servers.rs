@@ -5,6 +5,7 @@
 
 mod bodies;
 mod paging;
+mod rate_limits;
 mod redirects;
 mod secrets;
 mod server;

@@ -441,3 +441,44 @@ async fn generated_catalog_has_tags_and_lineage_deterministically() {
         }
     }
 }
+
+/// The snapshot keeps at most the client's parallelism of lineage requests in flight
+/// (before, a fixed 8 whatever was configured).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lineage_concurrency_ignored_the_parallelism_setting() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let state = load_sample_data(&sample_data()).expect("the sample data loads");
+    let open = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let (o, m) = (Arc::clone(&open), Arc::clone(&most));
+    let app = router(Shared::new(state), JWT.to_owned()).layer(axum::middleware::from_fn(
+        move |request: axum::extract::Request, next: axum::middleware::Next| {
+            let (open, most) = (Arc::clone(&o), Arc::clone(&m));
+            async move {
+                let counted = request.uri().path().starts_with("/api/v1/lineage/");
+                if counted {
+                    let now = open.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                let response = next.run(request).await;
+                if counted {
+                    open.fetch_sub(1, Ordering::SeqCst);
+                }
+                response
+            }
+        },
+    ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let client = client(&format!("http://{addr}/api"), JWT).with_parallelism(3);
+    snapshot(&client, &Filters::default()).await.unwrap();
+    let most = most.load(Ordering::SeqCst);
+    assert!(
+        (2..=3).contains(&most),
+        "{most} lineage requests in flight at most, with a parallelism of 3"
+    );
+}

@@ -37,7 +37,7 @@ fn unknown_key_fails_with_its_line() {
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         stderr,
-        "error: metaform.yaml:5:3: unknown field `filter`, expected one of type, hostPort, auth, filters, verifySSL, caCertificate, timeouts, maxResponseSize\n"
+        "error: metaform.yaml:5:3: unknown field `filter`, expected one of type, hostPort, auth, filters, verifySSL, caCertificate, timeouts, maxResponseSize, parallelism\n"
     );
 }
 

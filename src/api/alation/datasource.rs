@@ -77,13 +77,14 @@ impl AlationClient {
         })
         .map_err(|e| AlationError::decode(&endpoint, e))?;
         // Safe to repeat: it sets the title to a given value.
-        self.request(
-            Method::PUT,
-            &path,
-            Idempotency::Repeatable,
-            Body::Json(body),
-        )
-        .await?;
+        let _answer = self
+            .request(
+                Method::PUT,
+                &path,
+                Idempotency::Repeatable,
+                Body::Json(body),
+            )
+            .await?;
         Ok(())
     }
 }

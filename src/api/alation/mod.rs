@@ -29,6 +29,7 @@ mod auth;
 mod datasource;
 mod error;
 mod jobs;
+mod pages;
 mod rdbms;
 mod user;
 pub mod wire;
@@ -75,7 +76,13 @@ pub(crate) enum Body {
     JsonLines(Vec<u8>),
 }
 
+/// Requests in flight at once when [`AlationClient::with_parallelism`] is not called.
+pub const DEFAULT_PARALLELISM: usize = 8;
+
 /// A client of one Alation instance; cheap to clone and safe to share between tasks.
+///
+/// Clones share one bound on the requests in flight ([`AlationClient::with_parallelism`]):
+/// a permit is held from sending a resource request until its answer is read.
 #[derive(Debug, Clone)]
 pub struct AlationClient {
     http: HttpClient,
@@ -83,7 +90,12 @@ pub struct AlationClient {
     page_size: u32,
     polling: JobPolling,
     tokens: std::sync::Arc<TokenStore>,
+    parallelism: usize,
+    in_flight: std::sync::Arc<tokio::sync::Semaphore>,
 }
+
+/// A place among the requests in flight, held until the answer is read.
+pub(crate) type InFlight = tokio::sync::OwnedSemaphorePermit;
 
 impl AlationClient {
     /// Builds a client. No request is made until the first call, which authenticates.
@@ -101,6 +113,8 @@ impl AlationClient {
             page_size: config.page_size.clamp(1, MAX_PAGE_SIZE),
             polling: config.polling,
             tokens: std::sync::Arc::new(TokenStore::new(config.auth)),
+            parallelism: DEFAULT_PARALLELISM,
+            in_flight: std::sync::Arc::new(tokio::sync::Semaphore::new(DEFAULT_PARALLELISM)),
         }
     }
 
@@ -109,6 +123,21 @@ impl AlationClient {
     pub fn with_progress(mut self, progress: &crate::progress::Counters) -> Self {
         self.http = self.http.with_progress(progress);
         self
+    }
+
+    /// The same client with at most `parallelism` (at least 1) resource requests in
+    /// flight at once, across all its clones made from now on; list pages are fetched
+    /// that many at a time.
+    pub fn with_parallelism(mut self, parallelism: usize) -> Self {
+        let parallelism = parallelism.max(1);
+        self.parallelism = parallelism;
+        self.in_flight = std::sync::Arc::new(tokio::sync::Semaphore::new(parallelism));
+        self
+    }
+
+    /// How many resource requests may be in flight at once.
+    pub fn parallelism(&self) -> usize {
+        self.parallelism
     }
 
     /// The base URL, without a trailing slash.
@@ -126,14 +155,21 @@ impl AlationClient {
     /// When Alation answers 403 with code `403000` (an expired or revoked access
     /// token, §2.5), the access token is renewed once from the refresh token and the
     /// request repeated; a new refresh token is never created here.
+    ///
+    /// Waits for a place among the requests in flight; the caller keeps the returned
+    /// [`InFlight`] until it has read the answer.
     pub(crate) async fn request(
         &self,
         method: Method,
         path_and_query: &str,
         idempotency: Idempotency,
         body: Body,
-    ) -> Result<reqwest::Response, AlationError> {
+    ) -> Result<(reqwest::Response, InFlight), AlationError> {
         let endpoint = endpoint_name(&method, path_and_query);
+        let permit = std::sync::Arc::clone(&self.in_flight)
+            .acquire_owned()
+            .await
+            .expect("the in-flight semaphore is never closed");
         let mut renewed = false;
         loop {
             let (token, generation) = self.tokens.access_token(self).await?;
@@ -154,7 +190,7 @@ impl AlationClient {
                     renewed = true;
                 }
                 Err(err) => return Err(AlationError::Http(err)),
-                Ok(response) => return Ok(response),
+                Ok(response) => return Ok((response, permit)),
             }
         }
     }
@@ -189,7 +225,7 @@ impl AlationClient {
         path_and_query: &str,
     ) -> Result<T, AlationError> {
         let endpoint = endpoint_name(&Method::GET, path_and_query);
-        let response = self
+        let (response, _in_flight) = self
             .request(
                 Method::GET,
                 path_and_query,
@@ -208,51 +244,86 @@ impl AlationClient {
         &self,
         path_and_query: &str,
     ) -> Result<Vec<T>, AlationError> {
+        self.follow(self.with_limit(path_and_query, self.page_size), Vec::new())
+            .await
+    }
+
+    /// `path_and_query` with `limit=<limit>` added.
+    pub(crate) fn with_limit(&self, path_and_query: &str, limit: u32) -> String {
         let separator = if path_and_query.contains('?') {
             '&'
         } else {
             '?'
         };
-        let mut next = Some(format!(
-            "{path_and_query}{separator}limit={}",
-            self.page_size
-        ));
-        let list = endpoint_name(&Method::GET, path_and_query);
-        let refuse = |message: String| AlationError::Protocol {
-            endpoint: list.clone(),
-            message,
-        };
-        let base = reqwest::Url::parse(&self.base_url)
-            .map_err(|e| refuse(format!("invalid base URL: {e}")))?;
+        format!("{path_and_query}{separator}limit={limit}")
+    }
+
+    /// The objects per GET page.
+    pub(crate) fn page_size(&self) -> u32 {
+        self.page_size
+    }
+
+    /// `items` (already read) and every page from `first` on, following `X-Next-Page`;
+    /// see [`AlationClient::get_all`] for what is refused.
+    pub(crate) async fn follow<T: serde::de::DeserializeOwned>(
+        &self,
+        first: String,
+        mut items: Vec<T>,
+    ) -> Result<Vec<T>, AlationError> {
         let mut seen = std::collections::HashSet::new();
-        let mut items = Vec::new();
+        let mut next = Some(first);
         while let Some(page) = next.take() {
             if !seen.insert(page.clone()) {
-                return Err(refuse(format!(
-                    "`X-Next-Page` points back to `{page}`, a page already read"
-                )));
+                return Err(self.refuse(
+                    &page,
+                    format!("`X-Next-Page` points back to `{page}`, a page already read"),
+                ));
             }
-            let endpoint = endpoint_name(&Method::GET, &page);
-            let response = self
-                .request(Method::GET, &page, Idempotency::Repeatable, Body::None)
-                .await?;
-            next = match response.headers().get("x-next-page").map(|v| v.to_str()) {
-                Some(Ok(value)) => next_page(&base, value).map_err(refuse)?,
-                Some(Err(_)) => return Err(refuse("`X-Next-Page` is not text".into())),
-                None => None,
-            };
-            let mut batch: Vec<T> = self.decode(&endpoint, response).await?;
-            if batch.is_empty()
-                && let Some(further) = &next
-            {
-                return Err(refuse(format!(
-                    "an empty page points to a further page `{further}`: the paging does not end"
-                )));
-            }
+            let (mut batch, further) = self.get_page(&page).await?;
+            next = further;
             self.http.progress().objects_read(batch.len());
             items.append(&mut batch);
         }
         Ok(items)
+    }
+
+    /// One page of a list: its objects and the next page, if any. An empty page that
+    /// points to a further one is refused: the paging would not end.
+    pub(crate) async fn get_page<T: serde::de::DeserializeOwned>(
+        &self,
+        page: &str,
+    ) -> Result<(Vec<T>, Option<String>), AlationError> {
+        let base = reqwest::Url::parse(&self.base_url)
+            .map_err(|e| self.refuse(page, format!("invalid base URL: {e}")))?;
+        let endpoint = endpoint_name(&Method::GET, page);
+        let (response, _in_flight) = self
+            .request(Method::GET, page, Idempotency::Repeatable, Body::None)
+            .await?;
+        let next = match response.headers().get("x-next-page").map(|v| v.to_str()) {
+            Some(Ok(value)) => next_page(&base, value).map_err(|m| self.refuse(page, m))?,
+            Some(Err(_)) => return Err(self.refuse(page, "`X-Next-Page` is not text".into())),
+            None => None,
+        };
+        let batch: Vec<T> = self.decode(&endpoint, response).await?;
+        if batch.is_empty()
+            && let Some(further) = &next
+        {
+            return Err(self.refuse(
+                page,
+                format!(
+                    "an empty page points to a further page `{further}`: the paging does not end"
+                ),
+            ));
+        }
+        Ok((batch, next))
+    }
+
+    /// A protocol error about the list `page` belongs to.
+    pub(crate) fn refuse(&self, page: &str, message: String) -> AlationError {
+        AlationError::Protocol {
+            endpoint: endpoint_name(&Method::GET, page),
+            message,
+        }
     }
 
     /// Sends a write whose answer is JSON and decodes it.
@@ -264,7 +335,7 @@ impl AlationClient {
         body: Body,
     ) -> Result<T, AlationError> {
         let endpoint = endpoint_name(&method, path_and_query);
-        let response = self
+        let (response, _in_flight) = self
             .request(method, path_and_query, idempotency, body)
             .await?;
         self.decode(&endpoint, response).await

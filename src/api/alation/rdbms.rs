@@ -41,19 +41,19 @@ impl WriteMode {
 impl AlationClient {
     /// Every schema of data source `ds_id`.
     pub async fn schemas(&self, ds_id: i64) -> Result<Vec<SchemaItem>, AlationError> {
-        self.get_all(&format!("/integration/v2/schema/?ds_id={ds_id}"))
+        self.get_all_windowed(&format!("/integration/v2/schema/?ds_id={ds_id}"))
             .await
     }
 
     /// Every table of data source `ds_id`.
     pub async fn tables(&self, ds_id: i64) -> Result<Vec<TableItem>, AlationError> {
-        self.get_all(&format!("/integration/v2/table/?ds_id={ds_id}"))
+        self.get_all_windowed(&format!("/integration/v2/table/?ds_id={ds_id}"))
             .await
     }
 
     /// Every column of data source `ds_id`.
     pub async fn columns(&self, ds_id: i64) -> Result<Vec<ColumnItem>, AlationError> {
-        self.get_all(&format!("/integration/v2/column/?ds_id={ds_id}"))
+        self.get_all_windowed(&format!("/integration/v2/column/?ds_id={ds_id}"))
             .await
     }
 

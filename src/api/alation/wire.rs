@@ -325,3 +325,27 @@ pub struct JobStatus {
     #[serde(default)]
     pub result: Option<serde_json::Value>,
 }
+
+/// An object of a Relational Integration list, known by its id.
+pub trait Identified {
+    /// Its id.
+    fn id(&self) -> i64;
+}
+
+impl Identified for SchemaItem {
+    fn id(&self) -> i64 {
+        self.id
+    }
+}
+
+impl Identified for TableItem {
+    fn id(&self) -> i64 {
+        self.id
+    }
+}
+
+impl Identified for ColumnItem {
+    fn id(&self) -> i64 {
+        self.id
+    }
+}

@@ -97,7 +97,12 @@ pub struct OpenMetadataClient {
     token: SecretString,
     list_page_size: u32,
     table_page_size: u32,
+    parallelism: usize,
 }
+
+/// Requests the snapshot keeps in flight when [`OpenMetadataClient::with_parallelism`]
+/// is not called.
+pub const DEFAULT_PARALLELISM: usize = 8;
 
 impl OpenMetadataClient {
     /// A client of the server at `host_port` (which includes `/api`, as in OpenMetadata's
@@ -121,6 +126,7 @@ impl OpenMetadataClient {
             token,
             list_page_size: LIST_PAGE_SIZE,
             table_page_size: TABLE_PAGE_SIZE,
+            parallelism: DEFAULT_PARALLELISM,
         })
     }
 
@@ -128,6 +134,18 @@ impl OpenMetadataClient {
     pub fn with_progress(mut self, progress: &crate::progress::Counters) -> Self {
         self.http = self.http.with_progress(progress);
         self
+    }
+
+    /// Keeps at most `parallelism` (at least 1) listings in flight where a snapshot
+    /// fetches several at once (tables of several schemas, lineage of several tables).
+    pub fn with_parallelism(mut self, parallelism: usize) -> Self {
+        self.parallelism = parallelism.max(1);
+        self
+    }
+
+    /// How many listings a snapshot keeps in flight.
+    pub fn parallelism(&self) -> usize {
+        self.parallelism
     }
 
     /// Uses `size` (1 to 1,000) as the page size of every list.

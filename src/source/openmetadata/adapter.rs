@@ -27,7 +27,8 @@ impl OpenMetadataSource {
             .map_err(|e| Error::Usage(format!("source: {e}")))?;
         let client =
             OpenMetadataClient::new(http, &connection.host_port, connection.jwt_token.clone())
-                .map_err(|e| Error::Usage(e.to_string()))?;
+                .map_err(|e| Error::Usage(e.to_string()))?
+                .with_parallelism(connection.limits.parallelism.get());
         Ok(OpenMetadataSource {
             connection: connection.clone(),
             client,

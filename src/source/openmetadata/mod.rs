@@ -3,13 +3,13 @@
 //!
 //! Services, databases and schemas are listed one after another (they are few), with
 //! their tags; the tables, which carry most of the data, are fetched for up to
-//! [`TABLE_CONCURRENCY`] schemas at once. Each schema's tables are converted as soon as
+//! `parallelism` schemas at once (the client's, from the `parallelism` setting). Each schema's tables are converted as soon as
 //! they arrive, so memory holds the model of the catalog plus at most that many schemas'
 //! raw pages.
 //!
 //! Then each kept table's upstream lineage is read, one request per table (upstream depth
 //! 1; shared/reference/openmetadata-target-and-lineage.md §5.3), up to
-//! [`LINEAGE_CONCURRENCY`] at once; each answer is converted as it arrives. An edge whose
+//! `parallelism` at once; each answer is converted as it arrives. An edge whose
 //! upstream table the filters leave out is kept: lineage crosses the scope of a snapshot.
 //! Edges from entities other than tables (a dashboard, a pipeline) are skipped and counted
 //! in a debug trace. A lineage request that fails (a 404 included: the table was deleted
@@ -34,12 +34,6 @@ use crate::core::model::{Catalog, Database, Table};
 
 pub use adapter::{KIND, OpenMetadataSource};
 pub use convert::ConvertError;
-
-/// How many schemas' tables are fetched at the same time.
-pub const TABLE_CONCURRENCY: usize = 8;
-
-/// How many tables' lineage is fetched at the same time.
-pub const LINEAGE_CONCURRENCY: usize = 8;
 
 /// A failed snapshot.
 #[derive(Debug, thiserror::Error)]
@@ -154,7 +148,7 @@ pub async fn snapshot(
         let tables = schema_tables(client, &schema_fqn, filters).await;
         (d, s, tables)
     }))
-    .buffer_unordered(TABLE_CONCURRENCY);
+    .buffer_unordered(client.parallelism());
     // Every kept table by position, with its FQN, for the lineage requests.
     let mut table_fqns: Vec<(usize, usize, usize, String)> = Vec::new();
     while let Some((d, s, tables)) = fetches.next().await {
@@ -180,7 +174,7 @@ pub async fn snapshot(
 }
 
 /// Reads the upstream lineage of every table in `tables` (position and FQN) into
-/// `databases`, [`LINEAGE_CONCURRENCY`] requests at a time.
+/// `databases`, the client's parallelism of requests at a time.
 async fn read_lineage(
     client: &OpenMetadataClient,
     databases: &mut [Database],
@@ -197,7 +191,7 @@ async fn read_lineage(
             };
             (d, s, t, upstream)
         }))
-        .buffer_unordered(LINEAGE_CONCURRENCY);
+        .buffer_unordered(client.parallelism());
     let (mut edges, mut not_tables, mut deleted) = (0, 0, 0);
     while let Some((d, s, t, upstream)) = fetches.next().await {
         let upstream = upstream?;

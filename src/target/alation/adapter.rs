@@ -65,8 +65,8 @@ impl Alation {
     }
 }
 
-/// The Alation client `target` describes (its job wait included), over HTTP with
-/// `options`.
+/// The Alation client `target` describes (its job wait and parallelism included), over
+/// HTTP with `options`.
 fn client(target: &AlationTarget, options: HttpOptions) -> Result<AlationClient> {
     let http = HttpClient::new(&options).map_err(|e| Error::Usage(format!("target: {e}")))?;
     Ok(AlationClient::new(
@@ -77,7 +77,8 @@ fn client(target: &AlationTarget, options: HttpOptions) -> Result<AlationClient>
             page_size: target.pagination_limit,
             polling: target.limits.job_polling(),
         },
-    ))
+    )
+    .with_parallelism(target.limits.parallelism.get()))
 }
 
 impl Target for Alation {

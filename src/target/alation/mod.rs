@@ -40,7 +40,6 @@ mod unwritten;
 mod write;
 
 pub use adapter::Alation;
-pub use read::PARALLEL_DATASOURCES;
 pub use write::AlationWriter;
 
 /// A `datasourceLinks` entry: an existing Alation data source that stands for a

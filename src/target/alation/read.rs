@@ -10,9 +10,10 @@
 //!    and how to remove the others;
 //! 3. none: it will be created (owned; deletable when created virtual).
 //!
-//! Then the schemas, tables and columns of every bound data source are read, data
-//! sources in parallel (at most [`PARALLEL_DATASOURCES`] at once) and the three lists
-//! of one data source concurrently, every page followed.
+//! Then the schemas, tables and columns of every bound data source are read: data
+//! sources in parallel, the three lists of one data source concurrently, and a long
+//! list in id windows with several pages in flight (`AlationClient::get_all_windowed`).
+//! The client's parallelism bounds the requests in flight across all of them.
 
 use std::collections::BTreeMap;
 
@@ -25,9 +26,6 @@ use crate::core::objects::{Address, Object, ObjectKind};
 use crate::core::plan::{CurrentState, DatasourceBinding, Ownership};
 
 use super::{CreateDatasourceAs, DatasourceLink, keys, mapping};
-
-/// Data sources read at the same time.
-pub const PARALLEL_DATASOURCES: usize = 4;
 
 /// Binds every database of `databases` to an Alation data source and reads the
 /// bound ones. `links` are the `datasourceLinks` entries; a database matches a link by
@@ -111,7 +109,7 @@ pub async fn read_current(
         .collect();
     let mut objects: Vec<Object> = futures::stream::iter(to_read)
         .map(|(ds, path, ownership)| read_datasource(client, ds, path, ownership, &paths))
-        .buffer_unordered(PARALLEL_DATASOURCES)
+        .buffer_unordered(client.parallelism())
         .try_concat()
         .await?;
     objects.sort_by(|a, b| a.address.cmp(&b.address));

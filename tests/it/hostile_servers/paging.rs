@@ -125,3 +125,40 @@ async fn alation_empty_pages_were_followed_forever() {
     assert!(err.contains("GET /integration/v2/schema/"), "{err}");
     assert!(err.contains("empty page"), "{err}");
 }
+
+/// A server that sorts by id but ignores the `id__gte`/`id__lt` windows of a concurrent
+/// read is an error naming the endpoint, not objects read twice.
+#[tokio::test]
+async fn alation_id_windows_ignored_gave_duplicates() {
+    let server = Hostile::serve(Router::new().route(
+        "/integration/v2/schema/",
+        get(
+            move |Query(query): Query<HashMap<String, String>>| async move {
+                let skip: u64 = query.get("skip").and_then(|s| s.parse().ok()).unwrap_or(0);
+                let mut ids = vec![1u64, 2, 3];
+                if query.get("order_by").map(String::as_str) == Some("-id") {
+                    ids.reverse();
+                }
+                let items: Vec<_> = ids
+                    .into_iter()
+                    .skip(skip as usize)
+                    .take(1)
+                    .map(|id| json!({"id": id, "name": format!("s{id}")}))
+                    .collect();
+                let next = if skip < 2 {
+                    format!("/integration/v2/schema/?ds_id=1&limit=1&skip={}", skip + 1)
+                } else {
+                    String::new()
+                };
+                ([("X-Next-Page", next)], Json(items))
+            },
+        ),
+    ))
+    .await;
+    let err = bounded(alation(&server.url, access()).schemas(1))
+        .await
+        .expect_err("objects outside their window are refused")
+        .to_string();
+    assert!(err.contains("GET /integration/v2/schema/"), "{err}");
+    assert!(err.contains("id__gte"), "{err}");
+}
