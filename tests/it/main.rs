@@ -24,6 +24,7 @@ mod policy;
 mod reconcile;
 mod resilience;
 mod sandbox;
+mod scale_example;
 mod secrets;
 mod sim_alation;
 mod sim_openmetadata;
