@@ -20,7 +20,7 @@ pub fn edit_one_table_description(state: &Path) -> Result<PathBuf, String> {
 
 /// `text` with its first table description replaced; tables are list items at two
 /// spaces (`  - name:`), their fields at four, so a table's description is the line
-/// `    description: …` (a block scalar's lines below it are indented further).
+/// `    description: …` (a block scalar's lines below it are indented further, or blank).
 fn edit(text: &str) -> Option<String> {
     let lines: Vec<&str> = text.lines().collect();
     let replacement = format!("    description: {EDITED}");
@@ -31,7 +31,7 @@ fn edit(text: &str) -> Option<String> {
     {
         let block_end = lines[at + 1..]
             .iter()
-            .position(|l| !l.starts_with("     "))
+            .position(|l| !(l.trim().is_empty() || l.starts_with("     ")))
             .map_or(lines.len(), |n| at + 1 + n);
         out.extend(lines[..at].iter().map(|l| (*l).to_owned()));
         out.push(replacement);
