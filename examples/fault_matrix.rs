@@ -32,8 +32,9 @@ mod config;
     reason = "shared with the integration tests, which use all of it"
 )]
 mod cycle;
+#[path = "support/metaform_bin.rs"]
+mod metaform_bin;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -62,7 +63,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let binary = match binary() {
+    let binary = match metaform_bin::metaform_binary() {
         Ok(binary) => binary,
         Err(err) => {
             eprintln!("error: {err}");
@@ -95,21 +96,5 @@ fn main() -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
-    }
-}
-
-/// The `metaform` binary to run.
-fn binary() -> Result<PathBuf, String> {
-    if let Some(path) = std::env::var_os("METAFORM_BIN") {
-        return Ok(PathBuf::from(path));
-    }
-    let exe = std::env::current_exe().map_err(|e| format!("cannot locate this program: {e}"))?;
-    let beside = exe
-        .parent()
-        .and_then(|examples| examples.parent())
-        .map(|profile| profile.join(format!("metaform{}", std::env::consts::EXE_SUFFIX)));
-    match beside {
-        Some(path) if path.is_file() => Ok(path),
-        _ => Err("the `metaform` binary is not built: run `cargo build` with the same profile first, or set METAFORM_BIN".into()),
     }
 }

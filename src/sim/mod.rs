@@ -32,6 +32,7 @@ mod persist;
 mod sandbox;
 mod server;
 pub mod shared;
+pub mod stats;
 
 pub use credentials::Credentials;
 pub use sandbox::Sandbox;

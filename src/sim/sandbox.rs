@@ -1,5 +1,5 @@
-//! A running pair of sandboxes: bound listeners, seeded or loaded state, fault layers,
-//! the persister, and a graceful shutdown.
+//! A running pair of sandboxes: bound listeners, seeded or loaded state, request
+//! counters and fault layers, the persister, and a graceful shutdown.
 
 use std::net::SocketAddr;
 
@@ -15,6 +15,7 @@ use super::faults::{FaultLayer, FaultLog, Flavor};
 use super::openmetadata::{self, OmState};
 use super::persist::{self, States};
 use super::shared::Shared;
+use super::stats::StatsLayer;
 use super::{SandboxOptions, alation_options, seed_alation, seed_openmetadata};
 use crate::error::Error;
 
@@ -66,12 +67,13 @@ impl Sandbox {
         let servers = vec![
             tokio::spawn(super::server::serve(
                 openmetadata_listener,
-                openmetadata_layer.layer(openmetadata_router),
+                StatsLayer::new(Flavor::OpenMetadata)
+                    .layer(openmetadata_layer.layer(openmetadata_router)),
                 shutdown.clone(),
             )),
             tokio::spawn(super::server::serve(
                 alation_listener,
-                alation_layer.layer(alation_router),
+                StatsLayer::new(Flavor::Alation).layer(alation_layer.layer(alation_router)),
                 shutdown.clone(),
             )),
         ];

@@ -25,6 +25,7 @@ mod progress;
 mod reconcile;
 mod resilience;
 mod sandbox;
+mod scale_example;
 mod secrets;
 mod sim_alation;
 mod sim_openmetadata;

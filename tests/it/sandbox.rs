@@ -9,7 +9,7 @@ use std::time::Duration;
 use metaform::sim::openmetadata::GenerateSpec;
 use metaform::sim::{SandboxOptions, Seed};
 
-use crate::support::{sample_data_dir, start_sandbox, start_sandbox_with};
+use crate::support::{client, sample_data_dir, start_sandbox, start_sandbox_with};
 
 /// Starts `metaform sandbox` with `args` on ephemeral ports.
 fn spawn_sandbox(args: &[&str]) -> Child {
@@ -184,4 +184,66 @@ async fn configured_token_is_used() {
         sandbox.credentials().openmetadata_jwt,
         "configured.jwt.token"
     );
+}
+
+/// `GET /__metaform/stats` on each API counts the requests that arrived, faulted ones
+/// too, by method, with writes and Alation's token requests apart; the stats request
+/// is neither counted nor faulted.
+#[tokio::test]
+async fn stats_route_counts_requests_and_writes() {
+    let sandbox = start_sandbox_with(SandboxOptions {
+        faults: "rate=1,kinds=5xx".parse().expect("valid fault spec"),
+        ..SandboxOptions::default()
+    })
+    .await;
+    let http = client();
+    let stats = |base: String| {
+        let http = http.clone();
+        async move {
+            let answer = http
+                .get(format!("{base}/__metaform/stats"))
+                .send()
+                .await
+                .expect("the stats route answers");
+            assert_eq!(answer.status(), 200, "the stats route is never faulted");
+            answer
+                .json::<serde_json::Value>()
+                .await
+                .expect("a JSON body")
+        }
+    };
+    let (openmetadata, alation) = (
+        sandbox
+            .openmetadata_url()
+            .trim_end_matches("/api")
+            .to_owned(),
+        sandbox.alation_url().to_owned(),
+    );
+    let zero = serde_json::json!({"requests": 0, "writes": 0, "authentication": 0, "byMethod": {}});
+    assert_eq!(stats(openmetadata.clone()).await, zero);
+    assert_eq!(stats(alation.clone()).await, zero);
+
+    let send = |request: reqwest::RequestBuilder| async move {
+        let status = request.send().await.expect("an answer").status();
+        assert!(status.is_server_error(), "faulted: {status}");
+    };
+    send(http.get(format!("{openmetadata}/api/v1/databases"))).await;
+    send(http.post(format!("{alation}/integration/v1/createAPIAccessToken/"))).await;
+    send(http.get(format!("{alation}/integration/v2/datasource/"))).await;
+    send(http.post(format!("{alation}/integration/v2/schema/?ds_id=1"))).await;
+    send(http.patch(format!("{alation}/integration/v2/table/?ds_id=1"))).await;
+
+    for _ in 0..2 {
+        assert_eq!(
+            stats(openmetadata.clone()).await,
+            serde_json::json!({"requests": 1, "writes": 0, "authentication": 0, "byMethod": {"GET": 1}})
+        );
+        assert_eq!(
+            stats(alation.clone()).await,
+            serde_json::json!({
+                "requests": 4, "writes": 2, "authentication": 1,
+                "byMethod": {"GET": 1, "PATCH": 1, "POST": 2}
+            })
+        );
+    }
 }
