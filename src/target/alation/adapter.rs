@@ -20,8 +20,10 @@ use super::{CreateDatasourceAs, DatasourceLink, check, collisions, mapping, read
 /// An Alation instance as the target of plans and applies.
 pub struct Alation {
     client: AlationClient,
-    /// The client `check` uses: few retries, so an unreachable server is told at once.
-    check_client: AlationClient,
+    /// The configuration `check` builds its own client from (few retries, so an
+    /// unreachable server is told at once); `None` when built around a given client,
+    /// which `check` then uses.
+    config: Option<AlationTarget>,
     links: Vec<DatasourceLink>,
     create_as: CreateDatasourceAs,
     source_kind: String,
@@ -33,7 +35,7 @@ impl Alation {
     pub fn new(config: &AlationTarget, source_kind: &str) -> Result<Alation> {
         Ok(Alation {
             client: client(config, config.http_options())?,
-            check_client: client(config, check_http(config.http_options()))?,
+            config: Some(config.clone()),
             links: config.datasource_links.clone(),
             create_as: config.create_datasource_as,
             source_kind: source_kind.to_owned(),
@@ -56,7 +58,7 @@ impl Alation {
         source_kind: &str,
     ) -> Alation {
         Alation {
-            check_client: client.clone(),
+            config: None,
             client,
             links,
             create_as,
@@ -92,7 +94,13 @@ impl Target for Alation {
     }
 
     async fn check(&self) -> Vec<CheckOutcome> {
-        check::check_alation(&self.check_client).await
+        let Some(config) = &self.config else {
+            return check::check_alation(&self.client).await;
+        };
+        match client(config, check_http(config.http_options())) {
+            Ok(check_client) => check::check_alation(&check_client).await,
+            Err(err) => vec![CheckOutcome::failed("target", err.to_string())],
+        }
     }
 
     fn name_conflicts(
