@@ -81,7 +81,7 @@ macro_rules! any_target {
         }
 
         impl Writer for AnyWriter<'_> {
-            fn prepare(&mut self, item: &PlanItem) -> std::result::Result<(), String> {
+            fn prepare(&self, item: &PlanItem) -> std::result::Result<(), String> {
                 match self { $(AnyWriter::$arm(w) => w.prepare(item),)+ }
             }
 
@@ -89,7 +89,7 @@ macro_rules! any_target {
                 match self { $(AnyWriter::$arm(w) => w.batch_key(item),)+ }
             }
 
-            async fn write(&mut self, batch: Batch<'_>) -> BatchOutcome {
+            async fn write(&self, batch: Batch<'_>) -> BatchOutcome {
                 match self { $(AnyWriter::$arm(w) => w.write(batch).await,)+ }
             }
 

@@ -10,7 +10,9 @@
 //! the target's requests.
 //!
 //! Targets are dispatched statically ([`super::AnyTarget`]); the futures here are not
-//! required to be `Send` because the engines drive them on one task.
+//! required to be `Send` because the engines drive them on one task. A writer is shared
+//! by the batches in flight together (up to [`WriteLimits::in_flight`]), so it writes
+//! through `&self` and keeps what it learns (ids, counts) behind interior mutability.
 
 use std::fmt;
 
@@ -35,8 +37,9 @@ impl fmt::Display for TargetDescription {
     }
 }
 
-/// The most items of one kind a target accepts in one write request, and whether its
-/// deletes of every kind go in one request per data source.
+/// The most items of one kind a target accepts in one write request, whether its
+/// deletes of every kind go in one request per data source, and how many batches may be
+/// in flight at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WriteLimits {
     /// Items per request for data sources, schemas, tables and columns, in that order.
@@ -44,6 +47,8 @@ pub struct WriteLimits {
     /// Deletes of every kind are sent together, one batch per data source (a target
     /// whose delete is a full-content upload), instead of by kind, columns first.
     pub deletes_together: bool,
+    /// Batches written at once, across data sources (at least 1).
+    pub in_flight: usize,
 }
 
 impl WriteLimits {
@@ -84,7 +89,9 @@ pub struct Batch<'a> {
     pub kind: Option<ObjectKind>,
     /// The items, in plan order.
     pub items: &'a [&'a PlanItem],
-    /// Every create and update of this apply the target has confirmed so far.
+    /// For deletes: every create and update of the batch's data source in this apply
+    /// that the target confirmed (all of them have ended by then). Empty for creates
+    /// and updates.
     pub applied: &'a [&'a PlanItem],
 }
 
@@ -172,15 +179,18 @@ pub trait Target {
 )]
 pub trait Writer {
     /// Whether `item` can be written now (e.g. its data source has an id); an error
-    /// fails it alone, before any batch is formed.
-    fn prepare(&mut self, item: &PlanItem) -> Result<(), String>;
+    /// fails it alone, before any batch is formed. Cheap: it runs for every item.
+    fn prepare(&self, item: &PlanItem) -> Result<(), String>;
 
     /// Splits one data source's items of one step into separate requests (e.g. full
     /// writes apart from partial ones); items with equal keys may share a request.
     fn batch_key(&self, item: &PlanItem) -> u8;
 
-    /// Sends one batch.
-    async fn write(&mut self, batch: Batch<'_>) -> BatchOutcome;
+    /// Sends one batch, while other batches may be in flight: of the same step (same
+    /// action and kind, any data source), or of other steps of other data sources. An
+    /// item that turns out not to be writable while its request is built fails alone
+    /// ([`ItemStatus::Failed`] in [`BatchOutcome::Each`]) and the others are sent.
+    async fn write(&self, batch: Batch<'_>) -> BatchOutcome;
 
     /// Write requests sent so far (not polls of asynchronous jobs).
     fn write_requests(&self) -> usize;

@@ -4,7 +4,7 @@
 //! behaviour (order, batches, skips, isolation of refused items, the stop flag,
 //! capabilities) without any system's own rules in the way.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -44,6 +44,21 @@ struct MemoryTarget {
     refused: Vec<String>,
     /// Addresses whose create fails.
     failing: Vec<String>,
+    /// Whether a write yields to the runtime before it ends, so that the engine can
+    /// have other batches in flight meanwhile.
+    pausing: bool,
+    /// Batches being written now, and the most there ever were.
+    in_flight: Cell<usize>,
+    most_in_flight: Cell<usize>,
+    /// Every write's start and end, in the order they happened.
+    events: RefCell<Vec<Event>>,
+}
+
+/// A write starting or ending: its kind and the data source of its first item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Event {
+    Start(Option<ObjectKind>, String),
+    End(Option<ObjectKind>, String),
 }
 
 impl MemoryTarget {
@@ -136,13 +151,14 @@ impl Target for MemoryTarget {
         self.limits.unwrap_or(WriteLimits {
             per_request: [1, 100, 100, 100],
             deletes_together: false,
+            in_flight: 4,
         })
     }
 
     fn writer<'a>(&'a self, _catalog: &'a Catalog, _current: &'a CurrentState) -> MemoryWriter<'a> {
         MemoryWriter {
             target: self,
-            writes: 0,
+            writes: Cell::new(0),
         }
     }
 }
@@ -150,11 +166,11 @@ impl Target for MemoryTarget {
 /// Writes to a [`MemoryTarget`], one request per batch.
 struct MemoryWriter<'a> {
     target: &'a MemoryTarget,
-    writes: usize,
+    writes: Cell<usize>,
 }
 
 impl Writer for MemoryWriter<'_> {
-    fn prepare(&mut self, _item: &PlanItem) -> std::result::Result<(), String> {
+    fn prepare(&self, _item: &PlanItem) -> std::result::Result<(), String> {
         Ok(())
     }
 
@@ -164,15 +180,39 @@ impl Writer for MemoryWriter<'_> {
         u8::from(item.changes.iter().any(|c| c.field == "description"))
     }
 
-    async fn write(&mut self, batch: Batch<'_>) -> BatchOutcome {
-        self.writes += 1;
+    async fn write(&self, batch: Batch<'_>) -> BatchOutcome {
+        self.writes.set(self.writes.get() + 1);
         let addresses: Vec<String> = batch.items.iter().map(|i| i.address.to_string()).collect();
         self.target.requests.borrow_mut().push(Request {
             action: batch.action,
             kind: batch.kind,
             addresses: addresses.clone(),
         });
-        if let Some(bad) = addresses.iter().find(|a| self.target.refused.contains(a)) {
+        let target = self.target;
+        let datasource = batch
+            .items
+            .first()
+            .map(|i| i.address.path[..2].join("."))
+            .unwrap_or_default();
+        target
+            .events
+            .borrow_mut()
+            .push(Event::Start(batch.kind, datasource.clone()));
+        target.in_flight.set(target.in_flight.get() + 1);
+        target
+            .most_in_flight
+            .set(target.most_in_flight.get().max(target.in_flight.get()));
+        if target.pausing {
+            for _ in 0..3 {
+                tokio::task::yield_now().await;
+            }
+        }
+        target.in_flight.set(target.in_flight.get() - 1);
+        target
+            .events
+            .borrow_mut()
+            .push(Event::End(batch.kind, datasource));
+        if let Some(bad) = addresses.iter().find(|a| target.refused.contains(a)) {
             return BatchOutcome::Refused(format!("`{bad}` is refused"));
         }
         let statuses = batch
@@ -184,7 +224,7 @@ impl Writer for MemoryWriter<'_> {
     }
 
     fn write_requests(&self) -> usize {
-        self.writes
+        self.writes.get()
     }
 }
 
@@ -309,6 +349,7 @@ async fn an_in_memory_target_is_applied_in_order_and_in_batches_and_converges() 
         limits: Some(WriteLimits {
             per_request: [1, 1, 100, 2],
             deletes_together: false,
+            in_flight: 4,
         }),
         ..MemoryTarget::default()
     };
@@ -475,6 +516,7 @@ async fn deletes_go_children_first_or_together() {
             limits: Some(WriteLimits {
                 per_request: [1, 100, 100, 100],
                 deletes_together: together,
+                in_flight: 4,
             }),
             ..MemoryTarget::default()
         };
@@ -509,4 +551,100 @@ async fn deletes_go_children_first_or_together() {
         let (again, _) = plan_of(&target, &catalog, &prune).await;
         assert!(again.items.is_empty(), "{again:?}");
     }
+}
+
+/// Batches of one step are in flight together, up to the target's limit, and across
+/// data sources; yet a batch of children starts only once every batch of their parents'
+/// kind in their data source has ended, and a failed create still skips its children.
+#[tokio::test]
+async fn batches_overlap_yet_children_wait_for_their_parents() {
+    let target = MemoryTarget {
+        limits: Some(WriteLimits {
+            per_request: [1, 1, 1, 1],
+            deletes_together: false,
+            in_flight: 3,
+        }),
+        pausing: true,
+        failing: vec!["svc.db.a.u".into()],
+        ..MemoryTarget::default()
+    };
+    let mut catalog = catalog();
+    let mut other = catalog.databases[0].clone();
+    other.name = "db2".into();
+    catalog.databases.push(other);
+    let never = AtomicBool::new(false);
+    let (plan, report) =
+        plan_and_apply(&target, &catalog, &Policy::default(), &never, &mut |_| {}).await;
+    assert_eq!(target.most_in_flight.get(), 3, "batches in flight at most");
+    assert_eq!(
+        status_of(&report, "svc.db.a.u.c1"),
+        &ItemStatus::Skipped("parent failed: `svc.db.a.u`".into())
+    );
+    assert_eq!(report.counts().failed, 1);
+    assert_eq!(report.counts().skipped, 2);
+    assert_eq!(report.counts().applied, plan.apply_order().len() - 3);
+    let events = target.events.borrow();
+    let order = [
+        ObjectKind::Datasource,
+        ObjectKind::Schema,
+        ObjectKind::Table,
+        ObjectKind::Column,
+    ];
+    for ds in ["svc.db", "svc.db2"] {
+        let at = |event: &Event| events.iter().position(|e| e == event);
+        for pair in order.windows(2) {
+            let last_parent_end = events
+                .iter()
+                .rposition(|e| *e == Event::End(Some(pair[0]), ds.into()))
+                .expect("a parent batch");
+            let first_child_start = at(&Event::Start(Some(pair[1]), ds.into())).expect("a child");
+            assert!(
+                last_parent_end < first_child_start,
+                "{ds}: a {:?} batch started before the {:?} batches ended: {events:?}",
+                pair[1],
+                pair[0]
+            );
+        }
+    }
+    let first_of_db2 = events
+        .iter()
+        .position(|e| *e == Event::Start(Some(ObjectKind::Schema), "svc.db2".into()))
+        .expect("db2's schemas");
+    let last_of_db = events
+        .iter()
+        .rposition(|e| matches!(e, Event::End(_, ds) if ds == "svc.db"))
+        .expect("db's batches");
+    assert!(
+        first_of_db2 < last_of_db,
+        "the data sources were written one after the other: {events:?}"
+    );
+}
+
+/// A stop raised while several batches are in flight starts no new one, and those in
+/// flight end and are reported applied; only what was never sent is not started.
+#[tokio::test]
+async fn a_stop_lets_the_batches_in_flight_end_and_be_reported() {
+    let target = MemoryTarget {
+        limits: Some(WriteLimits {
+            per_request: [1, 1, 1, 1],
+            deletes_together: false,
+            in_flight: 3,
+        }),
+        pausing: true,
+        ..MemoryTarget::default()
+    };
+    let stop = AtomicBool::new(false);
+    // Data source, schemas and tables: 1 + 2 + 3 items; the first column batch ends.
+    let (plan, report) = plan_and_apply(&target, &catalog(), &Policy::default(), &stop, &mut |p| {
+        if p.done == 7 {
+            stop.store(true, Ordering::SeqCst);
+        }
+    })
+    .await;
+    let total = plan.apply_order().len();
+    // Three column batches were in flight when the stop came: all three are reported.
+    assert_eq!(report.counts().applied, 1 + 2 + 3 + 3, "{report:?}");
+    assert_eq!(report.counts().not_started, total - 9);
+    assert_eq!(target.requests().len(), 9);
+    assert_eq!(report.write_requests, 9);
 }

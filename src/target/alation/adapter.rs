@@ -162,6 +162,8 @@ impl Target for Alation {
                 MAX_COLUMNS_PER_WRITE,
             ],
             deletes_together: true,
+            // Each batch's requests also wait for a place among the client's.
+            in_flight: self.client.parallelism(),
         }
     }
 

@@ -11,8 +11,15 @@
 //! A batch refused because of its content (HTTP 400, 413 or 422, or a job reporting
 //! per-object errors) is answered [`BatchOutcome::Refused`], which the engine sends again
 //! in halves; any other failure (transport, server error, a failed job) is the whole
-//! batch's. Data sources are created one at a time, their ids learnt for what follows.
+//! batch's. Data sources are created one per batch, their ids learnt for what follows.
+//!
+//! The engine has several batches in flight at once, so the writer works through
+//! `&self`: the ids it learns and the requests it counts are in cells, never borrowed
+//! across a wait. Each payload is built once, when its batch is sent; a column whose
+//! payload cannot be built (a foreign key to a data source not in Alation) fails alone
+//! and the rest of its batch is sent.
 
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use crate::api::alation::wire::ColumnWrite;
@@ -43,12 +50,12 @@ pub struct AlationWriter<'a> {
     current_objects: &'a [Object],
     databases: HashMap<Vec<String>, &'a Database>,
     /// Data source path -> Alation id (known or just created).
-    ds_ids: HashMap<Vec<String>, i64>,
+    ds_ids: RefCell<HashMap<Vec<String>, i64>>,
     /// Data source paths whose objects may be deleted (owned virtual data sources).
     deletable: Vec<Vec<String>>,
     /// Ids of the OCF data sources, listed once when a data source is retitled.
-    ocf_ids: Option<Vec<i64>>,
-    writes: usize,
+    ocf_ids: tokio::sync::OnceCell<Vec<i64>>,
+    writes: Cell<usize>,
 }
 
 impl<'a> AlationWriter<'a> {
@@ -60,7 +67,7 @@ impl<'a> AlationWriter<'a> {
         catalog: &'a Catalog,
         current: &'a CurrentState,
     ) -> Self {
-        let mut writer = AlationWriter {
+        let writer = AlationWriter {
             client,
             create_as,
             source_kind,
@@ -76,33 +83,35 @@ impl<'a> AlationWriter<'a> {
                 .iter()
                 .map(|d| (vec![d.service.clone(), d.name.clone()], d))
                 .collect(),
-            ds_ids: HashMap::new(),
-            deletable: Vec::new(),
-            ocf_ids: None,
-            writes: 0,
+            ds_ids: RefCell::new(
+                current
+                    .datasources
+                    .iter()
+                    .filter_map(|b| {
+                        let id = b.target_id.as_deref()?.parse().ok()?;
+                        Some((b.address.path.clone(), id))
+                    })
+                    .collect(),
+            ),
+            deletable: current
+                .datasources
+                .iter()
+                .filter(|b| b.ownership == Ownership::Owned && b.cannot_delete.is_none())
+                .map(|b| b.address.path.clone())
+                .collect(),
+            ocf_ids: tokio::sync::OnceCell::new(),
+            writes: Cell::new(0),
         };
-        for binding in &current.datasources {
-            if binding.ownership == Ownership::Owned && binding.cannot_delete.is_none() {
-                writer.deletable.push(binding.address.path.clone());
-            }
-            if let Some(id) = binding.target_id.as_deref().and_then(|id| id.parse().ok()) {
-                writer.ds_ids.insert(binding.address.path.clone(), id);
-            }
-        }
         writer
     }
 }
 
 impl Writer for AlationWriter<'_> {
-    fn prepare(&mut self, item: &PlanItem) -> Result<(), String> {
+    /// Every object needs its data source's id; a column's payload, which may still
+    /// fail, is built when its batch is sent.
+    fn prepare(&self, item: &PlanItem) -> Result<(), String> {
         match item.address.kind {
             ObjectKind::Datasource => Ok(()),
-            ObjectKind::Column if item.action != Action::Delete => {
-                // Only a column's payload can fail to build (a foreign key whose data
-                // source is not in Alation): it fails alone, before any batch.
-                let ds_id = self.ds_id(ds_path(&item.address))?;
-                self.column_payload(ds_id, item).map(|_| ())
-            }
             _ => self.ds_id(ds_path(&item.address)).map(|_| ()),
         }
     }
@@ -117,7 +126,7 @@ impl Writer for AlationWriter<'_> {
         }
     }
 
-    async fn write(&mut self, batch: Batch<'_>) -> BatchOutcome {
+    async fn write(&self, batch: Batch<'_>) -> BatchOutcome {
         match (batch.action, batch.kind) {
             (Action::Delete, _) => self.deletes(&batch).await,
             (_, Some(ObjectKind::Datasource)) => self.datasources(&batch).await,
@@ -127,22 +136,22 @@ impl Writer for AlationWriter<'_> {
     }
 
     fn write_requests(&self) -> usize {
-        self.writes
+        self.writes.get()
     }
 }
 
 impl AlationWriter<'_> {
     /// Creates or retitles data sources, one after another.
-    async fn datasources(&mut self, batch: &Batch<'_>) -> BatchOutcome {
+    async fn datasources(&self, batch: &Batch<'_>) -> BatchOutcome {
         let mut statuses = Vec::with_capacity(batch.items.len());
         for item in batch.items {
             let path = &item.address.path;
+            let known = self.ds_ids.borrow().get(path).copied();
             let result = match item.action {
-                Action::Create if self.ds_ids.contains_key(path) => {
+                Action::Create if let Some(id) = known => {
                     // Never a second data source for one database.
                     statuses.push(ItemStatus::NoWrite(format!(
-                        "data source already exists (id {})",
-                        self.ds_ids[path]
+                        "data source already exists (id {id})"
                     )));
                     continue;
                 }
@@ -157,7 +166,7 @@ impl AlationWriter<'_> {
         BatchOutcome::Each(statuses)
     }
 
-    async fn create_datasource(&mut self, path: &[String]) -> Result<(), String> {
+    async fn create_datasource(&self, path: &[String]) -> Result<(), String> {
         let [service, database] = path else {
             return Err(format!("`{}` is not a data source path", path.join(".")));
         };
@@ -173,28 +182,29 @@ impl AlationWriter<'_> {
             service_type,
             title,
         };
-        let id = datasource::create(self.client, &new, self.create_as, &mut self.writes)
-            .await
-            .map_err(|e| e.to_string())?;
-        self.ds_ids.insert(path.to_vec(), id);
+        let mut writes = 0;
+        let created = datasource::create(self.client, &new, self.create_as, &mut writes).await;
+        self.count(writes);
+        let id = created.map_err(|e| e.to_string())?;
+        self.ds_ids.borrow_mut().insert(path.to_vec(), id);
         Ok(())
     }
 
-    async fn retitle_datasource(&mut self, path: &[String]) -> Result<(), String> {
-        if self.ocf_ids.is_none() {
-            let list = self
-                .client
-                .ocf_datasources()
-                .await
-                .map_err(|e| e.to_string())?;
-            self.ocf_ids = Some(list.iter().map(|d| d.id).collect());
-        }
+    async fn retitle_datasource(&self, path: &[String]) -> Result<(), String> {
+        let ocf_ids = self
+            .ocf_ids
+            .get_or_try_init(|| async {
+                let list = self.client.ocf_datasources().await?;
+                Ok::<_, AlationError>(list.iter().map(|d| d.id).collect())
+            })
+            .await
+            .map_err(|e| e.to_string())?;
         let id = self.ds_id(path)?;
         let title = self
             .desired_title(path)
             .ok_or_else(|| "no desired title".to_string())?;
-        let ocf = self.ocf_ids.as_deref().unwrap_or_default().contains(&id);
-        self.writes += 1;
+        let ocf = ocf_ids.contains(&id);
+        self.count(1);
         self.client
             .set_datasource_title(id, ocf, &title)
             .await
@@ -203,7 +213,7 @@ impl AlationWriter<'_> {
 
     /// One request of schemas, tables or columns of one data source.
     async fn objects(
-        &mut self,
+        &self,
         action: Action,
         kind: ObjectKind,
         items: &[&PlanItem],
@@ -216,6 +226,8 @@ impl AlationWriter<'_> {
             Err(message) => return BatchOutcome::Failed(message),
         };
         let upsert = action == Action::Create || payload::needs_upsert(kind, &first.changes);
+        // Applied unless its payload cannot be built or the request fails.
+        let mut statuses = vec![ItemStatus::Applied; items.len()];
         let mode = if upsert {
             WriteMode::Upsert
         } else {
@@ -243,30 +255,44 @@ impl AlationWriter<'_> {
                 self.sent(self.client.write_tables(ds_id, mode, &payloads).await)
             }
             ObjectKind::Column => {
-                let payloads: Result<Vec<_>, String> = items
-                    .iter()
-                    .map(|item| self.column_payload(ds_id, item))
-                    .collect();
-                match payloads {
-                    Ok(payloads) => {
-                        self.sent(self.client.write_columns(ds_id, mode, &payloads).await)
+                let mut payloads = Vec::with_capacity(items.len());
+                for (status, item) in statuses.iter_mut().zip(items) {
+                    match self.column_payload(ds_id, item) {
+                        Ok(payload) => payloads.push(payload),
+                        Err(message) => *status = ItemStatus::Failed(message),
                     }
-                    Err(message) => return BatchOutcome::Failed(message),
                 }
+                if payloads.is_empty() {
+                    return BatchOutcome::Each(statuses);
+                }
+                self.sent(self.client.write_columns(ds_id, mode, &payloads).await)
             }
             ObjectKind::Datasource => return BatchOutcome::Failed("not an object batch".into()),
         };
         match result {
-            Ok(()) => BatchOutcome::applied(items.len()),
+            Ok(()) => BatchOutcome::Each(statuses),
             Err(err) if is_refusal(&err) => BatchOutcome::Refused(err.to_string()),
-            Err(err) => BatchOutcome::Failed(err.to_string()),
+            Err(err) => {
+                let message = err.to_string();
+                for status in &mut statuses {
+                    if *status == ItemStatus::Applied {
+                        *status = ItemStatus::Failed(message.clone());
+                    }
+                }
+                BatchOutcome::Each(statuses)
+            }
         }
     }
 
     /// Counts one write request and drops the job's outcome.
-    fn sent(&mut self, result: Result<RdbmsJobOutcome, AlationError>) -> Result<(), AlationError> {
-        self.writes += 1;
+    fn sent(&self, result: Result<RdbmsJobOutcome, AlationError>) -> Result<(), AlationError> {
+        self.count(1);
         result.map(|_| ())
+    }
+
+    /// Counts `n` write requests.
+    fn count(&self, n: usize) {
+        self.writes.set(self.writes.get() + n);
     }
 
     /// The payloads of `items`, each built from what the item leaves behind (the current
@@ -288,7 +314,7 @@ impl AlationWriter<'_> {
 
     /// A column's payload: complete for a create or a type change, else its changes.
     fn column_payload(&self, ds_id: i64, item: &PlanItem) -> Result<ColumnWrite, String> {
-        let ds_ids = &self.ds_ids;
+        let ds_ids = &*self.ds_ids.borrow();
         let resolve = |text: &str| resolve_reference(ds_ids, text);
         let after = after::item_after(self.current.get(&item.address).copied(), item);
         let key = object_key(ds_id, &item.address.path);
@@ -312,7 +338,7 @@ impl AlationWriter<'_> {
     /// descriptions (written by the PATCHes and POSTs before) untouched: a curated or
     /// ignored one survives. Only owned virtual data sources are uploaded to; the plan
     /// never deletes elsewhere, and a batch that asks is refused.
-    async fn deletes(&mut self, batch: &Batch<'_>) -> BatchOutcome {
+    async fn deletes(&self, batch: &Batch<'_>) -> BatchOutcome {
         let Some(first) = batch.items.first() else {
             return BatchOutcome::Each(Vec::new());
         };
@@ -332,7 +358,7 @@ impl AlationWriter<'_> {
         }
     }
 
-    async fn upload_after(&mut self, ds_path: &[String], batch: &Batch<'_>) -> Result<(), String> {
+    async fn upload_after(&self, ds_path: &[String], batch: &Batch<'_>) -> Result<(), String> {
         if !self.deletable.iter().any(|p| p == ds_path) {
             return Err(format!(
                 "`{}` is not an owned virtual data source: Alation offers no delete here",
@@ -346,7 +372,7 @@ impl AlationWriter<'_> {
             .iter()
             .map(|o| payload::vds_object(object_key(ds_id, &o.address.path), o))
             .collect();
-        self.writes += 1;
+        self.count(1);
         self.client
             .upload_virtual_datasource(ds_id, &lines, false, true)
             .await
@@ -360,21 +386,24 @@ impl AlationWriter<'_> {
     /// A column line of the upload has no index fields (reference §9) and may reset them
     /// (UNVERIFIED; the sandbox does). Re-sending them with PATCH is harmless if it did
     /// not, so the result converges either way.
-    async fn restore_key_flags(&mut self, ds_id: i64, after: &[Object]) -> Result<(), String> {
-        let ds_ids = &self.ds_ids;
-        let resolve = |text: &str| resolve_reference(ds_ids, text);
-        let mut patches = Vec::new();
-        for object in after.iter().filter(|o| {
-            o.address.kind == ObjectKind::Column
-                && (o.fields.contains_key(field::PRIMARY_KEY)
-                    || o.fields.contains_key(field::FOREIGN_KEY)
-                    || unmanaged::is_other_index(o).is_some())
-        }) {
-            let key = object_key(ds_id, &object.address.path);
-            patches.push(payload::column_key_flags(key, object, &resolve)?);
-        }
+    async fn restore_key_flags(&self, ds_id: i64, after: &[Object]) -> Result<(), String> {
+        let patches = {
+            let ds_ids = &*self.ds_ids.borrow();
+            let resolve = |text: &str| resolve_reference(ds_ids, text);
+            let mut patches = Vec::new();
+            for object in after.iter().filter(|o| {
+                o.address.kind == ObjectKind::Column
+                    && (o.fields.contains_key(field::PRIMARY_KEY)
+                        || o.fields.contains_key(field::FOREIGN_KEY)
+                        || unmanaged::is_other_index(o).is_some())
+            }) {
+                let key = object_key(ds_id, &object.address.path);
+                patches.push(payload::column_key_flags(key, object, &resolve)?);
+            }
+            patches
+        };
         for chunk in patches.chunks(MAX_COLUMNS_PER_WRITE) {
-            self.writes += 1;
+            self.count(1);
             self.client
                 .write_columns(ds_id, WriteMode::Patch, chunk)
                 .await
@@ -384,7 +413,7 @@ impl AlationWriter<'_> {
     }
 
     fn ds_id(&self, ds_path: &[String]) -> Result<i64, String> {
-        self.ds_ids.get(ds_path).copied().ok_or_else(|| {
+        self.ds_ids.borrow().get(ds_path).copied().ok_or_else(|| {
             format!(
                 "data source `{}` has no Alation id (not created?)",
                 keys::reference_text(ds_path)
