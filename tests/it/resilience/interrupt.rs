@@ -12,12 +12,14 @@ use super::cycle::Workspace;
 use super::kill::{SandboxProcess, missing_and_planned};
 
 /// Six databases, so that the apply is a run of small writes: a data source, schema,
-/// table and column write for each, one after the other, each waiting for its job.
+/// table and column write for each, one after the other within a data source (the
+/// data sources side by side), each waiting for its job.
 const CATALOG: &str = "1x6x1x2x3";
 
-/// Every Alation request waits this long, so that the writes last a few seconds.
+/// Every Alation request waits this long, so that the writes last a few seconds even
+/// with every data source written at once.
 const FAULTS: &str =
-    "seed=1,rate=1,kinds=latency,latency_ms=60,paths=/integration/+/api/v1/bulk_metadata/";
+    "seed=1,rate=1,kinds=latency,latency_ms=250,paths=/integration/+/api/v1/bulk_metadata/";
 
 /// How long after the plan is printed the signal is sent: the writes are under way.
 const SIGNAL_AFTER: Duration = Duration::from_millis(1000);
