@@ -18,6 +18,7 @@
 //! waits (requests, jobs) overlap, and the engine's state needs no lock. Outcomes are
 //! recorded by the engine alone, as each batch ends.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -54,13 +55,13 @@ const KINDS: [ObjectKind; 4] = [
 ];
 
 /// Executes `items` (in [`Plan::apply_order`](crate::core::plan::Plan::apply_order), or
-/// any order: the engine orders them) against `target`. `catalog` is the desired catalog
+/// any order: the engine orders them; owned or borrowed) against `target`. `catalog` is the desired catalog
 /// the plan was made from and `current` the state read before planning. Once `stop` is
 /// raised, no new batch starts; those in flight end and are reported. `progress` hears
 /// after every batch.
-pub async fn apply<T: Target>(
+pub async fn apply<T: Target, I: Borrow<PlanItem>>(
     target: &T,
-    items: &[PlanItem],
+    items: &[I],
     catalog: &Catalog,
     current: &CurrentState,
     stop: &AtomicBool,
@@ -68,9 +69,10 @@ pub async fn apply<T: Target>(
 ) -> ApplyReport {
     let writer = target.writer(catalog, current);
     let limits = target.limits();
+    let items: Vec<&PlanItem> = items.iter().map(Borrow::borrow).collect();
     let mut run = Run {
         limits,
-        items,
+        items: &items,
         status: vec![None; items.len()],
         done: 0,
         budgets: Vec::new(),
@@ -157,7 +159,7 @@ struct Pending {
 /// The engine's state, which only the driving loop changes.
 struct Run<'a, 'p> {
     limits: WriteLimits,
-    items: &'a [PlanItem],
+    items: &'a [&'a PlanItem],
     status: Vec<Option<ItemStatus>>,
     done: usize,
     /// Isolation requests left, per chunk.
@@ -196,7 +198,7 @@ impl<'a> Run<'a, '_> {
                 };
                 flying.push(async move {
                     let batch_items: Vec<&PlanItem> =
-                        pending.items.iter().map(|&i| &items[i]).collect();
+                        pending.items.iter().map(|&i| items[i]).collect();
                     let outcome = writer
                         .write(Batch {
                             action,
@@ -255,7 +257,7 @@ impl<'a> Run<'a, '_> {
         let mut groups: BTreeMap<u8, Vec<usize>> = BTreeMap::new();
         for n in 0..lane.items.len() {
             let i = lane.items[n];
-            let item = &items[i];
+            let item = items[i];
             if item.action != action
                 || kind.is_some_and(|k| k != item.address.kind)
                 || self.status[i].is_some()
@@ -344,7 +346,7 @@ impl<'a> Run<'a, '_> {
         match status {
             ItemStatus::Failed(message) => self.fail(lane, i, message),
             ItemStatus::Applied => {
-                let item = &self.items[i];
+                let item = self.items[i];
                 if matches!(item.action, Action::Create | Action::Update) {
                     lane.applied.push(item);
                 }

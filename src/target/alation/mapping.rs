@@ -274,7 +274,8 @@ pub fn current_column(
     column
 }
 
-fn title(name: &str, display_name: Option<&str>) -> String {
+/// An object's title: its display name, else its name.
+pub(super) fn title(name: &str, display_name: Option<&str>) -> String {
     display_name
         .filter(|d| !d.trim().is_empty())
         .unwrap_or(name)

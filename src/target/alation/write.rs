@@ -35,7 +35,7 @@ use crate::target::{Batch, BatchOutcome, ItemStatus, Writer};
 use super::after;
 use super::datasource::{self, NewDatasource};
 use super::mapping::{self, field};
-use super::payload::{self, value_text};
+use super::payload;
 use super::unmanaged;
 use super::{CreateDatasourceAs, keys};
 
@@ -44,7 +44,6 @@ pub struct AlationWriter<'a> {
     client: &'a AlationClient,
     create_as: CreateDatasourceAs,
     source_kind: &'a str,
-    desired: HashMap<Address, Object>,
     /// What Alation held when the plan was made, by address.
     current: HashMap<&'a Address, &'a Object>,
     current_objects: &'a [Object],
@@ -71,11 +70,6 @@ impl<'a> AlationWriter<'a> {
             client,
             create_as,
             source_kind,
-            desired: mapping::desired_objects(catalog)
-                .into_iter()
-                .filter(|o| o.address.kind == ObjectKind::Datasource)
-                .map(|o| (o.address.clone(), o))
-                .collect(),
             current: current.objects.iter().map(|o| (&o.address, o)).collect(),
             current_objects: &current.objects,
             databases: catalog
@@ -421,14 +415,11 @@ impl AlationWriter<'_> {
         })
     }
 
+    /// The title the data source of the database at `path` is to have.
     fn desired_title(&self, path: &[String]) -> Option<String> {
-        self.desired
-            .get(&Address {
-                kind: ObjectKind::Datasource,
-                path: path.to_vec(),
-            })
-            .and_then(|o| o.fields.get(field::TITLE))
-            .map(value_text)
+        self.databases
+            .get(path)
+            .map(|d| mapping::title(&d.name, d.display_name.as_deref()))
     }
 }
 
