@@ -485,3 +485,56 @@ async fn a_job_error_for_one_object_fails_only_its_item() {
         .count();
     assert_eq!(retitled, good);
 }
+
+/// A column whose payload cannot be built (its foreign key names a database out of
+/// scope) fails alone with the reason, while the rest of its batch is written by the
+/// same one request.
+#[tokio::test]
+async fn a_column_that_cannot_be_written_fails_alone_within_its_batch() {
+    let sandbox = Sandbox::start(AlationOptions::default()).await;
+    let client = sandbox.client(sandbox.refresh_auth(), 1000);
+    let mut facts = table(
+        "facts",
+        vec![column("client_id", "INT", 1), column("amount", "INT", 2)],
+    );
+    facts.constraints = vec![TableConstraint {
+        constraint_type: ConstraintType::ForeignKey,
+        columns: vec!["client_id".into()],
+        referred_columns: vec![vec![
+            "elsewhere".into(),
+            "crm".into(),
+            "public".into(),
+            "clients".into(),
+            "id".into(),
+        ]],
+    }];
+    let catalog = metaform::core::model::Catalog {
+        databases: vec![model::database(
+            "warehouse",
+            "core",
+            vec![model::schema("public", vec![facts])],
+        )],
+    };
+    let links = Vec::new();
+    let (report, after) = converge(&client, &catalog, &links, CreateDatasourceAs::Virtual).await;
+    let failed: Vec<_> = report
+        .outcomes
+        .iter()
+        .filter(|o| matches!(o.status, ItemStatus::Failed(_)))
+        .collect();
+    assert_eq!(failed.len(), 1, "{report:?}");
+    assert_eq!(failed[0].address.to_string(), "warehouse.core.public.facts.client_id");
+    assert!(
+        matches!(&failed[0].status, ItemStatus::Failed(m) if m.contains("whose data source is not in Alation")),
+        "{report:?}"
+    );
+    // The data source, the schema, the table and the column batch without the refused column.
+    assert_eq!(report.write_requests, 4);
+    assert!(
+        after
+            .objects
+            .iter()
+            .any(|o| o.address.to_string() == "warehouse.core.public.facts.amount"),
+        "{after:?}"
+    );
+}
