@@ -102,7 +102,11 @@ pub async fn apply<T: Target, I: Borrow<PlanItem>>(
     let deletes: Vec<Step> = if limits.deletes_together {
         vec![(Action::Delete, None)]
     } else {
-        KINDS.iter().rev().map(|&k| (Action::Delete, Some(k))).collect()
+        KINDS
+            .iter()
+            .rev()
+            .map(|&k| (Action::Delete, Some(k)))
+            .collect()
     };
     for steps in [&datasources[..], &objects, &deletes] {
         run.phase(&writer, &mut lanes, steps).await;

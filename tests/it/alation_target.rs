@@ -523,7 +523,10 @@ async fn a_column_that_cannot_be_written_fails_alone_within_its_batch() {
         .filter(|o| matches!(o.status, ItemStatus::Failed(_)))
         .collect();
     assert_eq!(failed.len(), 1, "{report:?}");
-    assert_eq!(failed[0].address.to_string(), "warehouse.core.public.facts.client_id");
+    assert_eq!(
+        failed[0].address.to_string(),
+        "warehouse.core.public.facts.client_id"
+    );
     assert!(
         matches!(&failed[0].status, ItemStatus::Failed(m) if m.contains("whose data source is not in Alation")),
         "{report:?}"

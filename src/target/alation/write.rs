@@ -206,12 +206,7 @@ impl AlationWriter<'_> {
     }
 
     /// One request of schemas, tables or columns of one data source.
-    async fn objects(
-        &self,
-        action: Action,
-        kind: ObjectKind,
-        items: &[&PlanItem],
-    ) -> BatchOutcome {
+    async fn objects(&self, action: Action, kind: ObjectKind, items: &[&PlanItem]) -> BatchOutcome {
         let Some(first) = items.first() else {
             return BatchOutcome::Each(Vec::new());
         };
