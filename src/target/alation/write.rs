@@ -66,7 +66,7 @@ impl<'a> AlationWriter<'a> {
         catalog: &'a Catalog,
         current: &'a CurrentState,
     ) -> Self {
-        let writer = AlationWriter {
+        AlationWriter {
             client,
             create_as,
             source_kind,
@@ -95,8 +95,7 @@ impl<'a> AlationWriter<'a> {
                 .collect(),
             ocf_ids: tokio::sync::OnceCell::new(),
             writes: Cell::new(0),
-        };
-        writer
+        }
     }
 }
 
