@@ -20,6 +20,7 @@ pub mod layout;
 mod lineage_tests;
 pub mod parse;
 mod scalar;
+pub mod stream;
 #[cfg(test)]
 mod tests;
 
@@ -30,6 +31,7 @@ pub use layout::{
     Loaded, ParsedFile, RenderError, SourceFile, StateFile, assemble, canonicalize,
     canonicalize_schema, load, parse_file, render_catalog,
 };
+pub use stream::Renderer;
 
 /// The schema version every state file declares.
 pub const API_VERSION: &str = "metaform/v1";
