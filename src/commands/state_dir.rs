@@ -237,9 +237,9 @@ fn without_tables(schema: &Schema) -> Schema {
 /// [`StateWriter::begin`] takes the databases and their schemas (no tables): every file's
 /// path is fixed and every `_database.yaml` rendered. Then each schema is given to
 /// [`StateWriter::write_schema`], in any order: it is put in canonical order and
-/// rendered; a file whose bytes are already right is left alone (and not parsed again:
-/// nothing is written there); any other is checked to read back as the schema and
-/// staged as a hidden temporary file beside its place. Only [`StateWriter::finish`],
+/// rendered; a file whose bytes are already right is left alone; any other is checked
+/// as `validate` would check it ([`Renderer::check`]) and staged as a hidden temporary
+/// file beside its place. Only [`StateWriter::finish`],
 /// once every schema is in and the foreign keys across files check, renames the staged
 /// files into place and removes the generated files of schemas and databases no longer
 /// in the catalog (only those that start with the generated-file header, then the
@@ -329,9 +329,7 @@ impl StateWriter {
         if self.unchanged(&file) {
             return Ok(());
         }
-        let address = self.renderer.address(database, &content);
-        Renderer::check(&file, &content, &address).map_err(|e| Error::Usage(e.to_string()))?;
-        drop(content);
+        Renderer::check(&file, content).map_err(|e| Error::Usage(e.to_string()))?;
         self.stage(file)
     }
 

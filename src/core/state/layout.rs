@@ -143,7 +143,7 @@ pub fn render_catalog(catalog: &Catalog) -> Result<Vec<StateFile>, RenderError> 
     for (d, db) in catalog.databases.iter().enumerate() {
         for (s, schema) in db.schemas.iter().enumerate() {
             let file = renderer.schema(d, s, schema);
-            Renderer::check(&file, schema, &renderer.address(d, schema))?;
+            Renderer::check(&file, schema.clone())?;
             files.push(file);
         }
     }
