@@ -20,7 +20,7 @@
 //! the top of its file (the check works on the model, which has no positions).
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasher, Hash, Hasher, RandomState};
+use std::hash::{BuildHasher, RandomState};
 use std::path::{Path, PathBuf};
 
 use super::check;
@@ -215,9 +215,7 @@ impl Renderer {
     }
 
     fn column_hash(&self, path: [&str; 5]) -> u64 {
-        let mut hasher = self.hasher.build_hasher();
-        path.hash(&mut hasher);
-        hasher.finish()
+        self.hasher.hash_one(path)
     }
 
     /// The text of the file of schema `schema` of database `database`, as it stands (call
