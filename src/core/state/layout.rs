@@ -1,7 +1,7 @@
 //! A whole catalog <-> the set of state files that hold it.
 //!
-//! [`render_catalog`] gives every file's relative path and text; [`load`] takes the
-//! files found in a state directory and gives back the catalog and every problem found.
+//! [`load`] takes the files found in a state directory and gives back the catalog and
+//! every problem found (rendering is in [`super::stream`]).
 //! Neither touches the file system.
 
 use std::collections::BTreeMap;
@@ -11,7 +11,6 @@ use super::check::{self, ColumnIndex};
 use super::document::{DatabaseDoc, SchemaDoc};
 use super::file_name::{decode_name, encode_name, is_encoding_of};
 use super::parse::{parse_database, parse_schema};
-use super::stream::Renderer;
 use super::{DATABASE_FILE, EXTENSION, Problem};
 use crate::core::model::{Catalog, Column, Schema, Upstream};
 
@@ -131,25 +130,6 @@ fn sort_upstream(edges: &mut [Upstream]) {
             .sort_by(|a, b| (&a.to, &a.from).cmp(&(&b.to, &b.from)));
     }
     edges.sort();
-}
-
-/// The files holding `catalog`, in path order, without reordering anything (call
-/// [`canonicalize`] first for canonical order). Fails before producing anything if a
-/// name cannot be a file name, two objects would share a file, or the files would not
-/// [`load`] back as `catalog` without a problem: what is written is always what
-/// `validate` and `plan` accept.
-pub fn render_catalog(catalog: &Catalog) -> Result<Vec<StateFile>, RenderError> {
-    let (mut renderer, mut files) = Renderer::new(&catalog.databases)?;
-    for (d, db) in catalog.databases.iter().enumerate() {
-        for (s, schema) in db.schemas.iter().enumerate() {
-            let file = renderer.schema(d, s, schema);
-            Renderer::check(&file, schema.clone())?;
-            files.push(file);
-        }
-    }
-    renderer.finish()?;
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
 }
 
 /// What [`load`] found.

@@ -2,7 +2,7 @@
 //! catalog, its text or its parsed read-back at once.
 //!
 //! [`Renderer::new`] takes the skeleton (databases with their schemas, tables not
-//! needed): it fixes every file's path, refusing what [`super::render_catalog`] refuses
+//! needed): it fixes every file's path, refusing what [`render_catalog`] refuses
 //! (empty names, two objects in one file, paths equal but for case), and renders the
 //! `_database.yaml` files (each parsed back: they are few and small). Then each schema is
 //! rendered by [`Renderer::schema`] and, when its text is to be written, checked by
@@ -29,7 +29,7 @@ use super::emit::{emit_database, emit_schema};
 use super::file_name::{encode_name, encode_name_folded};
 use super::layout::{Parsed, RenderError, StateFile, parse_file};
 use super::{DATABASE_FILE, EXTENSION, Problem};
-use crate::core::model::{Database, Schema};
+use crate::core::model::{Catalog, Database, Schema};
 
 /// The path of one database's files.
 struct DatabasePaths {
@@ -288,4 +288,23 @@ impl Renderer {
             .flat_map(|d| std::iter::once(d.database).chain(d.schemas))
             .collect())
     }
+}
+
+/// The files holding `catalog`, in path order, without reordering anything (call
+/// [`super::canonicalize`] first for canonical order). Fails before producing anything if a
+/// name cannot be a file name, two objects would share a file, or the files would not
+/// [`super::load`] back as `catalog` without a problem: what is written is always what
+/// `validate` and `plan` accept.
+pub fn render_catalog(catalog: &Catalog) -> Result<Vec<StateFile>, RenderError> {
+    let (mut renderer, mut files) = Renderer::new(&catalog.databases)?;
+    for (d, db) in catalog.databases.iter().enumerate() {
+        for (s, schema) in db.schemas.iter().enumerate() {
+            let file = renderer.schema(d, s, schema);
+            Renderer::check(&file, schema.clone())?;
+            files.push(file);
+        }
+    }
+    renderer.finish()?;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
 }
