@@ -6,9 +6,10 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::core::model::Catalog;
+use crate::core::model::{Catalog, Database, Schema};
 use crate::core::state::{
-    self, EXTENSION, GENERATED_HEADER, Problem, SourceFile, canonicalize, render_catalog,
+    self, EXTENSION, GENERATED_HEADER, Problem, Renderer, SourceFile, StateFile, canonicalize,
+    canonicalize_schema,
 };
 use crate::error::{Error, Result};
 
@@ -179,7 +180,8 @@ pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn stage(path: &Path, contents: &[u8]) -> Result<tempfile::NamedTempFile> {
+/// `contents` in a closed temporary file beside `path`, deleted unless persisted.
+fn stage(path: &Path, contents: &[u8]) -> Result<tempfile::TempPath> {
     let parent = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -189,7 +191,7 @@ fn stage(path: &Path, contents: &[u8]) -> Result<tempfile::NamedTempFile> {
         crate::fs_mode::temp_file_in(parent, ".tmp").map_err(io("create a file in", parent))?;
     tmp.write_all(contents).map_err(io("write", path))?;
     tmp.as_file().sync_all().map_err(io("write", path))?;
-    Ok(tmp)
+    Ok(tmp.into_temp_path())
 }
 
 /// Whether a file starts with the generated-file header (so metaform may remove it).
@@ -197,69 +199,186 @@ fn is_generated(path: &Path) -> bool {
     fs::read(path).is_ok_and(|bytes| bytes.starts_with(GENERATED_HEADER.as_bytes()))
 }
 
-/// Writes `catalog` into `dir` as canonical state files.
-///
-/// The catalog is put in canonical order and every file is rendered, and checked to
-/// read back as the catalog, before anything is written: a catalog that cannot be
-/// written (an empty name, two tables with one name) writes nothing. So does a state
-/// directory holding a symbolic link or a special file (see [`collect_files`]): nothing
-/// is ever written or removed through a link. Files whose bytes are already
-/// right are not touched; the others are staged as temporary files and then renamed
-/// into place. Files of schemas and databases no longer in the catalog are removed, but
-/// only those that start with the generated-file header, and directories left empty by
-/// that are removed too.
+/// Writes `catalog` into `dir` as canonical state files, through a [`StateWriter`].
 pub fn write_state_dir(dir: &Path, catalog: &Catalog) -> Result<WriteSummary> {
     let mut catalog = catalog.clone();
     canonicalize(&mut catalog);
-    let files = render_catalog(&catalog).map_err(|e| Error::Usage(e.to_string()))?;
-    let existing = if fs::symlink_metadata(dir).is_ok() {
-        yaml_files(dir)?
-    } else {
-        Vec::new()
-    };
-    let mut summary = WriteSummary::default();
-    let mut staged = Vec::new();
-    for file in &files {
-        let path = dir.join(&file.path);
-        if fs::read(&path).is_ok_and(|old| old == file.text.as_bytes()) {
-            summary.unchanged += 1;
-        } else {
-            staged.push((stage(&path, file.text.as_bytes())?, path));
-            summary.written.push(file.path.clone());
-        }
-    }
-    for (tmp, path) in staged {
-        tmp.persist(&path)
-            .map_err(|e| io("write", &path)(e.error))?;
-    }
-    // Compared ignoring case: on a case-insensitive file system a listed name may differ
-    // in case from the file just written over it.
-    let keep: BTreeSet<String> = files
-        .iter()
-        .map(|f| f.path.to_string_lossy().to_ascii_lowercase())
+    let contents: Vec<Vec<Schema>> = catalog
+        .databases
+        .iter_mut()
+        .map(|db| std::mem::take(&mut db.schemas))
         .collect();
-    let mut emptied = BTreeSet::new();
-    for rel in existing {
-        if rel.components().count() != 3
-            || keep.contains(&rel.to_string_lossy().to_ascii_lowercase())
-        {
-            continue;
-        }
-        let path = dir.join(&rel);
-        if is_generated(&path) {
-            fs::remove_file(&path).map_err(io("remove", &path))?;
-            emptied.extend(rel.parent().map(Path::to_path_buf));
-            summary.removed.push(rel);
+    for (db, schemas) in catalog.databases.iter_mut().zip(&contents) {
+        db.schemas = schemas.iter().map(without_tables).collect();
+    }
+    let mut writer = StateWriter::begin(dir, &catalog.databases)?;
+    for (d, schemas) in contents.into_iter().enumerate() {
+        for (s, schema) in schemas.into_iter().enumerate() {
+            writer.write_schema(d, s, schema)?;
         }
     }
-    for database_dir in emptied.iter().rev() {
-        // Removing a directory that still holds anything fails, and that is fine.
-        let _ = fs::remove_dir(dir.join(database_dir));
-        if let Some(service_dir) = database_dir.parent() {
-            let _ = fs::remove_dir(dir.join(service_dir));
-        }
+    Ok(writer.finish()?.0)
+}
+
+/// `schema` without its tables.
+fn without_tables(schema: &Schema) -> Schema {
+    Schema {
+        name: schema.name.clone(),
+        display_name: schema.display_name.clone(),
+        description: schema.description.clone(),
+        tags: schema.tags.clone(),
+        tables: Vec::new(),
     }
-    Ok(summary)
+}
+
+/// Writes a catalog into a state directory one schema at a time, holding one schema in
+/// memory, and all or nothing.
+///
+/// [`StateWriter::begin`] takes the databases and their schemas (no tables): every file's
+/// path is fixed and every `_database.yaml` rendered. Then each schema is given to
+/// [`StateWriter::write_schema`], in any order: it is put in canonical order and
+/// rendered; a file whose bytes are already right is left alone; any other is checked
+/// as `validate` would check it ([`Renderer::check`]) and staged as a hidden temporary
+/// file beside its place. Only [`StateWriter::finish`],
+/// once every schema is in and the foreign keys across files check, renames the staged
+/// files into place and removes the generated files of schemas and databases no longer
+/// in the catalog (only those that start with the generated-file header, then the
+/// directories left empty). An error before that (a failed read, a catalog that cannot
+/// be written: an empty name, two tables with one name) leaves the directory as it was:
+/// dropping the writer deletes what it staged. A state directory holding a symbolic
+/// link or a special file (see [`collect_files`]) is refused before anything is staged:
+/// nothing is ever written or removed through a link.
+pub struct StateWriter {
+    dir: PathBuf,
+    renderer: Renderer,
+    existing: Vec<PathBuf>,
+    staged: Vec<(tempfile::TempPath, PathBuf)>,
+    summary: WriteSummary,
+    counts: Counts,
+}
+
+/// How much a [`StateWriter`] was given.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    /// Databases.
+    pub databases: usize,
+    /// Schemas.
+    pub schemas: usize,
+    /// Tables.
+    pub tables: usize,
+}
+
+impl StateWriter {
+    /// A writer into `dir` of a catalog whose databases and schemas are `databases`
+    /// (tables are not looked at), in canonical order; stages the `_database.yaml` files.
+    pub fn begin(dir: &Path, databases: &[Database]) -> Result<StateWriter> {
+        let usage = |e: state::RenderError| Error::Usage(e.to_string());
+        let (renderer, files) = Renderer::new(databases).map_err(usage)?;
+        let existing = if fs::symlink_metadata(dir).is_ok() {
+            yaml_files(dir)?
+        } else {
+            Vec::new()
+        };
+        let mut writer = StateWriter {
+            dir: dir.to_path_buf(),
+            renderer,
+            existing,
+            staged: Vec::new(),
+            summary: WriteSummary::default(),
+            counts: Counts {
+                databases: databases.len(),
+                ..Counts::default()
+            },
+        };
+        for file in files {
+            if !writer.unchanged(&file) {
+                writer.stage(file)?;
+            }
+        }
+        Ok(writer)
+    }
+
+    /// Whether the file at `file.path` already holds `file.text` (counted if so).
+    fn unchanged(&mut self, file: &StateFile) -> bool {
+        let path = self.dir.join(&file.path);
+        let same = fs::read(&path).is_ok_and(|old| old == file.text.as_bytes());
+        self.summary.unchanged += usize::from(same);
+        same
+    }
+
+    fn stage(&mut self, file: StateFile) -> Result<()> {
+        let path = self.dir.join(&file.path);
+        self.staged
+            .push((stage(&path, file.text.as_bytes())?, path));
+        self.summary.written.push(file.path);
+        Ok(())
+    }
+
+    /// Renders schema `schema` of database `database` (positions in the list given to
+    /// [`StateWriter::begin`]) and stages its file unless it is already right.
+    pub fn write_schema(
+        &mut self,
+        database: usize,
+        schema: usize,
+        mut content: Schema,
+    ) -> Result<()> {
+        canonicalize_schema(&mut content);
+        self.counts.schemas += 1;
+        self.counts.tables += content.tables.len();
+        let file = self.renderer.schema(database, schema, &content);
+        if self.unchanged(&file) {
+            return Ok(());
+        }
+        Renderer::check(&file, content).map_err(|e| Error::Usage(e.to_string()))?;
+        self.stage(file)
+    }
+
+    /// Checks the references across files, moves every staged file into place and
+    /// removes stale generated files; returns what was done.
+    pub fn finish(self) -> Result<(WriteSummary, Counts)> {
+        let StateWriter {
+            dir,
+            renderer,
+            existing,
+            staged,
+            mut summary,
+            counts,
+        } = self;
+        let paths = renderer.finish().map_err(|e| Error::Usage(e.to_string()))?;
+        for (tmp, path) in staged {
+            tmp.persist(&path)
+                .map_err(|e| io("write", &path)(e.error))?;
+        }
+        // Compared ignoring case: on a case-insensitive file system a listed name may
+        // differ in case from the file just written over it.
+        let keep: BTreeSet<String> = paths
+            .iter()
+            .map(|p| p.to_string_lossy().to_ascii_lowercase())
+            .collect();
+        let mut emptied = BTreeSet::new();
+        for rel in existing {
+            if rel.components().count() != 3
+                || keep.contains(&rel.to_string_lossy().to_ascii_lowercase())
+            {
+                continue;
+            }
+            let path = dir.join(&rel);
+            if is_generated(&path) {
+                fs::remove_file(&path).map_err(io("remove", &path))?;
+                emptied.extend(rel.parent().map(Path::to_path_buf));
+                summary.removed.push(rel);
+            }
+        }
+        for database_dir in emptied.iter().rev() {
+            // Removing a directory that still holds anything fails, and that is fine.
+            let _ = fs::remove_dir(dir.join(database_dir));
+            if let Some(service_dir) = database_dir.parent() {
+                let _ = fs::remove_dir(dir.join(service_dir));
+            }
+        }
+        summary.written.sort();
+        Ok((summary, counts))
+    }
 }
 
 #[cfg(test)]

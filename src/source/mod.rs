@@ -9,7 +9,7 @@ pub mod openmetadata;
 
 use crate::check::CheckOutcome;
 use crate::config::{Filters, SourceConnection};
-use crate::core::model::Catalog;
+use crate::core::model::{Catalog, Database, Schema};
 use crate::error::{Error, Result};
 use crate::progress::Counters;
 
@@ -29,8 +29,43 @@ pub trait Source {
     /// Checks the connection and the credentials.
     async fn check(&self) -> Vec<CheckOutcome>;
 
-    /// Reads the catalog the source holds, filtered.
-    async fn snapshot(&self, filters: &Filters) -> Result<Catalog>;
+    /// Reads the catalog the source holds, filtered, into `sink`: first its databases
+    /// and schemas, then each schema with its tables as soon as it is read, so that a
+    /// large catalog never has to be held whole.
+    async fn snapshot(&self, filters: &Filters, sink: &mut impl CatalogSink) -> Result<()>;
+}
+
+/// Where a snapshot delivers what it reads.
+///
+/// [`CatalogSink::begin`] is called once, then [`CatalogSink::schema`] once for each
+/// schema of it, in no particular order. An error from either stops the snapshot.
+pub trait CatalogSink {
+    /// The databases in scope, in canonical order, each with its schemas (in canonical
+    /// order, their tables still empty).
+    fn begin(&mut self, databases: &[Database]) -> Result<()>;
+
+    /// Schema `schema` of database `database` (positions in the list given to
+    /// [`CatalogSink::begin`]), with all its tables and their lineage.
+    fn schema(&mut self, database: usize, schema: usize, content: Schema) -> Result<()>;
+}
+
+/// A [`CatalogSink`] that assembles the whole [`Catalog`] (for small catalogs and tests).
+#[derive(Debug, Default)]
+pub struct CollectCatalog {
+    /// What was read so far.
+    pub catalog: Catalog,
+}
+
+impl CatalogSink for CollectCatalog {
+    fn begin(&mut self, databases: &[Database]) -> Result<()> {
+        self.catalog.databases = databases.to_vec();
+        Ok(())
+    }
+
+    fn schema(&mut self, database: usize, schema: usize, content: Schema) -> Result<()> {
+        self.catalog.databases[database].schemas[schema] = content;
+        Ok(())
+    }
 }
 
 /// The source a configuration names.
@@ -81,9 +116,9 @@ impl Source for AnySource {
         }
     }
 
-    async fn snapshot(&self, filters: &Filters) -> Result<Catalog> {
+    async fn snapshot(&self, filters: &Filters, sink: &mut impl CatalogSink) -> Result<()> {
         match self {
-            AnySource::OpenMetadata(s) => s.snapshot(filters).await,
+            AnySource::OpenMetadata(s) => s.snapshot(filters, sink).await,
         }
     }
 }

@@ -30,6 +30,7 @@ mod secrets;
 mod sim_alation;
 mod sim_openmetadata;
 mod snapshot_command;
+mod snapshot_streaming;
 mod state_files;
 mod state_tree;
 mod support;

@@ -98,6 +98,8 @@ pub struct OpenMetadataClient {
     list_page_size: u32,
     table_page_size: u32,
     parallelism: usize,
+    /// One permit per request in flight, shared by the clones of this client.
+    in_flight: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 /// Requests the snapshot keeps in flight when [`OpenMetadataClient::with_parallelism`]
@@ -127,6 +129,7 @@ impl OpenMetadataClient {
             list_page_size: LIST_PAGE_SIZE,
             table_page_size: TABLE_PAGE_SIZE,
             parallelism: DEFAULT_PARALLELISM,
+            in_flight: std::sync::Arc::new(tokio::sync::Semaphore::new(DEFAULT_PARALLELISM)),
         })
     }
 
@@ -136,10 +139,12 @@ impl OpenMetadataClient {
         self
     }
 
-    /// Keeps at most `parallelism` (at least 1) listings in flight where a snapshot
-    /// fetches several at once (tables of several schemas, lineage of several tables).
+    /// Keeps at most `parallelism` (at least 1) requests in flight, over this client and
+    /// its clones, however many listings a snapshot runs at once (tables of several
+    /// schemas, lineage of several tables).
     pub fn with_parallelism(mut self, parallelism: usize) -> Self {
         self.parallelism = parallelism.max(1);
+        self.in_flight = std::sync::Arc::new(tokio::sync::Semaphore::new(self.parallelism));
         self
     }
 
@@ -320,6 +325,8 @@ impl OpenMetadataClient {
         url: Url,
         query: &[(&str, &str)],
     ) -> Result<T, OmError> {
+        // Held until the body is read and parsed: the permit bounds the work in flight.
+        let _permit = self.in_flight.acquire().await.ok();
         let mut attempt = 0;
         loop {
             attempt += 1;

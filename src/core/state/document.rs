@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema as JsonSchemaDoc, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer};
-use serde_saphyr::Spanned;
+use serde_saphyr::{Location, Spanned};
 
 use super::API_VERSION;
 use crate::core::model::{
@@ -225,6 +225,96 @@ pub fn json_schema() -> String {
     let mut text = serde_json::to_string_pretty(&root).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// `value` with no position: a document built from the model, not read from a file.
+fn unplaced<T>(value: T) -> Spanned<T> {
+    Spanned::new(value, Location::UNKNOWN, Location::UNKNOWN)
+}
+
+impl SchemaDoc {
+    /// The document of `schema`, as if read from its file but without positions, so that
+    /// the checks of a file can run on the model without rendering and parsing it.
+    pub fn from_model(schema: Schema) -> SchemaDoc {
+        SchemaDoc {
+            api_version: ApiVersion,
+            kind: SchemaKind::DatabaseSchema,
+            name: unplaced(schema.name),
+            display_name: schema.display_name,
+            tags: schema.tags,
+            description: schema.description,
+            tables: schema
+                .tables
+                .into_iter()
+                .map(TableDoc::from_model)
+                .collect(),
+        }
+    }
+}
+
+impl TableDoc {
+    fn from_model(table: Table) -> TableDoc {
+        TableDoc {
+            name: unplaced(table.name),
+            display_name: table.display_name,
+            table_type: table.table_type.spelling().to_owned(),
+            tags: table.tags,
+            description: table.description,
+            view_definition: table.view_definition,
+            table_constraints: table
+                .constraints
+                .into_iter()
+                .map(|c| ConstraintDoc {
+                    constraint_type: c.constraint_type,
+                    columns: c.columns.into_iter().map(unplaced).collect(),
+                    referred_columns: c.referred_columns.into_iter().map(unplaced).collect(),
+                })
+                .collect(),
+            upstream: table
+                .upstream
+                .into_iter()
+                .map(|u| UpstreamDoc {
+                    table: unplaced(u.table),
+                    columns: u
+                        .columns
+                        .into_iter()
+                        .map(|c| ColumnLineageDoc {
+                            from: unplaced(c.from),
+                            to: unplaced(c.to),
+                        })
+                        .collect(),
+                    sql: u.sql,
+                    pipeline: u.pipeline,
+                })
+                .collect(),
+            columns: table
+                .columns
+                .into_iter()
+                .map(ColumnDoc::from_model)
+                .collect(),
+        }
+    }
+}
+
+impl ColumnDoc {
+    fn from_model(column: Column) -> ColumnDoc {
+        ColumnDoc {
+            name: unplaced(column.name),
+            display_name: column.display_name,
+            data_type: column.data_type,
+            data_type_display: column.data_type_display,
+            data_length: column.data_length,
+            ordinal_position: column.ordinal_position,
+            constraint: column.constraint,
+            tags: column.tags,
+            description: column.description,
+            children: column
+                .children
+                .into_iter()
+                .map(ColumnDoc::from_model)
+                .collect(),
+        }
+    }
 }
 
 impl DatabaseDoc {

@@ -1,16 +1,15 @@
 //! A whole catalog <-> the set of state files that hold it.
 //!
-//! [`render_catalog`] gives every file's relative path and text; [`load`] takes the
-//! files found in a state directory and gives back the catalog and every problem found.
+//! [`load`] takes the files found in a state directory and gives back the catalog and
+//! every problem found (rendering is in [`super::stream`]).
 //! Neither touches the file system.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::check::{self, ColumnIndex};
 use super::document::{DatabaseDoc, SchemaDoc};
-use super::emit::{emit_database, emit_schema};
-use super::file_name::{decode_name, encode_name, encode_name_folded, is_encoding_of};
+use super::file_name::{decode_name, encode_name, is_encoding_of};
 use super::parse::{parse_database, parse_schema};
 use super::{DATABASE_FILE, EXTENSION, Problem};
 use crate::core::model::{Catalog, Column, Schema, Upstream};
@@ -86,43 +85,6 @@ fn lines(problems: &[Problem]) -> String {
     lines.join("\n")
 }
 
-/// Names among `names` whose encodings collide on a case-insensitive file system.
-fn case_collisions<'a>(names: impl Iterator<Item = &'a str>) -> HashSet<&'a str> {
-    let mut by_folded: HashMap<String, Vec<&str>> = HashMap::new();
-    for name in names {
-        by_folded
-            .entry(encode_name(name).to_ascii_lowercase())
-            .or_default()
-            .push(name);
-    }
-    by_folded
-        .into_values()
-        .filter(|group| group.len() > 1)
-        .flatten()
-        .collect()
-}
-
-/// The path component of `name`, folded when it collides with a sibling.
-fn component(
-    what: &'static str,
-    name: &str,
-    parent: &str,
-    collisions: &HashSet<&str>,
-) -> Result<String, RenderError> {
-    if name.is_empty() {
-        return Err(RenderError::EmptyName {
-            what,
-            parent: parent.into(),
-        });
-    }
-    let encoded = if collisions.contains(name) {
-        encode_name_folded(name)
-    } else {
-        encode_name(name)
-    };
-    Ok(encoded)
-}
-
 fn sort_columns(columns: &mut [Column]) {
     columns.sort_by_key(|c| c.ordinal_position.unwrap_or(u32::MAX));
     for column in columns {
@@ -168,113 +130,6 @@ fn sort_upstream(edges: &mut [Upstream]) {
             .sort_by(|a, b| (&a.to, &a.from).cmp(&(&b.to, &b.from)));
     }
     edges.sort();
-}
-
-/// The files holding `catalog`, in path order, without reordering anything (call
-/// [`canonicalize`] first for canonical order). Fails before producing anything if a
-/// name cannot be a file name, two objects would share a file, or the files would not
-/// [`load`] back as `catalog` without a problem: what is written is always what
-/// `validate` and `plan` accept.
-pub fn render_catalog(catalog: &Catalog) -> Result<Vec<StateFile>, RenderError> {
-    let mut files = BTreeMap::new();
-    let services = case_collisions(catalog.databases.iter().map(|d| d.service.as_str()));
-    for db in &catalog.databases {
-        let siblings = catalog
-            .databases
-            .iter()
-            .filter(|d| d.service == db.service)
-            .map(|d| d.name.as_str());
-        let service = component("service", &db.service, "state", &services)?;
-        let database = component(
-            "database",
-            &db.name,
-            &db.service,
-            &case_collisions(siblings),
-        )?;
-        let dir = PathBuf::from(service).join(database);
-        let parent = format!("{}/{}", db.service, db.name);
-        if files.contains_key(&dir.join(DATABASE_FILE)) {
-            return Err(RenderError::Duplicate {
-                what: "database",
-                name: db.name.clone(),
-                parent: db.service.clone(),
-            });
-        }
-        files.insert(dir.join(DATABASE_FILE), emit_database(db));
-        let schemas = case_collisions(db.schemas.iter().map(|s| s.name.as_str()));
-        for schema in &db.schemas {
-            let name = component("schema", &schema.name, &parent, &schemas)?;
-            let path = dir.join(format!("{name}.{EXTENSION}"));
-            if files.insert(path, emit_schema(schema)).is_some() {
-                return Err(RenderError::Duplicate {
-                    what: "schema",
-                    name: schema.name.clone(),
-                    parent,
-                });
-            }
-        }
-    }
-    let mut folded = HashSet::new();
-    for path in files.keys() {
-        let key = path.to_string_lossy().to_ascii_lowercase();
-        if !folded.insert(key) {
-            return Err(RenderError::CaseCollision { path: path.clone() });
-        }
-    }
-    check_reads_back(catalog, &files)?;
-    Ok(files
-        .into_iter()
-        .map(|(path, text)| StateFile { path, text })
-        .collect())
-}
-
-/// Loads the rendered `files` and compares the result with `catalog`.
-fn check_reads_back(
-    catalog: &Catalog,
-    files: &BTreeMap<PathBuf, String>,
-) -> Result<(), RenderError> {
-    let loaded = load_texts(files.len(), files.iter().map(|(p, t)| (p, t.as_str())));
-    if !loaded.problems.is_empty() {
-        return Err(RenderError::Invalid {
-            problems: loaded.problems,
-        });
-    }
-    let mut back: HashMap<(&str, &str), HashMap<&str, &Schema>> = HashMap::new();
-    let mut databases = HashMap::new();
-    for db in &loaded.catalog.databases {
-        databases.insert((db.service.as_str(), db.name.as_str()), db);
-        back.insert(
-            (db.service.as_str(), db.name.as_str()),
-            db.schemas.iter().map(|s| (s.name.as_str(), s)).collect(),
-        );
-    }
-    for db in &catalog.databases {
-        let key = (db.service.as_str(), db.name.as_str());
-        let same_db = databases.get(&key).is_some_and(|b| {
-            (&b.service_type, &b.display_name, &b.tags, &b.description)
-                == (
-                    &db.service_type,
-                    &db.display_name,
-                    &db.tags,
-                    &db.description,
-                )
-        });
-        if !same_db {
-            return Err(RenderError::NotRoundTrip {
-                what: "database",
-                address: format!("{}.{}", db.service, db.name),
-            });
-        }
-        for schema in &db.schemas {
-            if back[&key].get(schema.name.as_str()) != Some(&schema) {
-                return Err(RenderError::NotRoundTrip {
-                    what: "schema",
-                    address: format!("{}.{}.{}", db.service, db.name, schema.name),
-                });
-            }
-        }
-    }
-    Ok(())
 }
 
 /// What [`load`] found.
@@ -342,9 +197,10 @@ fn load_texts<'a>(count: usize, files: impl Iterator<Item = (&'a PathBuf, &'a st
 }
 
 /// One state file parsed and checked on its own, ready for [`assemble`].
-pub struct ParsedFile(Parsed);
+pub struct ParsedFile(pub(super) Parsed);
 
-enum Parsed {
+/// What [`parse_file`] found in one file.
+pub(super) enum Parsed {
     /// Not at `<service>/<database>/<file>.yaml`.
     Misplaced(Problem),
     /// A `_database.yaml`, parsed when `doc` is set, with its own problems.

@@ -20,6 +20,7 @@ pub mod layout;
 mod lineage_tests;
 pub mod parse;
 mod scalar;
+pub mod stream;
 #[cfg(test)]
 mod tests;
 
@@ -28,8 +29,9 @@ use std::path::{Path, PathBuf};
 
 pub use layout::{
     Loaded, ParsedFile, RenderError, SourceFile, StateFile, assemble, canonicalize,
-    canonicalize_schema, load, parse_file, render_catalog,
+    canonicalize_schema, load, parse_file,
 };
+pub use stream::{Renderer, render_catalog};
 
 /// The schema version every state file declares.
 pub const API_VERSION: &str = "metaform/v1";

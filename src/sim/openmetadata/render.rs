@@ -8,10 +8,11 @@
 //!
 //! `href` is not produced: it is optional on every entity and reference.
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value, json};
 
 use super::fqn;
-use super::model::{Column, Common, Database, Entity, Schema, Service};
+use super::model::{Column, Common, Database, Entity, Schema, Service, Table};
 use super::state::{Anc, Collection, OmState};
 
 /// The four collections served.
@@ -149,25 +150,53 @@ fn put(map: &mut Map<String, Value>, key: &str, value: Value) {
     map.insert(key.to_owned(), value);
 }
 
-fn common_head(common: &Common) -> Map<String, Value> {
-    let mut map = Map::new();
-    put(&mut map, "id", json!(common.id));
-    put(&mut map, "name", json!(common.name));
-    put(
-        &mut map,
-        "fullyQualifiedName",
-        json!(common.fully_qualified_name),
-    );
+/// Writes the keys every entity starts with.
+fn write_head<M: SerializeMap>(map: &mut M, common: &Common) -> Result<(), M::Error> {
+    map.serialize_entry("id", &common.id)?;
+    map.serialize_entry("name", &common.name)?;
+    map.serialize_entry("fullyQualifiedName", &common.fully_qualified_name)?;
     if let Some(display) = &common.display_name {
-        put(&mut map, "displayName", json!(display));
+        map.serialize_entry("displayName", display)?;
     }
     if let Some(description) = &common.description {
-        put(&mut map, "description", json!(description));
+        map.serialize_entry("description", description)?;
     }
-    put(&mut map, "version", json!(common.version));
-    put(&mut map, "updatedAt", json!(common.updated_at));
-    put(&mut map, "updatedBy", json!(common.updated_by));
-    map
+    map.serialize_entry("version", &common.version)?;
+    map.serialize_entry("updatedAt", &common.updated_at)?;
+    map.serialize_entry("updatedBy", &common.updated_by)
+}
+
+/// Writes the keys every entity ends with.
+fn write_tail<M: SerializeMap>(
+    map: &mut M,
+    common: &Common,
+    fields: &Fields,
+) -> Result<(), M::Error> {
+    if fields.has("tags") {
+        map.serialize_entry("tags", &common.tags)?;
+    }
+    if fields.has("owners") {
+        map.serialize_entry("owners", &[(); 0])?;
+    }
+    map.serialize_entry("deleted", &common.deleted)
+}
+
+/// The head of `common` as a JSON object, for the entities rendered as values.
+struct Head<'a>(&'a Common);
+
+impl Serialize for Head<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        write_head(&mut map, self.0)?;
+        map.end()
+    }
+}
+
+fn common_head(common: &Common) -> Map<String, Value> {
+    match serde_json::to_value(Head(common)) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    }
 }
 
 fn common_tail(map: &mut Map<String, Value>, common: &Common, fields: &Fields) {
@@ -266,67 +295,130 @@ pub fn schema(state: &OmState, slot: u32, fields: &Fields) -> Option<Value> {
     Some(Value::Object(map))
 }
 
-fn column(column: &Column, parent_fqn: &str, with_tags: bool) -> Value {
-    let fqn = fqn::child(parent_fqn, &column.name);
-    let mut value = serde_json::to_value(column).unwrap_or(Value::Null);
-    if let Value::Object(map) = &mut value {
-        if !with_tags {
-            map.remove("tags");
-        }
-        if !column.children.is_empty() {
-            let children = column
-                .children
-                .iter()
-                .map(|c| self::column(c, &fqn, with_tags))
-                .collect();
-            put(map, "children", Value::Array(children));
-        }
-        put(map, "fullyQualifiedName", json!(fqn));
-    }
-    value
+/// A column as the server shows it: its stored fields (tags only when asked for), its
+/// children alike, then its `fullyQualifiedName`.
+struct ColumnView<'a> {
+    column: &'a Column,
+    fqn: String,
+    with_tags: bool,
 }
 
-/// Renders a table.
-pub fn table(state: &OmState, slot: u32, fields: &Fields) -> Option<Value> {
+impl Serialize for ColumnView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let c = self.column;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("name", &c.name)?;
+        if let Some(v) = &c.display_name {
+            map.serialize_entry("displayName", v)?;
+        }
+        map.serialize_entry("dataType", &c.data_type)?;
+        if let Some(v) = &c.array_data_type {
+            map.serialize_entry("arrayDataType", v)?;
+        }
+        for (key, value) in [
+            ("dataLength", c.data_length),
+            ("precision", c.precision),
+            ("scale", c.scale),
+        ] {
+            if let Some(v) = value {
+                map.serialize_entry(key, &v)?;
+            }
+        }
+        if let Some(v) = &c.data_type_display {
+            map.serialize_entry("dataTypeDisplay", v)?;
+        }
+        if let Some(v) = &c.description {
+            map.serialize_entry("description", v)?;
+        }
+        if self.with_tags {
+            map.serialize_entry("tags", &c.tags)?;
+        }
+        if let Some(v) = &c.constraint {
+            map.serialize_entry("constraint", v)?;
+        }
+        if let Some(v) = &c.ordinal_position {
+            map.serialize_entry("ordinalPosition", v)?;
+        }
+        if !c.children.is_empty() {
+            map.serialize_entry("children", &columns(&c.children, &self.fqn, self.with_tags))?;
+        }
+        map.serialize_entry("fullyQualifiedName", &self.fqn)?;
+        map.end()
+    }
+}
+
+fn columns<'a>(columns: &'a [Column], parent_fqn: &str, with_tags: bool) -> Vec<ColumnView<'a>> {
+    columns
+        .iter()
+        .map(|column| ColumnView {
+            column,
+            fqn: fqn::child(parent_fqn, &column.name),
+            with_tags,
+        })
+        .collect()
+}
+
+/// A table as the server shows it for `fields`, serialised straight to JSON (a page of
+/// tables is most of what a snapshot reads: no intermediate JSON values are built).
+pub struct TableView<'a> {
+    table: &'a Table,
+    schema: &'a Schema,
+    database: &'a Database,
+    service: &'a Service,
+    fields: &'a Fields,
+}
+
+impl Serialize for TableView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (table, fields) = (self.table, self.fields);
+        let mut map = s.serialize_map(None)?;
+        write_head(&mut map, &table.common)?;
+        if let Some(table_type) = table.table_type {
+            map.serialize_entry("tableType", &table_type)?;
+        }
+        let with_tags = fields.has("columns") && fields.has("tags");
+        let fqn = &table.common.fully_qualified_name;
+        map.serialize_entry("columns", &columns(&table.columns, fqn, with_tags))?;
+        if fields.has("tableConstraints") && !table.table_constraints.is_empty() {
+            map.serialize_entry("tableConstraints", &table.table_constraints)?;
+        }
+        map.serialize_entry("databaseSchema", &reference(Kind::Schema, self.schema))?;
+        map.serialize_entry("database", &reference(Kind::Database, self.database))?;
+        map.serialize_entry("service", &reference(Kind::Service, self.service))?;
+        map.serialize_entry("serviceType", &self.service.service_type)?;
+        if fields.has("schemaDefinition")
+            && let Some(sql) = &table.schema_definition
+        {
+            map.serialize_entry("schemaDefinition", sql)?;
+        }
+        // Of the four kinds only Table has `followers` in the 1.6 entity models.
+        if fields.has("followers") {
+            map.serialize_entry("followers", &[(); 0])?;
+        }
+        write_tail(&mut map, &table.common, fields)?;
+        map.end()
+    }
+}
+
+/// The table in `slot`, ready to be serialised for `fields`.
+pub fn table_view<'a>(state: &'a OmState, slot: u32, fields: &'a Fields) -> Option<TableView<'a>> {
     let table = state.tables.get(slot)?;
     let schema = state
         .schemas
         .get(state.schemas.slot_by_id(&table.database_schema)?)?;
     let (database, service) = schema_parents(state, schema)?;
-    let fqn = &table.common.fully_qualified_name;
-    let with_tags = fields.has("columns") && fields.has("tags");
-    let mut map = common_head(&table.common);
-    if let Some(table_type) = table.table_type {
-        put(&mut map, "tableType", json!(table_type));
-    }
-    let columns = table
-        .columns
-        .iter()
-        .map(|c| column(c, fqn, with_tags))
-        .collect();
-    put(&mut map, "columns", Value::Array(columns));
-    if fields.has("tableConstraints") && !table.table_constraints.is_empty() {
-        put(
-            &mut map,
-            "tableConstraints",
-            serde_json::to_value(&table.table_constraints).unwrap_or(Value::Null),
-        );
-    }
-    put(&mut map, "databaseSchema", reference(Kind::Schema, schema));
-    put(&mut map, "database", reference(Kind::Database, database));
-    put(&mut map, "service", reference(Kind::Service, service));
-    put(&mut map, "serviceType", json!(service.service_type));
-    if fields.has("schemaDefinition")
-        && let Some(sql) = &table.schema_definition
-    {
-        put(&mut map, "schemaDefinition", json!(sql));
-    }
-    // Of the four kinds only Table has `followers` in the 1.6 entity models.
-    if fields.has("followers") {
-        put(&mut map, "followers", json!([]));
-    }
-    common_tail(&mut map, &table.common, fields);
-    Some(Value::Object(map))
+    Some(TableView {
+        table,
+        schema,
+        database,
+        service,
+        fields,
+    })
+}
+
+/// Renders a table.
+pub fn table(state: &OmState, slot: u32, fields: &Fields) -> Option<Value> {
+    serde_json::to_value(table_view(state, slot, fields)?).ok()
 }
 
 /// Renders the entity of `kind` in `slot`.

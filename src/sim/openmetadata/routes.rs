@@ -207,7 +207,18 @@ fn deleted_fn(state: &OmState, kind: Kind) -> impl Fn(u32) -> bool + '_ {
     }
 }
 
-async fn list(kind: Kind, State(app): State<App>, Query(params): Params) -> Reply {
+/// One page of a list endpoint, as the server sends it.
+#[derive(serde::Serialize)]
+struct ListPage<T> {
+    data: Vec<T>,
+    paging: serde_json::Map<String, Value>,
+}
+
+async fn list(
+    kind: Kind,
+    State(app): State<App>,
+    Query(params): Params,
+) -> Result<Response, ApiError> {
     let fields = Fields::parse(kind, params.get("fields").map(String::as_str))
         .map_err(ApiError::bad_request)?;
     let limit = limit(&params)?;
@@ -224,11 +235,6 @@ async fn list(kind: Kind, State(app): State<App>, Query(params): Params) -> Repl
         },
     };
     let page = paging::page(scope, include, limit, &cursor, deleted_fn(&state, kind));
-    let data: Vec<Value> = page
-        .slots
-        .iter()
-        .filter_map(|slot| render::entity(&state, kind, *slot, &fields))
-        .collect();
     let mut paging = serde_json::Map::new();
     if let Some(before) = page.before {
         paging.insert("before".into(), json!(before));
@@ -237,7 +243,21 @@ async fn list(kind: Kind, State(app): State<App>, Query(params): Params) -> Repl
         paging.insert("after".into(), json!(after));
     }
     paging.insert("total".into(), json!(page.total));
-    Ok(axum::Json(json!({"data": data, "paging": paging})))
+    // Tables are serialised straight from the store: a page of them is large.
+    if kind == Kind::Table {
+        let data = page
+            .slots
+            .iter()
+            .filter_map(|slot| render::table_view(&state, *slot, &fields))
+            .collect();
+        return Ok(axum::Json(ListPage { data, paging }).into_response());
+    }
+    let data: Vec<Value> = page
+        .slots
+        .iter()
+        .filter_map(|slot| render::entity(&state, kind, *slot, &fields))
+        .collect();
+    Ok(axum::Json(ListPage { data, paging }).into_response())
 }
 
 fn slot_of(state: &OmState, kind: Kind, id: Option<&Uuid>, fqn: Option<&str>) -> Option<u32> {

@@ -3,11 +3,10 @@
 use crate::api::openmetadata::OpenMetadataClient;
 use crate::check::{CheckOutcome, without_userinfo};
 use crate::config::{Filters, OpenMetadataConnection};
-use crate::core::model::Catalog;
 use crate::error::{Error, Result};
 use crate::http::HttpClient;
 use crate::progress::Counters;
-use crate::source::Source;
+use crate::source::{CatalogSink, Source};
 
 use super::check::check_openmetadata;
 
@@ -58,12 +57,15 @@ impl Source for OpenMetadataSource {
         check_openmetadata("source", &self.connection).await
     }
 
-    async fn snapshot(&self, filters: &Filters) -> Result<Catalog> {
-        super::snapshot(&self.client, filters)
+    async fn snapshot(&self, filters: &Filters, sink: &mut impl CatalogSink) -> Result<()> {
+        super::snapshot_into(&self.client, filters, sink)
             .await
-            .map_err(|e| Error::Read {
-                system: "OpenMetadata",
-                message: e.to_string(),
+            .map_err(|e| match e {
+                super::SourceError::Sink(e) => e,
+                e => Error::Read {
+                    system: "OpenMetadata",
+                    message: e.to_string(),
+                },
             })
     }
 }

@@ -1,20 +1,25 @@
 //! OpenMetadata as a source: read every database service's databases, schemas and tables
-//! into the canonical [`Catalog`], applying the configured filters.
+//! into the canonical model, applying the configured filters, and hand each schema to a
+//! [`CatalogSink`] as soon as it is complete.
 //!
-//! Services, databases and schemas are listed one after another (they are few), with
-//! their tags; the tables, which carry most of the data, are fetched for up to
-//! `parallelism` schemas at once (the client's, from the `parallelism` setting). Each schema's tables are converted as soon as
-//! they arrive, so memory holds the model of the catalog plus at most that many schemas'
-//! raw pages.
+//! Services, databases and schemas are listed first, one after another (they are few),
+//! with their tags, and given to the sink. Then schemas are read [`SCHEMAS_IN_FLIGHT`] at
+//! a time, each on a task of its own (so pages are decoded on the runtime's worker
+//! threads): its tables, page after page (a cursor cannot be split), each page converted
+//! as it arrives, then each kept table's upstream lineage, one request per table
+//! (upstream depth 1; shared/reference/openmetadata-target-and-lineage.md §5.3: the REST
+//! API has no bulk edge listing, only the search index, which may lag behind it). The
+//! client keeps at most its `parallelism` of requests in flight over all of them, so while
+//! one schema's pages are listed another's lineage fills the other slots. Memory holds the
+//! skeleton of the catalog plus at most [`SCHEMAS_IN_FLIGHT`] schemas' tables, whatever
+//! the size of the catalog.
 //!
-//! Then each kept table's upstream lineage is read, one request per table (upstream depth
-//! 1; shared/reference/openmetadata-target-and-lineage.md §5.3), up to
-//! `parallelism` at once; each answer is converted as it arrives. An edge whose
-//! upstream table the filters leave out is kept: lineage crosses the scope of a snapshot.
-//! Edges from entities other than tables (a dashboard, a pipeline) are skipped and counted
-//! in a debug trace. A lineage request that fails (a 404 included: the table was deleted
-//! after it was listed) fails the snapshot, naming the endpoint and the table; a snapshot
-//! never writes a table's lineage as empty because it could not be read.
+//! An edge whose upstream table the filters leave out is kept: lineage crosses the scope
+//! of a snapshot. Edges from entities other than tables (a dashboard, a pipeline) are
+//! skipped and counted in a debug trace. A lineage request that fails (a 404 included:
+//! the table was deleted after it was listed) fails the snapshot, naming the endpoint and
+//! the table; a snapshot never writes a table's lineage as empty because it could not be
+//! read.
 //!
 //! An object listed twice (a server bug, or two names that decode to one) is an error
 //! naming it: the state files hold each object once.
@@ -30,10 +35,16 @@ use futures::StreamExt;
 
 use crate::api::openmetadata::{OmError, OpenMetadataClient, fqn, wire};
 use crate::config::Filters;
-use crate::core::model::{Catalog, Database, Table};
+use crate::core::model::{Catalog, Database, Schema, Table};
+use crate::source::{CatalogSink, CollectCatalog};
 
 pub use adapter::{KIND, OpenMetadataSource};
 pub use convert::ConvertError;
+
+/// How many schemas are read at once: two, so that one schema's page-by-page table
+/// listing overlaps another's lineage requests, while memory holds at most two schemas'
+/// tables (a schema can hold tens of thousands).
+pub const SCHEMAS_IN_FLIGHT: usize = 2;
 
 /// A failed snapshot.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +65,9 @@ pub enum SourceError {
         /// `service.database[.schema[.table[.column]]]`.
         address: String,
     },
+    /// The sink refused what was read (e.g. a state file could not be written).
+    #[error(transparent)]
+    Sink(crate::error::Error),
 }
 
 /// The first name in `names` that occurs twice.
@@ -62,10 +76,13 @@ fn repeated<'a>(names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     names.into_iter().find(|name| !seen.insert(*name))
 }
 
-/// Refuses a catalog in which one parent holds two children of one name: such a
-/// snapshot would write a state file that `validate` and every later `plan` refuse.
-fn check_unique(databases: &[Database]) -> Result<(), SourceError> {
-    let duplicate = |kind, address: String| Err(SourceError::Duplicate { kind, address });
+fn duplicate(kind: &'static str, address: String) -> Result<(), SourceError> {
+    Err(SourceError::Duplicate { kind, address })
+}
+
+/// Refuses databases or schemas listed twice: such a snapshot would write a state file
+/// that `validate` and every later `plan` refuse.
+fn check_unique_containers(databases: &[Database]) -> Result<(), SourceError> {
     let keys = databases
         .iter()
         .map(|d| (d.service.as_str(), d.name.as_str()));
@@ -76,34 +93,44 @@ fn check_unique(databases: &[Database]) -> Result<(), SourceError> {
         }
     }
     for db in databases {
-        let prefix = format!("{}.{}", db.service, db.name);
         if let Some(name) = repeated(db.schemas.iter().map(|s| s.name.as_str())) {
-            return duplicate("schema", format!("{prefix}.{name}"));
-        }
-        for schema in &db.schemas {
-            let prefix = format!("{prefix}.{}", schema.name);
-            if let Some(name) = repeated(schema.tables.iter().map(|t| t.name.as_str())) {
-                return duplicate("table", format!("{prefix}.{name}"));
-            }
-            for table in &schema.tables {
-                if let Some(name) = repeated(table.columns.iter().map(|c| c.name.as_str())) {
-                    return duplicate("column", format!("{prefix}.{}.{name}", table.name));
-                }
-            }
+            return duplicate("schema", format!("{}.{}.{name}", db.service, db.name));
         }
     }
     Ok(())
 }
 
-/// Reads the catalog the server holds, filtered.
+/// Refuses tables listed twice in one schema, or columns twice in one table; `prefix`
+/// is the schema's `service.database.schema`.
+fn check_unique_tables(prefix: &str, tables: &[Table]) -> Result<(), SourceError> {
+    if let Some(name) = repeated(tables.iter().map(|t| t.name.as_str())) {
+        return duplicate("table", format!("{prefix}.{name}"));
+    }
+    for table in tables {
+        if let Some(name) = repeated(table.columns.iter().map(|c| c.name.as_str())) {
+            return duplicate("column", format!("{prefix}.{}.{name}", table.name));
+        }
+    }
+    Ok(())
+}
+
+/// Reads the catalog the server holds, filtered, as one [`Catalog`] (which holds it
+/// whole: [`snapshot_into`] streams it instead).
 pub async fn snapshot(
     client: &OpenMetadataClient,
     filters: &Filters,
 ) -> Result<Catalog, SourceError> {
-    let version = client.check_version().await?;
-    tracing::info!(version, "OpenMetadata server");
+    let mut sink = CollectCatalog::default();
+    snapshot_into(client, filters, &mut sink).await?;
+    Ok(sink.catalog)
+}
 
-    // Databases and their schemas (ordered by name), tables still to be fetched.
+/// The databases in scope with their schemas (no tables yet), in canonical order, and
+/// the FQN of every schema, by position.
+async fn skeleton(
+    client: &OpenMetadataClient,
+    filters: &Filters,
+) -> Result<(Vec<Database>, Vec<Vec<String>>), SourceError> {
     let mut databases: Vec<(Database, Vec<String>)> = Vec::new();
     for service in client.database_services().await? {
         for db in client.databases(&service.name).await? {
@@ -136,77 +163,102 @@ pub async fn snapshot(
         }
     }
     databases.sort_by(|a, b| (&a.0.service, &a.0.name).cmp(&(&b.0.service, &b.0.name)));
-    let (mut databases, schema_fqns): (Vec<Database>, Vec<Vec<String>>) =
-        databases.into_iter().unzip();
-
-    let pending = schema_fqns.into_iter().enumerate().flat_map(|(d, fqns)| {
-        fqns.into_iter()
-            .enumerate()
-            .map(move |(s, schema_fqn)| (d, s, schema_fqn))
-    });
-    let mut fetches = futures::stream::iter(pending.map(|(d, s, schema_fqn)| async move {
-        let tables = schema_tables(client, &schema_fqn, filters).await;
-        (d, s, tables)
-    }))
-    .buffer_unordered(client.parallelism());
-    // Every kept table by position, with its FQN, for the lineage requests.
-    let mut table_fqns: Vec<(usize, usize, usize, String)> = Vec::new();
-    while let Some((d, s, tables)) = fetches.next().await {
-        let (tables, fqns): (Vec<Table>, Vec<String>) = tables?.into_iter().unzip();
-        databases[d].schemas[s].tables = tables;
-        table_fqns.extend(
-            fqns.into_iter()
-                .enumerate()
-                .map(|(t, table_fqn)| (d, s, t, table_fqn)),
-        );
-    }
-    drop(fetches);
-    check_unique(&databases)?;
-
-    read_lineage(client, &mut databases, table_fqns).await?;
-    let tables: usize = databases
-        .iter()
-        .flat_map(|d| &d.schemas)
-        .map(|s| s.tables.len())
-        .sum();
-    tracing::info!(databases = databases.len(), tables, "snapshot read");
-    Ok(Catalog { databases })
+    Ok(databases.into_iter().unzip())
 }
 
-/// Reads the upstream lineage of every table in `tables` (position and FQN) into
-/// `databases`, the client's parallelism of requests at a time.
-async fn read_lineage(
+/// Reads the catalog the server holds, filtered, into `sink`, schema by schema.
+pub async fn snapshot_into(
     client: &OpenMetadataClient,
-    databases: &mut [Database],
-    tables: Vec<(usize, usize, usize, String)>,
+    filters: &Filters,
+    sink: &mut impl CatalogSink,
 ) -> Result<(), SourceError> {
-    let mut fetches =
-        futures::stream::iter(tables.into_iter().map(|(d, s, t, table_fqn)| async move {
-            let upstream = match client.table_upstream(&table_fqn).await {
-                Ok(lineage) => {
-                    let endpoint = client.table_upstream_endpoint(&table_fqn);
-                    convert::upstream(lineage, &table_fqn, &endpoint).map_err(SourceError::from)
-                }
-                Err(err) => Err(err.into()),
-            };
-            (d, s, t, upstream)
-        }))
-        .buffer_unordered(client.parallelism());
-    let (mut edges, mut not_tables, mut deleted) = (0, 0, 0);
-    while let Some((d, s, t, upstream)) = fetches.next().await {
-        let upstream = upstream?;
-        edges += upstream.edges.len();
-        not_tables += upstream.not_tables;
-        deleted += upstream.deleted;
-        databases[d].schemas[s].tables[t].upstream = upstream.edges;
+    let version = client.check_version().await?;
+    tracing::info!(version, "OpenMetadata server");
+
+    let (mut databases, schema_fqns) = skeleton(client, filters).await?;
+    check_unique_containers(&databases)?;
+    sink.begin(&databases).map_err(SourceError::Sink)?;
+
+    let mut pending = Vec::new();
+    for (d, fqns) in schema_fqns.into_iter().enumerate() {
+        for (s, schema_fqn) in fqns.into_iter().enumerate() {
+            let db = &databases[d];
+            let prefix = format!("{}.{}.{}", db.service, db.name, db.schemas[s].name);
+            pending.push((d, s, schema_fqn, prefix));
+        }
+    }
+    let mut reads = futures::stream::iter(pending.into_iter().map(|(d, s, schema_fqn, prefix)| {
+        let (client, filters) = (client.clone(), filters.clone());
+        let task = tokio::spawn(async move {
+            let tables = read_schema(&client, &schema_fqn, &prefix, &filters).await;
+            (d, s, tables)
+        });
+        async move {
+            task.await
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()))
+        }
+    }))
+    .buffer_unordered(SCHEMAS_IN_FLIGHT);
+    let (mut tables, mut edges) = (0, 0);
+    while let Some((d, s, read)) = reads.next().await {
+        let read = read?;
+        tables += read.len();
+        edges += read.iter().map(|t| t.upstream.len()).sum::<usize>();
+        let mut schema = std::mem::replace(&mut databases[d].schemas[s], empty_schema());
+        schema.tables = read;
+        sink.schema(d, s, schema).map_err(SourceError::Sink)?;
+    }
+    tracing::info!(databases = databases.len(), tables, edges, "snapshot read");
+    Ok(())
+}
+
+/// What stays of a schema in the skeleton once it has been handed over.
+fn empty_schema() -> Schema {
+    Schema {
+        name: String::new(),
+        display_name: None,
+        description: None,
+        tags: Vec::new(),
+        tables: Vec::new(),
+    }
+}
+
+/// The kept tables of one schema (`prefix` is its decoded `service.database.schema`),
+/// ordered by name, with their upstream lineage.
+async fn read_schema(
+    client: &OpenMetadataClient,
+    schema_fqn: &str,
+    prefix: &str,
+    filters: &Filters,
+) -> Result<Vec<Table>, SourceError> {
+    let listed = schema_tables(client, schema_fqn, filters).await?;
+    let (tables, fqns): (Vec<Table>, Vec<String>) = listed.into_iter().unzip();
+    check_unique_tables(prefix, &tables)?;
+    let mut fetches = futures::stream::iter(tables.into_iter().zip(fqns).map(
+        |(mut table, table_fqn)| async move {
+            let lineage = client.table_upstream(&table_fqn).await?;
+            let endpoint = client.table_upstream_endpoint(&table_fqn);
+            let upstream = convert::upstream(lineage, &table_fqn, &endpoint)?;
+            table.upstream = upstream.edges;
+            Ok::<_, SourceError>((table, upstream.not_tables, upstream.deleted))
+        },
+    ))
+    .buffered(client.parallelism());
+    let mut read = Vec::new();
+    let (mut not_tables, mut deleted) = (0, 0);
+    while let Some(table) = fetches.next().await {
+        let (table, skipped_not_tables, skipped_deleted) = table?;
+        not_tables += skipped_not_tables;
+        deleted += skipped_deleted;
+        read.push(table);
     }
     tracing::debug!(
-        edges,
+        schema = prefix,
         skipped_not_tables = not_tables,
         skipped_deleted = deleted,
         "upstream lineage read; edges from other entities and deleted tables skipped"
     );
-    Ok(())
+    Ok(read)
 }
 
 /// The kept tables of one schema, converted and ordered by name, each with its FQN.
