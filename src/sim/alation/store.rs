@@ -11,7 +11,7 @@ use super::state::{AlationState, Column, IdSpace, Schema, Table};
 impl AlationState {
     /// The id of the object of `kind` with `key`.
     pub(super) fn find(&self, kind: Kind, key: &ObjectKey) -> Option<u64> {
-        self.keys(kind).get(&key.canonical()).copied()
+        self.keys(kind).get(key)
     }
 
     /// Creates or updates the schema `key`, then runs `update` on it; returns its id.
@@ -26,10 +26,10 @@ impl AlationState {
             Some(id) => self.schemas.get_mut(&id),
             None => {
                 let id = self.next_id(IdSpace::Schema);
-                self.schema_keys.insert(key.canonical(), id);
+                self.schema_keys.insert(key, id);
                 let blank = Schema::blank(id, key.ds_id, name.clone(), key_text.into());
                 self.children.add(blank.place());
-                Some(self.schemas.entry(id).or_insert(blank))
+                self.schemas.insert(id, blank)
             }
         };
         let schema =
@@ -58,10 +58,10 @@ impl AlationState {
             Some(id) => self.tables.get_mut(&id),
             None => {
                 let id = self.next_id(IdSpace::Table);
-                self.table_keys.insert(key.canonical(), id);
+                self.table_keys.insert(key, id);
                 let blank = Table::blank(id, key.ds_id, schema_id, name.clone(), key_text.into());
                 self.children.add(blank.place());
-                Some(self.tables.entry(id).or_insert(blank))
+                self.tables.insert(id, blank)
             }
         };
         let table =
@@ -92,10 +92,10 @@ impl AlationState {
             Some(id) => self.columns.get_mut(&id),
             None => {
                 let id = self.next_id(IdSpace::Column);
-                self.column_keys.insert(key.canonical(), id);
+                self.column_keys.insert(key, id);
                 let blank = Column::blank(id, key.ds_id, parents, name.clone(), key_text.into());
                 self.children.add(blank.place());
-                Some(self.columns.entry(id).or_insert(blank))
+                self.columns.insert(id, blank)
             }
         };
         let column =
