@@ -92,7 +92,7 @@ impl Row<'_> {
             "schema_name" => self.schema_name.map(str::to_string).into_iter().collect(),
             "table_name" => self
                 .table
-                .map(|t| vec![qualified_table_name(state, t), t.name.clone()])
+                .map(|t| vec![qualified_table_name(state, t), t.name.to_string()])
                 .unwrap_or_default(),
             _ => Vec::new(),
         }
@@ -506,7 +506,7 @@ fn row(state: &AlationState, kind: Kind, id: u64) -> Option<Row<'_>> {
             ds_id: t.ds_id,
             name: &t.name,
             schema_id: Some(t.schema_id),
-            schema_name: state.schemas.get(&t.schema_id).map(|s| s.name.as_str()),
+            schema_name: state.schemas.get(&t.schema_id).map(|s| &*s.name),
             table_id: None,
             table: None,
             custom_fields: &t.custom_fields,
@@ -529,7 +529,7 @@ fn qualified_table_name(state: &AlationState, table: &Table) -> String {
     let schema = state
         .schemas
         .get(&table.schema_id)
-        .map(|s| s.name.as_str())
+        .map(|s| &*s.name)
         .unwrap_or_default();
     format!("{schema}.{}", table.name).to_lowercase()
 }

@@ -168,16 +168,19 @@ pub(super) struct CustomFieldValue {
     pub(super) value: Value,
 }
 
+// Texts of schemas, tables and columns are `Box<str>`: two million columns hold them,
+// and a `String`'s spare capacity field is a tenth of a column.
+
 /// A schema (§6.1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(super) struct Schema {
     pub(super) id: u64,
     pub(super) ds_id: u64,
-    pub(super) name: String,
-    pub(super) key: String,
-    pub(super) title: String,
-    pub(super) description: String,
-    pub(super) db_comment: Option<String>,
+    pub(super) name: Box<str>,
+    pub(super) key: Box<str>,
+    pub(super) title: Box<str>,
+    pub(super) description: Box<str>,
+    pub(super) db_comment: Option<Box<str>>,
     pub(super) custom_fields: Vec<CustomFieldValue>,
 }
 
@@ -187,17 +190,17 @@ pub(super) struct Table {
     pub(super) id: u64,
     pub(super) ds_id: u64,
     pub(super) schema_id: u64,
-    pub(super) name: String,
-    pub(super) key: String,
-    pub(super) title: String,
-    pub(super) description: String,
-    pub(super) table_type: String,
-    pub(super) table_type_name: Option<String>,
-    pub(super) sql: Option<String>,
-    pub(super) table_comment: String,
-    pub(super) owner: Option<String>,
-    pub(super) base_table_key: Option<String>,
-    pub(super) partition_definition: Option<String>,
+    pub(super) name: Box<str>,
+    pub(super) key: Box<str>,
+    pub(super) title: Box<str>,
+    pub(super) description: Box<str>,
+    pub(super) table_type: Box<str>,
+    pub(super) table_type_name: Option<Box<str>>,
+    pub(super) sql: Option<Box<str>>,
+    pub(super) table_comment: Box<str>,
+    pub(super) owner: Option<Box<str>>,
+    pub(super) base_table_key: Option<Box<str>>,
+    pub(super) partition_definition: Option<Box<str>>,
     pub(super) partition_columns: Vec<String>,
     pub(super) custom_fields: Vec<CustomFieldValue>,
 }
@@ -208,7 +211,7 @@ pub(super) struct Table {
 pub(super) struct ColumnIndex {
     pub(super) is_primary_key: bool,
     pub(super) is_foreign_key: bool,
-    pub(super) referenced_column_id: Option<String>,
+    pub(super) referenced_column_id: Option<Box<str>>,
     pub(super) is_other_index: bool,
 }
 
@@ -219,12 +222,12 @@ pub(super) struct Column {
     pub(super) ds_id: u64,
     pub(super) schema_id: u64,
     pub(super) table_id: u64,
-    pub(super) name: String,
-    pub(super) key: String,
-    pub(super) column_type: String,
-    pub(super) title: String,
-    pub(super) description: String,
-    pub(super) column_comment: Option<String>,
+    pub(super) name: Box<str>,
+    pub(super) key: Box<str>,
+    pub(super) column_type: Box<str>,
+    pub(super) title: Box<str>,
+    pub(super) description: Box<str>,
+    pub(super) column_comment: Option<Box<str>>,
     pub(super) nullable: bool,
     pub(super) position: Option<i64>,
     pub(super) index: ColumnIndex,

@@ -27,14 +27,14 @@ impl AlationState {
             None => {
                 let id = self.next_id(IdSpace::Schema);
                 self.schema_keys.insert(key, id);
-                let blank = Schema::blank(id, key.ds_id, name.clone(), key_text.into());
+                let blank = Schema::blank(id, key.ds_id, name.as_str().into(), key_text.into());
                 self.children.add(blank.place());
                 self.schemas.insert(id, blank)
             }
         };
         let schema =
             schema.ok_or_else(|| format!("Key: {key_text}. Schema index is inconsistent."))?;
-        schema.name = name;
+        schema.name = name.into();
         schema.key = key_text.into();
         update(schema);
         Ok(schema.id)
@@ -59,14 +59,20 @@ impl AlationState {
             None => {
                 let id = self.next_id(IdSpace::Table);
                 self.table_keys.insert(key, id);
-                let blank = Table::blank(id, key.ds_id, schema_id, name.clone(), key_text.into());
+                let blank = Table::blank(
+                    id,
+                    key.ds_id,
+                    schema_id,
+                    name.as_str().into(),
+                    key_text.into(),
+                );
                 self.children.add(blank.place());
                 self.tables.insert(id, blank)
             }
         };
         let table =
             table.ok_or_else(|| format!("Key: {key_text}. Table index is inconsistent."))?;
-        table.name = name;
+        table.name = name.into();
         table.key = key_text.into();
         update(table);
         Ok(table.id)
@@ -93,14 +99,20 @@ impl AlationState {
             None => {
                 let id = self.next_id(IdSpace::Column);
                 self.column_keys.insert(key, id);
-                let blank = Column::blank(id, key.ds_id, parents, name.clone(), key_text.into());
+                let blank = Column::blank(
+                    id,
+                    key.ds_id,
+                    parents,
+                    name.as_str().into(),
+                    key_text.into(),
+                );
                 self.children.add(blank.place());
                 self.columns.insert(id, blank)
             }
         };
         let column =
             column.ok_or_else(|| format!("Key: {key_text}. Column index is inconsistent."))?;
-        column.name = name;
+        column.name = name.into();
         column.key = key_text.into();
         update(column);
         Ok(column.id)
