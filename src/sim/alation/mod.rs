@@ -13,8 +13,9 @@
 //! - `app.rs`: what the handlers share; `errors.rs`: the error body; `clock.rs`: time and
 //!   its printed forms; `request.rs`: JSON bodies and query pairs; `paging.rs`: paging;
 //! - `routes.rs`: the route table; the handlers: `auth.rs`, `datasources.rs`,
-//!   `connectors.rs`, `rdbms_read.rs`, `rdbms_write.rs` (with `items.rs` and `fields.rs`
-//!   for request bodies), `vds.rs` and `jobs.rs`.
+//!   `connectors.rs`, `rdbms_read.rs` (with `render.rs` for the objects it shows),
+//!   `rdbms_write.rs` (with `items.rs` and `fields.rs` for request bodies), `vds.rs` and
+//!   `jobs.rs`.
 
 mod app;
 mod auth;
@@ -32,6 +33,7 @@ mod keys;
 mod paging;
 mod rdbms_read;
 mod rdbms_write;
+mod render;
 mod request;
 mod routes;
 mod state;
