@@ -18,14 +18,14 @@ const TABLE_TYPES: [&str; 3] = ["TABLE", "VIEW", "SYNONYM"];
 
 impl Schema {
     /// A schema with default fields.
-    pub(super) fn blank(id: u64, ds_id: u64, name: String, key: String) -> Self {
+    pub(super) fn blank(id: u64, ds_id: u64, name: Box<str>, key: Box<str>) -> Self {
         Self {
             id,
             ds_id,
             name,
             key,
-            title: String::new(),
-            description: String::new(),
+            title: Box::default(),
+            description: Box::default(),
             db_comment: None,
             custom_fields: Vec::new(),
         }
@@ -39,19 +39,25 @@ impl Schema {
 
 impl Table {
     /// A table with default fields.
-    pub(super) fn blank(id: u64, ds_id: u64, schema_id: u64, name: String, key: String) -> Self {
+    pub(super) fn blank(
+        id: u64,
+        ds_id: u64,
+        schema_id: u64,
+        name: Box<str>,
+        key: Box<str>,
+    ) -> Self {
         Self {
             id,
             ds_id,
             schema_id,
             name,
             key,
-            title: String::new(),
-            description: String::new(),
+            title: Box::default(),
+            description: Box::default(),
             table_type: "TABLE".into(),
             table_type_name: None,
             sql: None,
-            table_comment: String::new(),
+            table_comment: Box::default(),
             owner: None,
             base_table_key: None,
             partition_definition: None,
@@ -78,8 +84,8 @@ impl Column {
         id: u64,
         ds_id: u64,
         parents: (u64, u64),
-        name: String,
-        key: String,
+        name: Box<str>,
+        key: Box<str>,
     ) -> Self {
         Self {
             id,
@@ -88,9 +94,9 @@ impl Column {
             table_id: parents.1,
             name,
             key,
-            column_type: String::new(),
-            title: String::new(),
-            description: String::new(),
+            column_type: Box::default(),
+            title: Box::default(),
+            description: Box::default(),
             column_comment: None,
             nullable: false,
             position: None,
@@ -134,7 +140,7 @@ impl SchemaFields {
     pub(super) fn apply(&self, s: &mut Schema) {
         set_text(&mut s.title, &self.title);
         set_text(&mut s.description, &self.description);
-        set(&mut s.db_comment, &self.db_comment);
+        set_text_or_null(&mut s.db_comment, &self.db_comment);
         set_list(&mut s.custom_fields, &self.custom_fields);
     }
 }
@@ -183,14 +189,14 @@ impl TableFields {
         set_text(&mut t.title, &self.title);
         set_text(&mut t.description, &self.description);
         if let Some(v) = &self.table_type {
-            t.table_type = v.clone().unwrap_or_else(|| "TABLE".into());
+            t.table_type = v.as_deref().unwrap_or("TABLE").into();
         }
-        set(&mut t.table_type_name, &self.table_type_name);
-        set(&mut t.sql, &self.sql);
+        set_text_or_null(&mut t.table_type_name, &self.table_type_name);
+        set_text_or_null(&mut t.sql, &self.sql);
         set_text(&mut t.table_comment, &self.table_comment);
-        set(&mut t.owner, &self.owner);
-        set(&mut t.base_table_key, &self.base_table_key);
-        set(&mut t.partition_definition, &self.partition_definition);
+        set_text_or_null(&mut t.owner, &self.owner);
+        set_text_or_null(&mut t.base_table_key, &self.base_table_key);
+        set_text_or_null(&mut t.partition_definition, &self.partition_definition);
         set_list(&mut t.partition_columns, &self.partition_columns);
         set_list(&mut t.custom_fields, &self.custom_fields);
     }
@@ -245,7 +251,7 @@ impl ColumnFields {
         set_text(&mut c.column_type, &self.column_type);
         set_text(&mut c.title, &self.title);
         set_text(&mut c.description, &self.description);
-        set(&mut c.column_comment, &self.column_comment);
+        set_text_or_null(&mut c.column_comment, &self.column_comment);
         if let Some(v) = self.nullable {
             c.nullable = v.unwrap_or(false);
         }
@@ -256,7 +262,7 @@ impl ColumnFields {
             Some(Some(i)) => {
                 set_flag(&mut c.index.is_primary_key, i.primary);
                 set_flag(&mut c.index.is_foreign_key, i.foreign);
-                set(&mut c.index.referenced_column_id, &i.referenced);
+                set_text_or_null(&mut c.index.referenced_column_id, &i.referenced);
                 set_flag(&mut c.index.is_other_index, i.other);
             }
         }
@@ -291,9 +297,15 @@ fn set<T: Clone>(target: &mut Option<T>, given: &Given<T>) {
     }
 }
 
-fn set_text(target: &mut String, given: &Given<String>) {
+fn set_text(target: &mut Box<str>, given: &Given<String>) {
     if let Some(v) = given {
-        *target = v.clone().unwrap_or_default();
+        *target = v.as_deref().unwrap_or_default().into();
+    }
+}
+
+fn set_text_or_null(target: &mut Option<Box<str>>, given: &Given<String>) {
+    if let Some(v) = given {
+        *target = v.as_deref().map(Box::from);
     }
 }
 

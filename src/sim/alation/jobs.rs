@@ -6,12 +6,19 @@
 //! body. With `job_failure_rate` set, whether a job fails is a pure function of the seed
 //! and the job id; a failing job writes nothing. Choice on an UNVERIFIED point: an
 //! unknown job id or name is answered 404 `404000`.
+//!
+//! Jobs are kept for the life of the instance, as Alation keeps them, so a job's result
+//! is stored as its JSON text: a column job's mapping names up to 10,000 objects, and as
+//! a tree of JSON values the mappings of one full upload would outweigh the catalog.
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use serde_json::value::{RawValue, to_raw_value};
 use serde_json::{Value, json};
 
 use super::AlationOptions;
@@ -45,6 +52,8 @@ pub(super) fn next_job_id(state: &mut AlationState) -> u64 {
 
 /// Records a finished job under `id` (and `name`, for Virtual Data Source jobs).
 pub(super) fn record(state: &mut AlationState, id: u64, name: Option<String>, outcome: Outcome) {
+    // A `Value` always has a JSON text; `null` would only stand in for an impossible error.
+    let result = to_raw_value(&outcome.result).unwrap_or_else(|_| RawValue::NULL.to_owned());
     state.jobs.insert(
         id,
         Job {
@@ -53,9 +62,17 @@ pub(super) fn record(state: &mut AlationState, id: u64, name: Option<String>, ou
             polls: 0,
             succeeded: outcome.succeeded,
             msg: outcome.msg,
-            result: outcome.result,
+            result,
         },
     );
+}
+
+/// The body of a finished job's poll.
+#[derive(Serialize)]
+struct Finished<'a> {
+    status: &'static str,
+    msg: &'a str,
+    result: &'a RawValue,
 }
 
 /// `Job finished in … seconds at …`, as Alation words it (§6.4), for a job that
@@ -74,7 +91,7 @@ pub(super) async fn get_job(
     State(app): State<App>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let pairs = query_pairs(raw.as_deref());
     let mut state = app.state.write();
     authenticate(&state, &headers, app.now())?;
@@ -95,16 +112,18 @@ pub(super) async fn get_job(
     let job = job.ok_or_else(|| ApiError::not_found("Job does not exist."))?;
     job.polls += 1;
     if job.polls == 1 {
-        return Ok(Json(json!({"status": "running", "msg": "Job is running."})));
+        let running = json!({"status": "running", "msg": "Job is running."});
+        return Ok(Json(running).into_response());
     }
     let status = if job.succeeded {
         "successful"
     } else {
         "failed"
     };
-    Ok(Json(json!({
-        "status": status,
-        "msg": job.msg,
-        "result": job.result,
-    })))
+    let body = Finished {
+        status,
+        msg: &job.msg,
+        result: &job.result,
+    };
+    Ok(Json(body).into_response())
 }

@@ -8,16 +8,18 @@
 //! `running` before they finish, and deterministic job failures under a seed.
 //!
 //! - `state.rs`: what is stored (users, tokens, data sources, objects, jobs); `keys.rs`:
-//!   object keys; `store.rs`: upserts and lookups by key; `index.rs`: object ids by
-//!   parent, so that a list page costs O(page);
+//!   object keys; `key_index.rs`: ids by key; `store.rs`: upserts and lookups by key; `by_id.rs`: objects by id in
+//!   a dense vector; `index.rs`: object ids by parent, so that a list page costs O(page);
 //! - `app.rs`: what the handlers share; `errors.rs`: the error body; `clock.rs`: time and
 //!   its printed forms; `request.rs`: JSON bodies and query pairs; `paging.rs`: paging;
 //! - `routes.rs`: the route table; the handlers: `auth.rs`, `datasources.rs`,
-//!   `connectors.rs`, `rdbms_read.rs`, `rdbms_write.rs` (with `items.rs` and `fields.rs`
-//!   for request bodies), `vds.rs` and `jobs.rs`.
+//!   `connectors.rs`, `rdbms_read.rs` (with `render.rs` for the objects it shows),
+//!   `rdbms_write.rs` (with `items.rs` and `fields.rs` for request bodies), `vds.rs` and
+//!   `jobs.rs`.
 
 mod app;
 mod auth;
+mod by_id;
 mod clock;
 mod connectors;
 mod datasources;
@@ -26,10 +28,12 @@ mod fields;
 mod index;
 mod items;
 mod jobs;
+mod key_index;
 mod keys;
 mod paging;
 mod rdbms_read;
 mod rdbms_write;
+mod render;
 mod request;
 mod routes;
 mod state;

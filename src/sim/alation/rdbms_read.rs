@@ -28,7 +28,7 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use super::app::App;
 use super::auth::authenticate;
@@ -36,8 +36,9 @@ use super::errors::{ApiError, ApiResult};
 use super::index::Parent;
 use super::keys::Kind;
 use super::paging::{Window, page_headers, paginate, window};
+use super::render::{Item, item, project, qualified_table_name};
 use super::request::{query_pairs, query_value};
-use super::state::{AlationState, Column, CustomFieldValue, Schema, Table};
+use super::state::{AlationState, CustomFieldValue, Table};
 
 /// Parameters that are not filters.
 const PLAIN: [&str; 7] = [
@@ -92,7 +93,7 @@ impl Row<'_> {
             "schema_name" => self.schema_name.map(str::to_string).into_iter().collect(),
             "table_name" => self
                 .table
-                .map(|t| vec![qualified_table_name(state, t), t.name.clone()])
+                .map(|t| vec![qualified_table_name(state, t), t.name.to_string()])
                 .unwrap_or_default(),
             _ => Vec::new(),
         }
@@ -141,12 +142,18 @@ pub(super) async fn list(
         let page = paginate(&path, &pairs, ids)?;
         (page.items, page.headers)
     };
-    let items: Vec<Value> = ids
+    let items: Vec<Item<'_>> = ids
         .iter()
-        .filter_map(|id| render(&state, kind, *id))
-        .map(|v| project(v, wanted_fields.as_deref()))
+        .filter_map(|id| item(&state, kind, *id))
         .collect();
-    Ok((page_headers, Json(items)).into_response())
+    let body = match wanted_fields.as_deref() {
+        None => Json(items).into_response(),
+        Some(fields) => {
+            let projected: Vec<Value> = items.iter().map(|i| project(i, fields)).collect();
+            Json(projected).into_response()
+        }
+    };
+    Ok((page_headers, body).into_response())
 }
 
 /// `order_by`.
@@ -457,17 +464,6 @@ fn projection(pairs: &[(String, String)]) -> Option<Vec<String>> {
         })
 }
 
-fn project(value: Value, fields: Option<&[String]>) -> Value {
-    match (value, fields) {
-        (Value::Object(map), Some(fields)) => Value::Object(
-            map.into_iter()
-                .filter(|(k, _)| fields.contains(k))
-                .collect::<Map<String, Value>>(),
-        ),
-        (value, _) => value,
-    }
-}
-
 fn custom_field_filter(pairs: &[(String, String)]) -> ApiResult<Vec<Value>> {
     let Some(text) = query_value(pairs, "custom_fields") else {
         return Ok(Vec::new());
@@ -506,7 +502,7 @@ fn row(state: &AlationState, kind: Kind, id: u64) -> Option<Row<'_>> {
             ds_id: t.ds_id,
             name: &t.name,
             schema_id: Some(t.schema_id),
-            schema_name: state.schemas.get(&t.schema_id).map(|s| s.name.as_str()),
+            schema_name: state.schemas.get(&t.schema_id).map(|s| &*s.name),
             table_id: None,
             table: None,
             custom_fields: &t.custom_fields,
@@ -522,89 +518,4 @@ fn row(state: &AlationState, kind: Kind, id: u64) -> Option<Row<'_>> {
             custom_fields: &c.custom_fields,
         }),
     }
-}
-
-/// `schema.table`, lower-cased, as a column's `table_name` shows it.
-fn qualified_table_name(state: &AlationState, table: &Table) -> String {
-    let schema = state
-        .schemas
-        .get(&table.schema_id)
-        .map(|s| s.name.as_str())
-        .unwrap_or_default();
-    format!("{schema}.{}", table.name).to_lowercase()
-}
-
-fn custom_fields_json(values: &[CustomFieldValue]) -> Value {
-    Value::Array(
-        values
-            .iter()
-            .map(|v| json!({"value": v.value, "field_id": v.field_id, "field_name": null}))
-            .collect(),
-    )
-}
-
-fn render(state: &AlationState, kind: Kind, id: u64) -> Option<Value> {
-    match kind {
-        Kind::Schema => state.schemas.get(&id).map(schema_json),
-        Kind::Table => state.tables.get(&id).map(|t| table_json(state, t)),
-        Kind::Column => state.columns.get(&id).map(|c| column_json(state, c)),
-    }
-}
-
-fn schema_json(s: &Schema) -> Value {
-    json!({
-        "id": s.id,
-        "name": s.name,
-        "title": s.title,
-        "description": s.description,
-        "ds_id": s.ds_id,
-        "key": s.key,
-        "url": format!("/schema/{}/", s.id),
-        "custom_fields": custom_fields_json(&s.custom_fields),
-        "db_comment": s.db_comment,
-    })
-}
-
-fn table_json(state: &AlationState, t: &Table) -> Value {
-    json!({
-        "id": t.id,
-        "name": t.name,
-        "title": t.title,
-        "description": t.description,
-        "ds_id": t.ds_id,
-        "key": t.key,
-        "url": format!("/table/{}/", t.id),
-        "custom_fields": custom_fields_json(&t.custom_fields),
-        "table_type": t.table_type,
-        "table_type_name": t.table_type_name,
-        "schema_id": t.schema_id,
-        "schema_name": state.schemas.get(&t.schema_id).map(|s| s.name.clone()),
-        "base_table_key": t.base_table_key,
-        "sql": t.sql,
-        "partition_columns": t.partition_columns,
-        "partition_definition": t.partition_definition,
-        "table_comment": t.table_comment,
-        "owner": t.owner,
-    })
-}
-
-fn column_json(state: &AlationState, c: &Column) -> Value {
-    json!({
-        "id": c.id,
-        "name": c.name,
-        "title": c.title,
-        "description": c.description,
-        "ds_id": c.ds_id,
-        "key": c.key,
-        "url": format!("/attribute/{}/", c.id),
-        "custom_fields": custom_fields_json(&c.custom_fields),
-        "column_type": c.column_type,
-        "column_comment": c.column_comment,
-        "index": c.index,
-        "nullable": c.nullable,
-        "schema_id": c.schema_id,
-        "table_id": c.table_id,
-        "table_name": state.tables.get(&c.table_id).map(|t| qualified_table_name(state, t)),
-        "position": c.position,
-    })
 }

@@ -293,19 +293,19 @@ fn update(
             let s = state.schemas.get_mut(&id).filter(|s| s.ds_id == ds_id);
             let s = s.ok_or_else(missing)?;
             fs.apply(s);
-            Ok((s.id, s.key.clone()))
+            Ok((s.id, s.key.to_string()))
         }
         ItemFields::Table(fs) => {
             let t = state.tables.get_mut(&id).filter(|t| t.ds_id == ds_id);
             let t = t.ok_or_else(missing)?;
             fs.apply(t);
-            Ok((t.id, t.key.clone()))
+            Ok((t.id, t.key.to_string()))
         }
         ItemFields::Column(fs) => {
             let c = state.columns.get_mut(&id).filter(|c| c.ds_id == ds_id);
             let c = c.ok_or_else(missing)?;
             fs.apply(c);
-            Ok((c.id, c.key.clone()))
+            Ok((c.id, c.key.to_string()))
         }
     }
 }

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::AlationOptions;
+use super::by_id::ById;
 use super::index::{Children, Parent, Place};
+use super::key_index::KeyIndex;
 use super::keys::{Kind, ObjectKey};
 
 /// An Alation user role (shared/reference/openmetadata-connectors.md §1.2: writes need
@@ -166,16 +168,19 @@ pub(super) struct CustomFieldValue {
     pub(super) value: Value,
 }
 
+// Texts of schemas, tables and columns are `Box<str>`: two million columns hold them,
+// and a `String`'s spare capacity field is a tenth of a column.
+
 /// A schema (§6.1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(super) struct Schema {
     pub(super) id: u64,
     pub(super) ds_id: u64,
-    pub(super) name: String,
-    pub(super) key: String,
-    pub(super) title: String,
-    pub(super) description: String,
-    pub(super) db_comment: Option<String>,
+    pub(super) name: Box<str>,
+    pub(super) key: Box<str>,
+    pub(super) title: Box<str>,
+    pub(super) description: Box<str>,
+    pub(super) db_comment: Option<Box<str>>,
     pub(super) custom_fields: Vec<CustomFieldValue>,
 }
 
@@ -185,17 +190,17 @@ pub(super) struct Table {
     pub(super) id: u64,
     pub(super) ds_id: u64,
     pub(super) schema_id: u64,
-    pub(super) name: String,
-    pub(super) key: String,
-    pub(super) title: String,
-    pub(super) description: String,
-    pub(super) table_type: String,
-    pub(super) table_type_name: Option<String>,
-    pub(super) sql: Option<String>,
-    pub(super) table_comment: String,
-    pub(super) owner: Option<String>,
-    pub(super) base_table_key: Option<String>,
-    pub(super) partition_definition: Option<String>,
+    pub(super) name: Box<str>,
+    pub(super) key: Box<str>,
+    pub(super) title: Box<str>,
+    pub(super) description: Box<str>,
+    pub(super) table_type: Box<str>,
+    pub(super) table_type_name: Option<Box<str>>,
+    pub(super) sql: Option<Box<str>>,
+    pub(super) table_comment: Box<str>,
+    pub(super) owner: Option<Box<str>>,
+    pub(super) base_table_key: Option<Box<str>>,
+    pub(super) partition_definition: Option<Box<str>>,
     pub(super) partition_columns: Vec<String>,
     pub(super) custom_fields: Vec<CustomFieldValue>,
 }
@@ -206,7 +211,7 @@ pub(super) struct Table {
 pub(super) struct ColumnIndex {
     pub(super) is_primary_key: bool,
     pub(super) is_foreign_key: bool,
-    pub(super) referenced_column_id: Option<String>,
+    pub(super) referenced_column_id: Option<Box<str>>,
     pub(super) is_other_index: bool,
 }
 
@@ -217,12 +222,12 @@ pub(super) struct Column {
     pub(super) ds_id: u64,
     pub(super) schema_id: u64,
     pub(super) table_id: u64,
-    pub(super) name: String,
-    pub(super) key: String,
-    pub(super) column_type: String,
-    pub(super) title: String,
-    pub(super) description: String,
-    pub(super) column_comment: Option<String>,
+    pub(super) name: Box<str>,
+    pub(super) key: Box<str>,
+    pub(super) column_type: Box<str>,
+    pub(super) title: Box<str>,
+    pub(super) description: Box<str>,
+    pub(super) column_comment: Option<Box<str>>,
     pub(super) nullable: bool,
     pub(super) position: Option<i64>,
     pub(super) index: ColumnIndex,
@@ -237,7 +242,8 @@ pub(super) struct Job {
     pub(super) polls: u64,
     pub(super) succeeded: bool,
     pub(super) msg: String,
-    pub(super) result: Value,
+    /// The final report's `result`, as JSON text (`jobs.rs`).
+    pub(super) result: Box<serde_json::value::RawValue>,
 }
 
 /// Next ids to hand out, one counter per id space.
@@ -281,20 +287,25 @@ pub struct AlationState {
     /// Access tokens by token text.
     pub(super) access_tokens: BTreeMap<String, AccessToken>,
     pub(super) datasources: BTreeMap<u64, DataSource>,
-    pub(super) schemas: BTreeMap<u64, Schema>,
-    pub(super) tables: BTreeMap<u64, Table>,
-    pub(super) columns: BTreeMap<u64, Column>,
-    /// Canonical (lower-cased) keys to ids, one map per kind (§2.2).
-    pub(super) schema_keys: BTreeMap<String, u64>,
-    pub(super) table_keys: BTreeMap<String, u64>,
-    pub(super) column_keys: BTreeMap<String, u64>,
+    pub(super) schemas: ById<Schema>,
+    pub(super) tables: ById<Table>,
+    pub(super) columns: ById<Column>,
     pub(super) jobs: BTreeMap<u64, Job>,
+    /// Ids by canonical key, one index per kind (`key_index.rs`), derived from the maps
+    /// above.
+    #[serde(skip)]
+    pub(super) schema_keys: KeyIndex,
+    #[serde(skip)]
+    pub(super) table_keys: KeyIndex,
+    #[serde(skip)]
+    pub(super) column_keys: KeyIndex,
     /// Object ids by parent (`index.rs`), derived from the maps above.
     #[serde(skip)]
     pub(super) children: Children,
 }
 
-/// What a state file holds: the state without its derived indexes.
+/// What a state file holds: the state without its derived indexes (files written before
+/// the key indexes were derived also hold them: they are ignored and rebuilt).
 #[derive(Deserialize)]
 struct Stored {
     seed: u64,
@@ -303,12 +314,9 @@ struct Stored {
     refresh_tokens: BTreeMap<String, RefreshToken>,
     access_tokens: BTreeMap<String, AccessToken>,
     datasources: BTreeMap<u64, DataSource>,
-    schemas: BTreeMap<u64, Schema>,
-    tables: BTreeMap<u64, Table>,
-    columns: BTreeMap<u64, Column>,
-    schema_keys: BTreeMap<String, u64>,
-    table_keys: BTreeMap<String, u64>,
-    column_keys: BTreeMap<String, u64>,
+    schemas: ById<Schema>,
+    tables: ById<Table>,
+    columns: ById<Column>,
     jobs: BTreeMap<u64, Job>,
 }
 
@@ -322,6 +330,9 @@ impl From<Stored> for AlationState {
         for place in places {
             children.add(place);
         }
+        let schema_keys = key_index(Kind::Schema, stored.schemas.values().map(Schema::identity));
+        let table_keys = key_index(Kind::Table, stored.tables.values().map(Table::identity));
+        let column_keys = key_index(Kind::Column, stored.columns.values().map(Column::identity));
         AlationState {
             seed: stored.seed,
             counters: stored.counters,
@@ -332,16 +343,34 @@ impl From<Stored> for AlationState {
             schemas: stored.schemas,
             tables: stored.tables,
             columns: stored.columns,
-            schema_keys: stored.schema_keys,
-            table_keys: stored.table_keys,
-            column_keys: stored.column_keys,
+            schema_keys,
+            table_keys,
+            column_keys,
             jobs: stored.jobs,
             children,
         }
     }
 }
 
+/// The key index of stored objects of `kind`, given as (id, data source, key text).
+/// A stored key always parses (it did when it was written); one that does not is left
+/// out rather than refusing the whole file.
+fn key_index<'a>(kind: Kind, objects: impl Iterator<Item = (u64, u64, &'a str)>) -> KeyIndex {
+    let mut index = KeyIndex::default();
+    for (id, ds_id, key) in objects {
+        if let Ok(key) = ObjectKey::parse(key, kind, ds_id) {
+            index.insert(&key, id);
+        }
+    }
+    index
+}
+
 impl Schema {
+    /// Its id, data source and key text, for the key index.
+    fn identity(&self) -> (u64, u64, &str) {
+        (self.id, self.ds_id, &self.key)
+    }
+
     /// Where the schema sits, for the indexes.
     pub(super) fn place(&self) -> Place {
         Place {
@@ -355,6 +384,11 @@ impl Schema {
 }
 
 impl Table {
+    /// Its id, data source and key text, for the key index.
+    fn identity(&self) -> (u64, u64, &str) {
+        (self.id, self.ds_id, &self.key)
+    }
+
     /// Where the table sits, for the indexes.
     pub(super) fn place(&self) -> Place {
         Place {
@@ -368,6 +402,11 @@ impl Table {
 }
 
 impl Column {
+    /// Its id, data source and key text, for the key index.
+    fn identity(&self) -> (u64, u64, &str) {
+        (self.id, self.ds_id, &self.key)
+    }
+
     /// Where the column sits, for the indexes.
     pub(super) fn place(&self) -> Place {
         Place {
@@ -483,7 +522,7 @@ impl AlationState {
     }
 
     /// The key index of `kind`.
-    pub(super) fn keys_mut(&mut self, kind: Kind) -> &mut BTreeMap<String, u64> {
+    pub(super) fn keys_mut(&mut self, kind: Kind) -> &mut KeyIndex {
         match kind {
             Kind::Schema => &mut self.schema_keys,
             Kind::Table => &mut self.table_keys,
@@ -492,7 +531,7 @@ impl AlationState {
     }
 
     /// The key index of `kind`, for reading.
-    pub(super) fn keys(&self, kind: Kind) -> &BTreeMap<String, u64> {
+    pub(super) fn keys(&self, kind: Kind) -> &KeyIndex {
         match kind {
             Kind::Schema => &self.schema_keys,
             Kind::Table => &self.table_keys,
@@ -503,7 +542,7 @@ impl AlationState {
     /// Removes a stored key from the index of `kind`.
     fn forget_key(&mut self, kind: Kind, ds_id: u64, key: &str) {
         if let Ok(parsed) = ObjectKey::parse(key, kind, ds_id) {
-            self.keys_mut(kind).remove(&parsed.canonical());
+            self.keys_mut(kind).remove(&parsed);
         }
     }
 

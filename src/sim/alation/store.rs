@@ -11,7 +11,7 @@ use super::state::{AlationState, Column, IdSpace, Schema, Table};
 impl AlationState {
     /// The id of the object of `kind` with `key`.
     pub(super) fn find(&self, kind: Kind, key: &ObjectKey) -> Option<u64> {
-        self.keys(kind).get(&key.canonical()).copied()
+        self.keys(kind).get(key)
     }
 
     /// Creates or updates the schema `key`, then runs `update` on it; returns its id.
@@ -26,15 +26,15 @@ impl AlationState {
             Some(id) => self.schemas.get_mut(&id),
             None => {
                 let id = self.next_id(IdSpace::Schema);
-                self.schema_keys.insert(key.canonical(), id);
-                let blank = Schema::blank(id, key.ds_id, name.clone(), key_text.into());
+                self.schema_keys.insert(key, id);
+                let blank = Schema::blank(id, key.ds_id, name.as_str().into(), key_text.into());
                 self.children.add(blank.place());
-                Some(self.schemas.entry(id).or_insert(blank))
+                self.schemas.insert(id, blank)
             }
         };
         let schema =
             schema.ok_or_else(|| format!("Key: {key_text}. Schema index is inconsistent."))?;
-        schema.name = name;
+        schema.name = name.into();
         schema.key = key_text.into();
         update(schema);
         Ok(schema.id)
@@ -58,15 +58,21 @@ impl AlationState {
             Some(id) => self.tables.get_mut(&id),
             None => {
                 let id = self.next_id(IdSpace::Table);
-                self.table_keys.insert(key.canonical(), id);
-                let blank = Table::blank(id, key.ds_id, schema_id, name.clone(), key_text.into());
+                self.table_keys.insert(key, id);
+                let blank = Table::blank(
+                    id,
+                    key.ds_id,
+                    schema_id,
+                    name.as_str().into(),
+                    key_text.into(),
+                );
                 self.children.add(blank.place());
-                Some(self.tables.entry(id).or_insert(blank))
+                self.tables.insert(id, blank)
             }
         };
         let table =
             table.ok_or_else(|| format!("Key: {key_text}. Table index is inconsistent."))?;
-        table.name = name;
+        table.name = name.into();
         table.key = key_text.into();
         update(table);
         Ok(table.id)
@@ -92,15 +98,21 @@ impl AlationState {
             Some(id) => self.columns.get_mut(&id),
             None => {
                 let id = self.next_id(IdSpace::Column);
-                self.column_keys.insert(key.canonical(), id);
-                let blank = Column::blank(id, key.ds_id, parents, name.clone(), key_text.into());
+                self.column_keys.insert(key, id);
+                let blank = Column::blank(
+                    id,
+                    key.ds_id,
+                    parents,
+                    name.as_str().into(),
+                    key_text.into(),
+                );
                 self.children.add(blank.place());
-                Some(self.columns.entry(id).or_insert(blank))
+                self.columns.insert(id, blank)
             }
         };
         let column =
             column.ok_or_else(|| format!("Key: {key_text}. Column index is inconsistent."))?;
-        column.name = name;
+        column.name = name.into();
         column.key = key_text.into();
         update(column);
         Ok(column.id)

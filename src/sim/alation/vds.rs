@@ -160,13 +160,13 @@ fn apply_line(
         .and_then(Value::as_str)
         .ok_or("Missing key")?
         .to_string();
-    let text = |name: &str| item.get(name).and_then(Value::as_str).map(str::to_string);
+    let text = |name: &str| item.get(name).and_then(Value::as_str).map(Box::<str>::from);
     let titles = upload.set_title_descs;
     let (title, description) = (text("title"), text("description"));
-    let set_titles = |t: &mut String, d: &mut String| {
+    let set_titles = |t: &mut Box<str>, d: &mut Box<str>| {
         if titles {
-            *t = title.clone().unwrap_or_default();
-            *d = description.clone().unwrap_or_default();
+            *t = title.as_deref().unwrap_or_default().into();
+            *d = description.as_deref().unwrap_or_default().into();
         }
     };
     if item.get("index_type").is_some() {
@@ -276,7 +276,7 @@ fn apply_index(
         if foreign {
             column.index.is_foreign_key = true;
             column.index.referenced_column_id = match (fk_table, fk_columns.get(i)) {
-                (Some(t), Some(c)) => Some(format!("{t}.{c}")),
+                (Some(t), Some(c)) => Some(format!("{t}.{c}").into()),
                 _ => None,
             };
         } else if index_type.eq_ignore_ascii_case("PRIMARY")
