@@ -5,6 +5,7 @@
 //! core and render its results.
 
 pub mod escape;
+pub mod fields;
 pub mod model;
 #[cfg(test)]
 pub(crate) mod model_builders;

@@ -12,14 +12,16 @@
 //! - Rich text (`Value::Html`) compares by `canonical_html`; everything else exactly.
 //! - `policy.ignore` applies to updates only; a create sets every desired field.
 
-use std::collections::BTreeMap;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use crate::core::normalize::canonical_html;
-use crate::core::objects::{Address, Object, ObjectKind, Value};
+use crate::core::objects::{Address, Fields, Object, ObjectKind, Value};
 
 use super::capabilities::Capabilities;
-use super::datasource::datasource_of;
+use super::datasource::datasource_path;
+use super::fxhash::BuildFxHasher;
 use super::item::{Action, CurrentState, DatasourceBinding, FieldChange, Ownership, PlanItem};
 use super::planned::Plan;
 use super::policy::{self, Policy, PolicyViolation, Prune};
@@ -122,9 +124,10 @@ pub fn plan(
         .iter()
         .map(|binding| (&binding.address, binding))
         .collect();
-    let desired_datasources = desired_datasources(desired, &bindings)?;
-    let wanted = index(&desired.objects, &bindings, Side::Desired)?;
-    let held = index(&current.objects, &bindings, Side::Current)?;
+    let by_path = Bindings::new(&bindings);
+    let desired_datasources = desired_datasources(desired, &by_path)?;
+    let wanted = index(&desired.objects, &by_path, Side::Desired)?;
+    let held = index(&current.objects, &by_path, Side::Current)?;
 
     let mut items = Vec::new();
     for (address, binding) in &desired_datasources {
@@ -145,20 +148,22 @@ pub fn plan(
             items.push(item);
         }
     }
-    for (address, want) in &wanted {
-        let binding = binding_of(&bindings, address, Side::Desired)?;
+    // Both sides were checked by `index` (bound, once each): walk them in input order.
+    for want in &desired.objects {
+        let binding = by_path.of(&want.address, Side::Desired)?;
         items.extend(desired_item(
             want,
-            held.get(address).copied(),
+            held.get(&want.address).copied(),
             binding,
             policy,
             &desired.capabilities,
         ));
     }
-    let mut current_counts: BTreeMap<Address, usize> = BTreeMap::new();
-    for (address, have) in &held {
-        let binding = binding_of(&bindings, address, Side::Current)?;
-        *current_counts.entry(binding.address.clone()).or_default() += 1;
+    let mut current_counts: BTreeMap<&Address, usize> = BTreeMap::new();
+    for have in &current.objects {
+        let address = &have.address;
+        let binding = by_path.of(address, Side::Current)?;
+        *current_counts.entry(&binding.address).or_default() += 1;
         if !wanted.contains_key(address) && !desired_datasources.contains_key(address) {
             items.push(removal(have, binding, policy, &desired.capabilities));
         }
@@ -168,10 +173,10 @@ pub fn plan(
 
     let mut in_scope: BTreeMap<&Address, &DatasourceBinding> = desired_datasources;
     for item in &items {
-        if let Some(address) = datasource_of(&item.address)
-            && let Some((key, binding)) = bindings.get_key_value(&address)
+        if let Some(path) = datasource_path(&item.address)
+            && let Some(binding) = by_path.get(path)
         {
-            in_scope.entry(*key).or_insert(*binding);
+            in_scope.entry(&binding.address).or_insert(binding);
         }
     }
     let plan = Plan {
@@ -190,10 +195,50 @@ pub fn plan(
     }
 }
 
+/// The data source bindings by `[service, database]`, looked up without allocating.
+/// Of two bindings with one address, the later one counts (as in a map built from them).
+struct Bindings<'a> {
+    by_path: HashMap<&'a [String], &'a DatasourceBinding, BuildFxHasher>,
+}
+
+impl<'a> Bindings<'a> {
+    fn new(bindings: &BTreeMap<&'a Address, &'a DatasourceBinding>) -> Self {
+        Bindings {
+            by_path: bindings
+                .iter()
+                .filter(|(address, _)| {
+                    address.kind == ObjectKind::Datasource && address.path.len() == 2
+                })
+                .map(|(address, binding)| (address.path.as_slice(), *binding))
+                .collect(),
+        }
+    }
+
+    fn get(&self, datasource_path: &[String]) -> Option<&'a DatasourceBinding> {
+        self.by_path.get(datasource_path).copied()
+    }
+
+    /// The binding of `address`'s data source, or why there is none.
+    fn of(&self, address: &Address, side: Side) -> Result<&'a DatasourceBinding, PlanError> {
+        let path = datasource_path(address).ok_or_else(|| PlanError::BadAddress {
+            address: address.clone(),
+            side,
+        })?;
+        self.get(path).ok_or_else(|| PlanError::Unbound {
+            address: address.clone(),
+            datasource: Address {
+                kind: ObjectKind::Datasource,
+                path: path.to_vec(),
+            },
+            side,
+        })
+    }
+}
+
 /// The desired data sources with their bindings, checked: well formed, bound, once each.
 fn desired_datasources<'a>(
     desired: &'a DesiredState,
-    bindings: &BTreeMap<&Address, &'a DatasourceBinding>,
+    bindings: &Bindings<'a>,
 ) -> Result<BTreeMap<&'a Address, &'a DatasourceBinding>, PlanError> {
     let mut checked = BTreeMap::new();
     for address in &desired.datasources {
@@ -203,7 +248,7 @@ fn desired_datasources<'a>(
                 side: Side::Desired,
             });
         }
-        let binding = binding_of(bindings, address, Side::Desired)?;
+        let binding = bindings.of(address, Side::Desired)?;
         if checked.insert(address, binding).is_some() {
             return Err(PlanError::Duplicate {
                 address: address.clone(),
@@ -245,33 +290,15 @@ fn desired_item(
     (!item.changes.is_empty()).then_some(item)
 }
 
-fn binding_of<'a>(
-    bindings: &BTreeMap<&Address, &'a DatasourceBinding>,
-    address: &Address,
-    side: Side,
-) -> Result<&'a DatasourceBinding, PlanError> {
-    let datasource = datasource_of(address).ok_or_else(|| PlanError::BadAddress {
-        address: address.clone(),
-        side,
-    })?;
-    bindings
-        .get(&datasource)
-        .copied()
-        .ok_or_else(|| PlanError::Unbound {
-            address: address.clone(),
-            datasource,
-            side,
-        })
-}
-
+/// The objects of one side by address, checked: each bound, each once.
 fn index<'a>(
     objects: &'a [Object],
-    bindings: &BTreeMap<&Address, &DatasourceBinding>,
+    bindings: &Bindings<'_>,
     side: Side,
-) -> Result<BTreeMap<&'a Address, &'a Object>, PlanError> {
-    let mut indexed = BTreeMap::new();
+) -> Result<HashMap<&'a Address, &'a Object, BuildFxHasher>, PlanError> {
+    let mut indexed = HashMap::with_capacity_and_hasher(objects.len(), BuildFxHasher::default());
     for object in objects {
-        binding_of(bindings, &object.address, side)?;
+        bindings.of(&object.address, side)?;
         if indexed.insert(&object.address, object).is_some() {
             return Err(PlanError::Duplicate {
                 address: object.address.clone(),
@@ -290,7 +317,7 @@ fn create(want: &Object) -> PlanItem {
             .fields
             .iter()
             .map(|(field, value)| FieldChange {
-                field: field.clone(),
+                field: *field,
                 before: None,
                 after: Some(value.clone()),
             })
@@ -360,7 +387,7 @@ fn removal(
             .fields
             .iter()
             .map(|(field, value)| FieldChange {
-                field: field.clone(),
+                field: *field,
                 before: Some(value.clone()),
                 after: None,
             })
@@ -369,23 +396,42 @@ fn removal(
     }
 }
 
-/// The fields whose desired value differs from the current one, in field-name order.
-fn field_changes(
-    want: &BTreeMap<String, Value>,
-    have: &BTreeMap<String, Value>,
-) -> Vec<FieldChange> {
-    let mut names: Vec<&String> = want.keys().chain(have.keys()).collect();
-    names.sort();
-    names.dedup();
-    names
-        .into_iter()
-        .filter(|name| !same_value(want.get(*name), have.get(*name)))
-        .map(|name| FieldChange {
-            field: name.clone(),
-            before: have.get(name).cloned(),
-            after: want.get(name).cloned(),
-        })
-        .collect()
+/// The fields whose desired value differs from the current one, in field-name order:
+/// one walk over both sorted lists, allocating only for a change.
+fn field_changes(want: &Fields, have: &Fields) -> Vec<FieldChange> {
+    let (want, have) = (want.as_slice(), have.as_slice());
+    let mut changes = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < want.len() || j < have.len() {
+        let order = match (want.get(i), have.get(j)) {
+            (Some((w, _)), Some((h, _))) => w.cmp(h),
+            (Some(_), None) => Ordering::Less,
+            _ => Ordering::Greater,
+        };
+        let (field, after, before) = match order {
+            Ordering::Less => {
+                i += 1;
+                (want[i - 1].0, Some(&want[i - 1].1), None)
+            }
+            Ordering::Greater => {
+                j += 1;
+                (have[j - 1].0, None, Some(&have[j - 1].1))
+            }
+            Ordering::Equal => {
+                i += 1;
+                j += 1;
+                (want[i - 1].0, Some(&want[i - 1].1), Some(&have[j - 1].1))
+            }
+        };
+        if !same_value(after, before) {
+            changes.push(FieldChange {
+                field,
+                before: before.cloned(),
+                after: after.cloned(),
+            });
+        }
+    }
+    changes
 }
 
 /// A value in the form in which values compare.

@@ -8,6 +8,7 @@
 mod capabilities;
 mod datasource;
 mod engine;
+mod fxhash;
 mod glob;
 mod item;
 mod plan_file;
@@ -15,8 +16,9 @@ mod planned;
 mod policy;
 
 pub use capabilities::Capabilities;
-pub use datasource::datasource_of;
+pub use datasource::{belongs_to, datasource_of, datasource_path};
 pub use engine::{DesiredState, PlanError, Side, plan, same_value};
+pub use fxhash::BuildFxHasher;
 pub use glob::glob_match;
 pub use item::{Action, CurrentState, DatasourceBinding, FieldChange, Ownership, PlanItem};
 pub use plan_file::{

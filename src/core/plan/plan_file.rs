@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::core::normalize::canonical_html;
-use crate::core::objects::{Address, Object, ObjectKind, Value};
+use crate::core::objects::{Address, Fields, Object, ObjectKind, Value};
 
 use super::datasource::datasource_of;
 use super::engine::DesiredState;
@@ -373,7 +373,7 @@ fn encode_address(address: &Address, bytes: &mut Vec<u8>) {
     bytes.push(0x1e);
 }
 
-fn encode_fields(fields: &BTreeMap<String, Value>, bytes: &mut Vec<u8>) {
+fn encode_fields(fields: &Fields, bytes: &mut Vec<u8>) {
     for (name, value) in fields {
         bytes.extend_from_slice(name.as_bytes());
         bytes.push(0x1f);

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::objects::ObjectKind;
 
-use super::datasource::datasource_of;
+use super::datasource::belongs_to;
 use super::item::{Action, DatasourceBinding, PlanItem};
 
 /// The outcome of [`plan`](super::plan): what would change, and why.
@@ -90,7 +90,7 @@ impl Plan {
                 items: self
                     .items
                     .iter()
-                    .filter(|item| datasource_of(&item.address).as_ref() == Some(&binding.address))
+                    .filter(|item| belongs_to(&item.address, &binding.address))
                     .collect(),
             })
             .filter(|group| !group.items.is_empty())
