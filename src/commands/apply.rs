@@ -78,7 +78,7 @@ pub fn run(args: ApplyArgs) -> Result<ExitStatus> {
         printer.info("No changes. Nothing to apply.");
         return Ok(ExitStatus::Success);
     }
-    let items: Vec<_> = plan.apply_order().into_iter().cloned().collect();
+    let items = plan.into_apply_order();
     let stop = AtomicBool::new(false);
     let mut progress = progress_reporter(&session.progress, items.len());
     let applying = printer.progress("apply", &session.progress);
@@ -113,7 +113,7 @@ pub fn run(args: ApplyArgs) -> Result<ExitStatus> {
         Some(signal) => ExitStatus::Interrupted(signal),
         None => report.exit_status(),
     };
-    keep_until_exit((items, plan, current, report, session));
+    keep_until_exit((items, current, report, session));
     Ok(status)
 }
 

@@ -455,6 +455,8 @@ fn order_is_deterministic() {
         .map(|i| i.address.path.len())
         .collect();
     assert_eq!(kinds, vec![2, 2, 3, 3, 3, 4, 5]);
+    let borrowed: Vec<PlanItem> = a.apply_order().into_iter().cloned().collect();
+    assert_eq!(a.into_apply_order(), borrowed);
 }
 
 /// A bound data source with no reported fields is neither created nor deleted.

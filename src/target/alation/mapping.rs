@@ -68,6 +68,21 @@ pub fn desired_objects(catalog: &Catalog) -> Vec<Object> {
     objects
 }
 
+/// The desired data source objects alone (one per database, with its title), without
+/// projecting what lies under them.
+pub fn desired_datasource_objects(catalog: &Catalog) -> Vec<Object> {
+    catalog
+        .databases
+        .iter()
+        .map(|database| {
+            datasource_object(
+                &[database.service.clone(), database.name.clone()],
+                title(&database.name, database.display_name.as_deref()),
+            )
+        })
+        .collect()
+}
+
 /// The addresses (`[service, database]`) of the desired data sources, one per database.
 pub fn desired_datasources(catalog: &Catalog) -> Vec<Address> {
     catalog

@@ -41,6 +41,18 @@ fn path(parts: &[&str]) -> Vec<String> {
 }
 
 /// Names with dots stay plain names in addresses; only keys quote them.
+/// The data source objects alone are those of the whole projection.
+#[test]
+fn datasource_objects_alone_match_the_projection() {
+    let catalog = catalog(vec![table("t", vec![column("c", "INT", None, 1)], vec![])]);
+    let projected: Vec<Object> = desired_objects(&catalog)
+        .into_iter()
+        .filter(|o| o.address.kind == ObjectKind::Datasource)
+        .collect();
+    assert_eq!(projected.len(), 1);
+    assert_eq!(desired_datasource_objects(&catalog), projected);
+}
+
 #[test]
 fn names_with_dots_are_kept_in_addresses() {
     let objects = desired_objects(&catalog(vec![

@@ -64,9 +64,8 @@ impl<'a> AlationWriter<'a> {
             client,
             create_as,
             source_kind,
-            desired: mapping::desired_objects(catalog)
+            desired: mapping::desired_datasource_objects(catalog)
                 .into_iter()
-                .filter(|o| o.address.kind == ObjectKind::Datasource)
                 .map(|o| (o.address.clone(), o))
                 .collect(),
             current: current.objects.iter().map(|o| (&o.address, o)).collect(),
