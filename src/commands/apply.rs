@@ -192,7 +192,8 @@ fn fresh_plan(
     args: &ApplyArgs,
     printer: &Printer,
 ) -> Result<Option<(Plan, CurrentState)>> {
-    let planned = session.plan()?;
+    let planned = session.plan(false)?;
+    keep_until_exit(planned.desired);
     let plan = super::plan::accepted(planned.outcome, PlanFormat::Text, printer)?;
     if !plan.has_changes() || args.auto_approve {
         return Ok(Some((plan, planned.current)));

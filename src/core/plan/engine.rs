@@ -119,54 +119,123 @@ pub fn plan(
     current: &CurrentState,
     policy: &Policy,
 ) -> Result<Plan, PlanError> {
+    plan_of(
+        &desired.datasources,
+        Objects::Borrowed(&desired.objects),
+        &desired.capabilities,
+        &desired.notices,
+        current,
+        policy,
+    )
+}
+
+/// [`plan`], taking the desired objects to create out of `desired` instead of copying
+/// them: their addresses and fields move into the create items, and each leaves behind
+/// an empty object (no path, no fields). For a caller that needs the desired objects no
+/// more (a first apply of a large catalog holds its objects once, not twice). The plan
+/// is the one [`plan`] gives.
+pub fn plan_taking(
+    desired: &mut DesiredState,
+    current: &CurrentState,
+    policy: &Policy,
+) -> Result<Plan, PlanError> {
+    let DesiredState {
+        datasources,
+        objects,
+        capabilities,
+        notices,
+    } = desired;
+    plan_of(
+        datasources,
+        Objects::Taken(objects),
+        capabilities,
+        notices,
+        current,
+        policy,
+    )
+}
+
+/// The desired objects, to copy from or to take the created ones out of.
+enum Objects<'a> {
+    Borrowed(&'a [Object]),
+    Taken(&'a mut [Object]),
+}
+
+fn plan_of(
+    datasources: &[Address],
+    mut objects: Objects<'_>,
+    capabilities: &Capabilities,
+    notices: &[String],
+    current: &CurrentState,
+    policy: &Policy,
+) -> Result<Plan, PlanError> {
     let bindings: BTreeMap<&Address, &DatasourceBinding> = current
         .datasources
         .iter()
         .map(|binding| (&binding.address, binding))
         .collect();
     let by_path = Bindings::new(&bindings);
-    let desired_datasources = desired_datasources(desired, &by_path)?;
-    let wanted = index(&desired.objects, &by_path, Side::Desired)?;
-    let held = index(&current.objects, &by_path, Side::Current)?;
-
+    let desired_datasources = desired_datasources(datasources, &by_path)?;
     let mut items = Vec::new();
-    for (address, binding) in &desired_datasources {
-        if binding.target_id.is_none()
-            && !wanted.contains_key(address)
-            && !held.contains_key(address)
-        {
-            let mut item = PlanItem {
-                action: Action::Create,
-                address: (*address).clone(),
-                changes: Vec::new(),
-                reason: "data source does not exist in the target yet".to_string(),
-            };
-            if let Some(why) = desired.capabilities.create_refusal(ObjectKind::Datasource) {
-                item.action = Action::Missing;
-                item.reason = missing_reason(why);
-            }
-            items.push(item);
-        }
-    }
-    // Both sides were checked by `index` (bound, once each): walk them in input order.
-    for want in &desired.objects {
-        let binding = by_path.of(&want.address, Side::Desired)?;
-        items.extend(desired_item(
-            want,
-            held.get(&want.address).copied(),
-            binding,
-            policy,
-            &desired.capabilities,
-        ));
-    }
+    let mut creates = Vec::new();
     let mut current_counts: BTreeMap<&Address, usize> = BTreeMap::new();
-    for have in &current.objects {
-        let address = &have.address;
-        let binding = by_path.of(address, Side::Current)?;
-        *current_counts.entry(&binding.address).or_default() += 1;
-        if !wanted.contains_key(address) && !desired_datasources.contains_key(address) {
-            items.push(removal(have, binding, policy, &desired.capabilities));
+    {
+        let view: &[Object] = match &objects {
+            Objects::Borrowed(objects) => objects,
+            Objects::Taken(objects) => objects,
+        };
+        let wanted = index(view, &by_path, Side::Desired)?;
+        let held = index(&current.objects, &by_path, Side::Current)?;
+
+        for (address, binding) in &desired_datasources {
+            if binding.target_id.is_none()
+                && !wanted.contains_key(address)
+                && !held.contains_key(address)
+            {
+                let mut item = PlanItem {
+                    action: Action::Create,
+                    address: (*address).clone(),
+                    changes: Vec::new(),
+                    reason: "data source does not exist in the target yet".to_string(),
+                };
+                if let Some(why) = capabilities.create_refusal(ObjectKind::Datasource) {
+                    item.action = Action::Missing;
+                    item.reason = missing_reason(why);
+                }
+                items.push(item);
+            }
         }
+        // Both sides were checked by `index` (bound, once each): walk them in input order.
+        for (i, want) in view.iter().enumerate() {
+            let binding = by_path.of(&want.address, Side::Desired)?;
+            match held.get(&want.address) {
+                Some(have) => items.extend(update(want, have, policy)),
+                // A bound data source exists even when the target reports no fields.
+                None if want.address.kind == ObjectKind::Datasource
+                    && binding.target_id.is_some() => {}
+                None => creates.push(i),
+            }
+        }
+        for have in &current.objects {
+            let address = &have.address;
+            let binding = by_path.of(address, Side::Current)?;
+            *current_counts.entry(&binding.address).or_default() += 1;
+            if !wanted.contains_key(address) && !desired_datasources.contains_key(address) {
+                items.push(removal(have, binding, policy, capabilities));
+            }
+        }
+    }
+    items.reserve(creates.len());
+    for i in creates {
+        let mut item = match &mut objects {
+            Objects::Borrowed(objects) => create(&objects[i]),
+            Objects::Taken(objects) => create_taken(&mut objects[i]),
+        };
+        if let Some(why) = capabilities.create_refusal(item.address.kind) {
+            item.action = Action::Missing;
+            item.reason = missing_reason(why);
+        }
+        items.push(item);
     }
     items.sort_by(|a, b| (&a.address.path, a.address.kind).cmp(&(&b.address.path, b.address.kind)));
     missing_below_missing(&mut items);
@@ -182,7 +251,7 @@ pub fn plan(
     let plan = Plan {
         datasources: in_scope.into_values().cloned().collect(),
         items,
-        notices: desired.notices.clone(),
+        notices: notices.to_vec(),
     };
     let violations = policy::check(policy, &plan.items, &current_counts);
     if violations.is_empty() {
@@ -237,11 +306,11 @@ impl<'a> Bindings<'a> {
 
 /// The desired data sources with their bindings, checked: well formed, bound, once each.
 fn desired_datasources<'a>(
-    desired: &'a DesiredState,
+    datasources: &'a [Address],
     bindings: &Bindings<'a>,
 ) -> Result<BTreeMap<&'a Address, &'a DatasourceBinding>, PlanError> {
     let mut checked = BTreeMap::new();
-    for address in &desired.datasources {
+    for address in datasources {
         if address.kind != ObjectKind::Datasource || address.path.len() != 2 {
             return Err(PlanError::BadAddress {
                 address: address.clone(),
@@ -259,27 +328,8 @@ fn desired_datasources<'a>(
     Ok(checked)
 }
 
-/// The create or update (if any) that brings one desired object about.
-fn desired_item(
-    want: &Object,
-    have: Option<&Object>,
-    binding: &DatasourceBinding,
-    policy: &Policy,
-    capabilities: &Capabilities,
-) -> Option<PlanItem> {
-    let Some(have) = have else {
-        // A bound data source exists even when the target reports no fields for it.
-        let bound = want.address.kind == ObjectKind::Datasource && binding.target_id.is_some();
-        if bound {
-            return None;
-        }
-        let mut item = create(want);
-        if let Some(why) = capabilities.create_refusal(want.address.kind) {
-            item.action = Action::Missing;
-            item.reason = missing_reason(why);
-        }
-        return Some(item);
-    };
+/// The update (if any) that brings a desired object the target holds about.
+fn update(want: &Object, have: &Object, policy: &Policy) -> Option<PlanItem> {
     let mut item = PlanItem {
         action: Action::Update,
         address: want.address.clone(),
@@ -309,6 +359,30 @@ fn index<'a>(
     Ok(indexed)
 }
 
+/// The create of `want`, its address and fields taken out (see [`plan_taking`]).
+fn create_taken(want: &mut Object) -> PlanItem {
+    let address = Address {
+        kind: want.address.kind,
+        path: std::mem::take(&mut want.address.path),
+    };
+    PlanItem {
+        action: Action::Create,
+        address,
+        changes: std::mem::take(&mut want.fields)
+            .into_iter()
+            .map(|(field, value)| FieldChange {
+                field,
+                before: None,
+                after: Some(value),
+            })
+            .collect(),
+        reason: CREATE_REASON.to_string(),
+    }
+}
+
+/// Why a desired object is created.
+const CREATE_REASON: &str = "not in the target";
+
 fn create(want: &Object) -> PlanItem {
     PlanItem {
         action: Action::Create,
@@ -322,7 +396,7 @@ fn create(want: &Object) -> PlanItem {
                 after: Some(value.clone()),
             })
             .collect(),
-        reason: "not in the target".to_string(),
+        reason: CREATE_REASON.to_string(),
     }
 }
 

@@ -17,7 +17,7 @@ mod policy;
 
 pub use capabilities::Capabilities;
 pub use datasource::{belongs_to, datasource_of, datasource_path};
-pub use engine::{DesiredState, PlanError, Side, plan, same_value};
+pub use engine::{DesiredState, PlanError, Side, plan, plan_taking, same_value};
 pub use fxhash::BuildFxHasher;
 pub use glob::glob_match;
 pub use item::{Action, CurrentState, DatasourceBinding, FieldChange, Ownership, PlanItem};
