@@ -108,8 +108,9 @@ pub fn database_objects(database: &Database, out: &mut Vec<Object>) {
         for table in &schema.tables {
             let table_path = child(&child(&ds_path, &schema.name), &table.name);
             out.push(desired_table(&table_path, table));
+            let primary = primary_key_columns(table);
             for column in &table.columns {
-                out.push(desired_column(&table_path, table, column));
+                out.push(desired_column(&table_path, table, &primary, column));
             }
         }
     }
@@ -158,7 +159,13 @@ fn desired_table(table_path: &[String], table: &Table) -> Object {
     object(ObjectKind::Table, table_path.to_vec(), fields)
 }
 
-fn desired_column(table_path: &[String], table: &Table, column: &Column) -> Object {
+/// A desired column of `table`, whose primary key columns are `primary_key`.
+fn desired_column(
+    table_path: &[String],
+    table: &Table,
+    primary_key: &BTreeSet<&str>,
+    column: &Column,
+) -> Object {
     let mut fields = Fields::new();
     fields.insert(
         Field::from_static(field::TITLE),
@@ -181,7 +188,7 @@ fn desired_column(table_path: &[String], table: &Table, column: &Column) -> Obje
             Value::Int(i64::from(position)),
         );
     }
-    let primary = primary_key_columns(table).contains(column.name.as_str());
+    let primary = primary_key.contains(column.name.as_str());
     let not_null = primary || column.constraint == Some(ColumnConstraint::NotNull);
     fields.insert(Field::from_static(field::NULLABLE), Value::Bool(!not_null));
     if primary {
@@ -325,10 +332,13 @@ fn insert_text(fields: &mut Fields, name: &'static str, text: Option<&str>) {
     }
 }
 
+/// `path` with `name` below it, allocated to its exact length (an address is kept for
+/// every object, so no spare capacity).
 fn child(path: &[String], name: &str) -> Vec<String> {
-    let mut path = path.to_vec();
-    path.push(name.to_string());
-    path
+    let mut child = Vec::with_capacity(path.len() + 1);
+    child.extend_from_slice(path);
+    child.push(name.to_string());
+    child
 }
 
 fn object(kind: ObjectKind, path: Vec<String>, mut fields: Fields) -> Object {
