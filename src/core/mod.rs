@@ -5,7 +5,6 @@
 //! core and render its results.
 
 pub mod escape;
-pub mod fields;
 pub mod model;
 #[cfg(test)]
 pub(crate) mod model_builders;

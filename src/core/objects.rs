@@ -9,15 +9,16 @@
 //!
 //! Catalogs run to millions of objects, so an object is kept small: its fields are a
 //! [`Fields`] list sorted by name (one allocation, not a map's node per object), and a
-//! field's name is a [`Field`], one interned string shared by every object (see
-//! [`super::fields`]).
+//! field's name is a [`Field`], one interned string shared by every object.
 
 use std::collections::BTreeSet;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-pub use super::fields::{Field, Fields};
+mod fields;
+
+pub use fields::{Field, Fields};
 
 /// The kind of a reconciled object, in apply order (parents first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

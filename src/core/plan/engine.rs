@@ -391,7 +391,7 @@ fn create(want: &Object) -> PlanItem {
             .fields
             .iter()
             .map(|(field, value)| FieldChange {
-                field: *field,
+                field: field.clone(),
                 before: None,
                 after: Some(value.clone()),
             })
@@ -461,7 +461,7 @@ fn removal(
             .fields
             .iter()
             .map(|(field, value)| FieldChange {
-                field: *field,
+                field: field.clone(),
                 before: Some(value.clone()),
                 after: None,
             })
@@ -485,21 +485,21 @@ fn field_changes(want: &Fields, have: &Fields) -> Vec<FieldChange> {
         let (field, after, before) = match order {
             Ordering::Less => {
                 i += 1;
-                (want[i - 1].0, Some(&want[i - 1].1), None)
+                (&want[i - 1].0, Some(&want[i - 1].1), None)
             }
             Ordering::Greater => {
                 j += 1;
-                (have[j - 1].0, None, Some(&have[j - 1].1))
+                (&have[j - 1].0, None, Some(&have[j - 1].1))
             }
             Ordering::Equal => {
                 i += 1;
                 j += 1;
-                (want[i - 1].0, Some(&want[i - 1].1), Some(&have[j - 1].1))
+                (&want[i - 1].0, Some(&want[i - 1].1), Some(&have[j - 1].1))
             }
         };
         if !same_value(after, before) {
             changes.push(FieldChange {
-                field,
+                field: field.clone(),
                 before: before.cloned(),
                 after: after.cloned(),
             });

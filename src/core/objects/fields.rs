@@ -1,4 +1,4 @@
-//! Compact field names and field lists for [`Object`](super::objects::Object)s.
+//! Compact field names and field lists for [`Object`](super::Object)s.
 //!
 //! A plan holds millions of objects on each side and millions of field changes, each
 //! naming one of a handful of fields (`title`, `description`, ...). A [`Field`] is
@@ -26,10 +26,12 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::objects::Value;
+use super::Value;
 
 /// The name of a managed field, e.g. `description`: one word, shared by every object.
-#[derive(Clone, Copy)]
+/// Cloning it copies the word (it is not `Copy` so that code written for a `String`
+/// name, `change.field.clone()`, reads the same).
+#[derive(Clone)]
 pub struct Field(&'static str);
 
 impl Field {
@@ -262,7 +264,7 @@ impl<K: Into<Field>> FromIterator<(K, Value)> for Fields {
         // Stable: of equal names the later stays later, and `dedup` below keeps the
         // first of a run, so reverse first to keep the last value given.
         pairs.reverse();
-        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        pairs.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
         pairs.dedup_by(|later, earlier| later.0 == earlier.0);
         Fields(pairs)
     }
@@ -318,7 +320,7 @@ mod tests {
         assert_eq!(interned, "description");
         assert!(std::ptr::eq(
             Field::new("some_field").as_str(),
-            Field::new(&"some_field".to_string()).as_str()
+            Field::new(String::from("some_field").as_str()).as_str()
         ));
     }
 
