@@ -78,7 +78,7 @@ pub fn run(args: ApplyArgs) -> Result<ExitStatus> {
         printer.info("No changes. Nothing to apply.");
         return Ok(ExitStatus::Success);
     }
-    let items = plan.apply_order();
+    let items = plan.into_apply_order();
     let stop = AtomicBool::new(false);
     let mut progress = progress_reporter(&session.progress, items.len());
     let applying = printer.progress("apply", &session.progress);
@@ -113,8 +113,7 @@ pub fn run(args: ApplyArgs) -> Result<ExitStatus> {
         Some(signal) => ExitStatus::Interrupted(signal),
         None => report.exit_status(),
     };
-    drop(items);
-    keep_until_exit((plan, current, report, session));
+    keep_until_exit((items, current, report, session));
     Ok(status)
 }
 
@@ -193,7 +192,8 @@ fn fresh_plan(
     args: &ApplyArgs,
     printer: &Printer,
 ) -> Result<Option<(Plan, CurrentState)>> {
-    let planned = session.plan()?;
+    let planned = session.plan(false)?;
+    keep_until_exit(planned.desired);
     let plan = super::plan::accepted(planned.outcome, PlanFormat::Text, printer)?;
     if !plan.has_changes() || args.auto_approve {
         return Ok(Some((plan, planned.current)));

@@ -15,10 +15,10 @@ use super::reconcile::{Session, keep_until_exit};
 pub fn run(args: PlanArgs) -> Result<ExitStatus> {
     let printer = Printer::new(args.color);
     let session = Session::open(&args.config, args.force, args.parallelism, "plan", &printer)?;
-    let planned = session.plan()?;
+    let planned = session.plan(args.out.is_some())?;
     let plan = accepted(planned.outcome, args.format, &printer)?;
-    if let Some(out) = &args.out {
-        let file = PlanFile::new(&plan, &planned.desired, &planned.current);
+    if let (Some(out), Some(desired_sha256)) = (&args.out, planned.desired_sha256) {
+        let file = PlanFile::with_desired_sha256(&plan, desired_sha256, &planned.current);
         super::state_dir::write_atomically(out, file.to_json().as_bytes())?;
         printer.info(&format!(
             "Saved the plan to `{}`; apply it with `metaform apply {}`.",

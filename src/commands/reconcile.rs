@@ -44,8 +44,11 @@ pub fn keep_until_exit<T>(value: T) {
 
 /// The inputs and the outcome of planning.
 pub struct Planned {
-    /// The desired objects, as the target sees them.
+    /// The desired state, its objects to create taken out by the plan
+    /// ([`plan::plan_taking`]): kept only to be left to the end of the process.
     pub desired: DesiredState,
+    /// The desired state's sha256 ([`plan::desired_sha256`]), when asked for.
+    pub desired_sha256: Option<String>,
     /// What the target holds now.
     pub current: CurrentState,
     /// The plan, or why the policy refuses it.
@@ -109,13 +112,17 @@ impl Session {
             .block_on(self.target.read_current(&self.catalog))
     }
 
-    /// Reads the current state and computes the plan.
-    pub fn plan(&self) -> Result<Planned> {
-        let desired = self.desired();
+    /// Reads the current state and computes the plan, with the desired state's sha256
+    /// when `with_sha256` (to save the plan). The created objects move from the desired
+    /// state into the plan, so that a first plan holds them once.
+    pub fn plan(&self, with_sha256: bool) -> Result<Planned> {
+        let mut desired = self.desired();
+        let desired_sha256 = with_sha256.then(|| plan::desired_sha256(&desired));
         let current = self.read_current()?;
-        let outcome = plan_checked(&desired, &current, &self.policy)?;
+        let outcome = plan_checked(&mut desired, &current, &self.policy)?;
         Ok(Planned {
             desired,
+            desired_sha256,
             current,
             outcome,
         })
@@ -125,11 +132,11 @@ impl Session {
 /// The plan of `desired` against `current`; an input that cannot be planned at all
 /// (a malformed, unbound or repeated address) is an error, a policy refusal is kept.
 fn plan_checked(
-    desired: &DesiredState,
+    desired: &mut DesiredState,
     current: &CurrentState,
     policy: &Policy,
 ) -> Result<std::result::Result<Plan, PlanError>> {
-    let outcome = plan::plan(desired, current, policy);
+    let outcome = plan::plan_taking(desired, current, policy);
     if let Err(
         err @ (PlanError::BadAddress { .. }
         | PlanError::Unbound { .. }

@@ -6,11 +6,19 @@
 //! state into the same shape. The plan engine diffs the two without knowing the target.
 //! Values a target holds but metaform does not manage ride along on the current
 //! objects ([`Object::unmanaged`]) without ever being diffed.
+//!
+//! Catalogs run to millions of objects, so an object is kept small: its fields are a
+//! [`Fields`] list sorted by name (one allocation, not a map's node per object), and a
+//! field's name is a [`Field`], one interned string shared by every object.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+mod fields;
+
+pub use fields::{Field, Fields};
 
 /// The kind of a reconciled object, in apply order (parents first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -78,7 +86,7 @@ pub struct Object {
     /// Where the object is.
     pub address: Address,
     /// Managed fields by name; an absent field means "no value".
-    pub fields: BTreeMap<String, Value>,
+    pub fields: Fields,
     /// What the target holds on the object but metaform does not manage (for Alation:
     /// comments from the database, custom fields, ...), in the target's own write form.
     /// Read with the current state only so that a complete write (one that resets what

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use metaform::apply::{self, ApplyReport, Progress};
 use metaform::check::CheckOutcome;
 use metaform::core::model::{Catalog, Table};
-use metaform::core::objects::{Address, Object, ObjectKind, Value};
+use metaform::core::objects::{Address, Fields, Object, ObjectKind, Value};
 use metaform::core::plan::{
     self, Action, Capabilities, CurrentState, DatasourceBinding, Ownership, Plan, PlanItem, Policy,
     Prune,
@@ -248,7 +248,7 @@ impl MemoryWriter<'_> {
             _ => {
                 let object = objects.entry(item.address.clone()).or_insert(Object {
                     address: item.address.clone(),
-                    fields: BTreeMap::new(),
+                    fields: Fields::new(),
                     unmanaged: None,
                 });
                 for change in &item.changes {

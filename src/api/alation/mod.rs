@@ -268,8 +268,19 @@ impl AlationClient {
     pub(crate) async fn follow<T: serde::de::DeserializeOwned>(
         &self,
         first: String,
-        mut items: Vec<T>,
+        items: Vec<T>,
     ) -> Result<Vec<T>, AlationError> {
+        self.follow_mapped(first, items, Ok).await
+    }
+
+    /// Like [`follow`](Self::follow), each page's objects turned by `per_page` (which
+    /// may refuse the page) before they join `items`.
+    pub(crate) async fn follow_mapped<T: serde::de::DeserializeOwned, U>(
+        &self,
+        first: String,
+        mut items: Vec<U>,
+        mut per_page: impl FnMut(Vec<T>) -> Result<Vec<U>, AlationError>,
+    ) -> Result<Vec<U>, AlationError> {
         let mut seen = std::collections::HashSet::new();
         let mut next = Some(first);
         while let Some(page) = next.take() {
@@ -279,10 +290,10 @@ impl AlationClient {
                     format!("`X-Next-Page` points back to `{page}`, a page already read"),
                 ));
             }
-            let (mut batch, further) = self.get_page(&page).await?;
+            let (batch, further) = self.get_page::<T>(&page).await?;
             next = further;
             self.http.progress().objects_read(batch.len());
-            items.append(&mut batch);
+            items.extend(per_page(batch)?);
         }
         Ok(items)
     }

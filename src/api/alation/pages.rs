@@ -78,11 +78,29 @@ impl AlationClient {
     where
         T: DeserializeOwned + Identified + Send + 'static,
     {
+        self.get_all_windowed_map(path_and_query, Some).await
+    }
+
+    /// Like [`get_all_windowed`](Self::get_all_windowed), with each object turned by
+    /// `map` as soon as its page is decoded (on the worker that read it), an object
+    /// mapped to `None` left out: a long list is never held in its wire form.
+    pub(crate) async fn get_all_windowed_map<T, U, F>(
+        &self,
+        path_and_query: &str,
+        map: F,
+    ) -> Result<Vec<U>, AlationError>
+    where
+        T: DeserializeOwned + Identified + Send + 'static,
+        U: Send + 'static,
+        F: Fn(T) -> Option<U> + Send + Sync + 'static,
+    {
+        let map = std::sync::Arc::new(map);
         let ordered = format!("{path_and_query}&order_by=id");
         let first_page = self.with_limit(&ordered, self.page_size());
         let (first, next) = self.get_page::<T>(&first_page).await?;
+        let mapped = |page: Vec<T>| -> Vec<U> { page.into_iter().filter_map(&*map).collect() };
         let Some(next) = next else {
-            return Ok(first);
+            return Ok(mapped(first));
         };
         if next == first_page {
             return Err(self.refuse(
@@ -94,10 +112,14 @@ impl AlationClient {
             first.iter().map(Identified::id).min(),
             first.iter().map(Identified::id).max(),
         ) else {
-            return self.follow(next, first).await;
+            return self
+                .follow_mapped(next, mapped(first), |page| Ok(mapped(page)))
+                .await;
         };
         if self.parallelism() < 2 {
-            return self.follow(next, first).await;
+            return self
+                .follow_mapped(next, mapped(first), |page| Ok(mapped(page)))
+                .await;
         }
         let last = self.with_limit(&format!("{path_and_query}&order_by=-id"), 1);
         let high = match self.get_page::<T>(&last).await {
@@ -110,7 +132,9 @@ impl AlationClient {
                 list = path_and_query,
                 "no descending order: paging one page at a time"
             );
-            return self.follow(next, first).await;
+            return self
+                .follow_mapped(next, mapped(first), |page| Ok(mapped(page)))
+                .await;
         };
         let count = windows(
             first.len(),
@@ -128,20 +152,25 @@ impl AlationClient {
             let list = path_and_query.to_owned();
             let outer = self.clone();
             let outer_list = list.clone();
+            let map = std::sync::Arc::clone(&map);
             async move {
                 let read = tokio::spawn(async move {
-                    let items: Vec<T> = client.follow(page, Vec::new()).await?;
-                    if let Some(stray) = items.iter().find(|i| !window.contains(i.id())) {
-                        return Err(client.refuse(
-                            &list,
-                            format!(
-                                "object {} lies outside the requested ids {}: the server ignores `id__gte`/`id__lt`",
-                                stray.id(),
-                                window.query().trim_start_matches('&')
-                            ),
-                        ));
-                    }
-                    Ok(items)
+                    let checker = client.clone();
+                    client
+                        .follow_mapped(page, Vec::new(), move |items: Vec<T>| {
+                            if let Some(stray) = items.iter().find(|i| !window.contains(i.id())) {
+                                return Err(checker.refuse(
+                                    &list,
+                                    format!(
+                                        "object {} lies outside the requested ids {}: the server ignores `id__gte`/`id__lt`",
+                                        stray.id(),
+                                        window.query().trim_start_matches('&')
+                                    ),
+                                ));
+                            }
+                            Ok(items.into_iter().filter_map(&*map).collect())
+                        })
+                        .await
                 });
                 // A read given up (another window failed, the command stopped) stops
                 // its window too, instead of paging on in the background.
@@ -150,11 +179,15 @@ impl AlationClient {
                     .map_err(|e| outer.refuse(&outer_list, format!("a page reader stopped: {e}")))?
             }
         });
-        let parts: Vec<Vec<T>> = futures::stream::iter(tasks)
+        let parts: Vec<Vec<U>> = futures::stream::iter(tasks)
             .buffered(self.parallelism())
             .try_collect()
             .await?;
-        Ok(parts.into_iter().flatten().collect())
+        let mut all = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+        for part in parts {
+            all.extend(part);
+        }
+        Ok(all)
     }
 }
 

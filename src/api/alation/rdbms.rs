@@ -53,7 +53,17 @@ impl AlationClient {
 
     /// Every column of data source `ds_id`.
     pub async fn columns(&self, ds_id: i64) -> Result<Vec<ColumnItem>, AlationError> {
-        self.get_all_windowed(&format!("/integration/v2/column/?ds_id={ds_id}"))
+        self.columns_mapped(ds_id, Some).await
+    }
+
+    /// Every column of data source `ds_id`, each turned by `map` as its page arrives (so
+    /// that the columns are never all held as read); those mapped to `None` left out.
+    pub async fn columns_mapped<U, F>(&self, ds_id: i64, map: F) -> Result<Vec<U>, AlationError>
+    where
+        U: Send + 'static,
+        F: Fn(ColumnItem) -> Option<U> + Send + Sync + 'static,
+    {
+        self.get_all_windowed_map(&format!("/integration/v2/column/?ds_id={ds_id}"), map)
             .await
     }
 

@@ -52,7 +52,7 @@ fn objects() -> impl Strategy<Value = Vec<Object>> {
         map.into_iter()
             .map(|(a, fields)| Object {
                 address: addr(&a),
-                fields,
+                fields: fields.into_iter().collect(),
                 unmanaged: None,
             })
             .collect()

@@ -11,3 +11,16 @@ pub fn datasource_of(address: &Address) -> Option<Address> {
         path: address.path[..2].to_vec(),
     })
 }
+
+/// The `[service, database]` prefix of `address`'s path, without allocating: what
+/// [`datasource_of`] gives as an address.
+pub fn datasource_path(address: &Address) -> Option<&[String]> {
+    address.path.get(..2)
+}
+
+/// Whether `address` belongs to the data source at `datasource` (as [`datasource_of`]
+/// would say, without allocating).
+pub fn belongs_to(address: &Address, datasource: &Address) -> bool {
+    datasource.kind == ObjectKind::Datasource
+        && datasource_path(address) == Some(datasource.path.as_slice())
+}

@@ -12,17 +12,19 @@
 //! - Rich text (`Value::Html`) compares by `canonical_html`; everything else exactly.
 //! - `policy.ignore` applies to updates only; a create sets every desired field.
 
-use std::collections::BTreeMap;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use crate::core::normalize::canonical_html;
-use crate::core::objects::{Address, Object, ObjectKind, Value};
+use crate::core::objects::{Address, Fields, Object, ObjectKind, Value};
 
 use super::capabilities::Capabilities;
-use super::datasource::datasource_of;
+use super::datasource::datasource_path;
 use super::item::{Action, CurrentState, DatasourceBinding, FieldChange, Ownership, PlanItem};
 use super::planned::Plan;
 use super::policy::{self, Policy, PolicyViolation, Prune};
+use rustc_hash::FxBuildHasher;
 
 /// What the target should hold: the data sources in scope and their objects, as the
 /// target adapter projects them from the desired catalog, with what the target can do.
@@ -117,67 +119,139 @@ pub fn plan(
     current: &CurrentState,
     policy: &Policy,
 ) -> Result<Plan, PlanError> {
+    plan_of(
+        &desired.datasources,
+        Objects::Borrowed(&desired.objects),
+        &desired.capabilities,
+        &desired.notices,
+        current,
+        policy,
+    )
+}
+
+/// [`plan`], taking the desired objects to create out of `desired` instead of copying
+/// them: their addresses and fields move into the create items, and each leaves behind
+/// an empty object (no path, no fields). For a caller that needs the desired objects no
+/// more (a first apply of a large catalog holds its objects once, not twice). The plan
+/// is the one [`plan`] gives.
+pub fn plan_taking(
+    desired: &mut DesiredState,
+    current: &CurrentState,
+    policy: &Policy,
+) -> Result<Plan, PlanError> {
+    let DesiredState {
+        datasources,
+        objects,
+        capabilities,
+        notices,
+    } = desired;
+    plan_of(
+        datasources,
+        Objects::Taken(objects),
+        capabilities,
+        notices,
+        current,
+        policy,
+    )
+}
+
+/// The desired objects, to copy from or to take the created ones out of.
+enum Objects<'a> {
+    Borrowed(&'a [Object]),
+    Taken(&'a mut [Object]),
+}
+
+fn plan_of(
+    datasources: &[Address],
+    mut objects: Objects<'_>,
+    capabilities: &Capabilities,
+    notices: &[String],
+    current: &CurrentState,
+    policy: &Policy,
+) -> Result<Plan, PlanError> {
     let bindings: BTreeMap<&Address, &DatasourceBinding> = current
         .datasources
         .iter()
         .map(|binding| (&binding.address, binding))
         .collect();
-    let desired_datasources = desired_datasources(desired, &bindings)?;
-    let wanted = index(&desired.objects, &bindings, Side::Desired)?;
-    let held = index(&current.objects, &bindings, Side::Current)?;
-
+    let by_path = Bindings::new(&bindings);
+    let desired_datasources = desired_datasources(datasources, &by_path)?;
     let mut items = Vec::new();
-    for (address, binding) in &desired_datasources {
-        if binding.target_id.is_none()
-            && !wanted.contains_key(address)
-            && !held.contains_key(address)
-        {
-            let mut item = PlanItem {
-                action: Action::Create,
-                address: (*address).clone(),
-                changes: Vec::new(),
-                reason: "data source does not exist in the target yet".to_string(),
-            };
-            if let Some(why) = desired.capabilities.create_refusal(ObjectKind::Datasource) {
-                item.action = Action::Missing;
-                item.reason = missing_reason(why);
+    let mut creates = Vec::new();
+    let mut current_counts: BTreeMap<&Address, usize> = BTreeMap::new();
+    {
+        let view: &[Object] = match &objects {
+            Objects::Borrowed(objects) => objects,
+            Objects::Taken(objects) => objects,
+        };
+        let wanted = index(view, &by_path, Side::Desired)?;
+        let held = index(&current.objects, &by_path, Side::Current)?;
+
+        for (address, binding) in &desired_datasources {
+            if binding.target_id.is_none()
+                && !wanted.contains_key(address)
+                && !held.contains_key(address)
+            {
+                let mut item = PlanItem {
+                    action: Action::Create,
+                    address: (*address).clone(),
+                    changes: Vec::new(),
+                    reason: "data source does not exist in the target yet".to_string(),
+                };
+                if let Some(why) = capabilities.create_refusal(ObjectKind::Datasource) {
+                    item.action = Action::Missing;
+                    item.reason = missing_reason(why);
+                }
+                items.push(item);
             }
-            items.push(item);
+        }
+        // Both sides were checked by `index` (bound, once each): walk them in input order.
+        for (i, want) in view.iter().enumerate() {
+            let binding = by_path.of(&want.address, Side::Desired)?;
+            match held.get(&want.address) {
+                Some(have) => items.extend(update(want, have, policy)),
+                // A bound data source exists even when the target reports no fields.
+                None if want.address.kind == ObjectKind::Datasource
+                    && binding.target_id.is_some() => {}
+                None => creates.push(i),
+            }
+        }
+        for have in &current.objects {
+            let address = &have.address;
+            let binding = by_path.of(address, Side::Current)?;
+            *current_counts.entry(&binding.address).or_default() += 1;
+            if !wanted.contains_key(address) && !desired_datasources.contains_key(address) {
+                items.push(removal(have, binding, policy, capabilities));
+            }
         }
     }
-    for (address, want) in &wanted {
-        let binding = binding_of(&bindings, address, Side::Desired)?;
-        items.extend(desired_item(
-            want,
-            held.get(address).copied(),
-            binding,
-            policy,
-            &desired.capabilities,
-        ));
-    }
-    let mut current_counts: BTreeMap<Address, usize> = BTreeMap::new();
-    for (address, have) in &held {
-        let binding = binding_of(&bindings, address, Side::Current)?;
-        *current_counts.entry(binding.address.clone()).or_default() += 1;
-        if !wanted.contains_key(address) && !desired_datasources.contains_key(address) {
-            items.push(removal(have, binding, policy, &desired.capabilities));
+    items.reserve(creates.len());
+    for i in creates {
+        let mut item = match &mut objects {
+            Objects::Borrowed(objects) => create(&objects[i]),
+            Objects::Taken(objects) => create_taken(&mut objects[i]),
+        };
+        if let Some(why) = capabilities.create_refusal(item.address.kind) {
+            item.action = Action::Missing;
+            item.reason = missing_reason(why);
         }
+        items.push(item);
     }
     items.sort_by(|a, b| (&a.address.path, a.address.kind).cmp(&(&b.address.path, b.address.kind)));
     missing_below_missing(&mut items);
 
     let mut in_scope: BTreeMap<&Address, &DatasourceBinding> = desired_datasources;
     for item in &items {
-        if let Some(address) = datasource_of(&item.address)
-            && let Some((key, binding)) = bindings.get_key_value(&address)
+        if let Some(path) = datasource_path(&item.address)
+            && let Some(binding) = by_path.get(path)
         {
-            in_scope.entry(*key).or_insert(*binding);
+            in_scope.entry(&binding.address).or_insert(binding);
         }
     }
     let plan = Plan {
         datasources: in_scope.into_values().cloned().collect(),
         items,
-        notices: desired.notices.clone(),
+        notices: notices.to_vec(),
     };
     let violations = policy::check(policy, &plan.items, &current_counts);
     if violations.is_empty() {
@@ -190,20 +264,60 @@ pub fn plan(
     }
 }
 
+/// The data source bindings by `[service, database]`, looked up without allocating.
+/// Of two bindings with one address, the later one counts (as in a map built from them).
+struct Bindings<'a> {
+    by_path: HashMap<&'a [String], &'a DatasourceBinding, FxBuildHasher>,
+}
+
+impl<'a> Bindings<'a> {
+    fn new(bindings: &BTreeMap<&'a Address, &'a DatasourceBinding>) -> Self {
+        Bindings {
+            by_path: bindings
+                .iter()
+                .filter(|(address, _)| {
+                    address.kind == ObjectKind::Datasource && address.path.len() == 2
+                })
+                .map(|(address, binding)| (address.path.as_slice(), *binding))
+                .collect(),
+        }
+    }
+
+    fn get(&self, datasource_path: &[String]) -> Option<&'a DatasourceBinding> {
+        self.by_path.get(datasource_path).copied()
+    }
+
+    /// The binding of `address`'s data source, or why there is none.
+    fn of(&self, address: &Address, side: Side) -> Result<&'a DatasourceBinding, PlanError> {
+        let path = datasource_path(address).ok_or_else(|| PlanError::BadAddress {
+            address: address.clone(),
+            side,
+        })?;
+        self.get(path).ok_or_else(|| PlanError::Unbound {
+            address: address.clone(),
+            datasource: Address {
+                kind: ObjectKind::Datasource,
+                path: path.to_vec(),
+            },
+            side,
+        })
+    }
+}
+
 /// The desired data sources with their bindings, checked: well formed, bound, once each.
 fn desired_datasources<'a>(
-    desired: &'a DesiredState,
-    bindings: &BTreeMap<&Address, &'a DatasourceBinding>,
+    datasources: &'a [Address],
+    bindings: &Bindings<'a>,
 ) -> Result<BTreeMap<&'a Address, &'a DatasourceBinding>, PlanError> {
     let mut checked = BTreeMap::new();
-    for address in &desired.datasources {
+    for address in datasources {
         if address.kind != ObjectKind::Datasource || address.path.len() != 2 {
             return Err(PlanError::BadAddress {
                 address: address.clone(),
                 side: Side::Desired,
             });
         }
-        let binding = binding_of(bindings, address, Side::Desired)?;
+        let binding = bindings.of(address, Side::Desired)?;
         if checked.insert(address, binding).is_some() {
             return Err(PlanError::Duplicate {
                 address: address.clone(),
@@ -214,27 +328,8 @@ fn desired_datasources<'a>(
     Ok(checked)
 }
 
-/// The create or update (if any) that brings one desired object about.
-fn desired_item(
-    want: &Object,
-    have: Option<&Object>,
-    binding: &DatasourceBinding,
-    policy: &Policy,
-    capabilities: &Capabilities,
-) -> Option<PlanItem> {
-    let Some(have) = have else {
-        // A bound data source exists even when the target reports no fields for it.
-        let bound = want.address.kind == ObjectKind::Datasource && binding.target_id.is_some();
-        if bound {
-            return None;
-        }
-        let mut item = create(want);
-        if let Some(why) = capabilities.create_refusal(want.address.kind) {
-            item.action = Action::Missing;
-            item.reason = missing_reason(why);
-        }
-        return Some(item);
-    };
+/// The update (if any) that brings a desired object the target holds about.
+fn update(want: &Object, have: &Object, policy: &Policy) -> Option<PlanItem> {
     let mut item = PlanItem {
         action: Action::Update,
         address: want.address.clone(),
@@ -245,33 +340,15 @@ fn desired_item(
     (!item.changes.is_empty()).then_some(item)
 }
 
-fn binding_of<'a>(
-    bindings: &BTreeMap<&Address, &'a DatasourceBinding>,
-    address: &Address,
-    side: Side,
-) -> Result<&'a DatasourceBinding, PlanError> {
-    let datasource = datasource_of(address).ok_or_else(|| PlanError::BadAddress {
-        address: address.clone(),
-        side,
-    })?;
-    bindings
-        .get(&datasource)
-        .copied()
-        .ok_or_else(|| PlanError::Unbound {
-            address: address.clone(),
-            datasource,
-            side,
-        })
-}
-
+/// The objects of one side by address, checked: each bound, each once.
 fn index<'a>(
     objects: &'a [Object],
-    bindings: &BTreeMap<&Address, &DatasourceBinding>,
+    bindings: &Bindings<'_>,
     side: Side,
-) -> Result<BTreeMap<&'a Address, &'a Object>, PlanError> {
-    let mut indexed = BTreeMap::new();
+) -> Result<HashMap<&'a Address, &'a Object, FxBuildHasher>, PlanError> {
+    let mut indexed = HashMap::with_capacity_and_hasher(objects.len(), FxBuildHasher);
     for object in objects {
-        binding_of(bindings, &object.address, side)?;
+        bindings.of(&object.address, side)?;
         if indexed.insert(&object.address, object).is_some() {
             return Err(PlanError::Duplicate {
                 address: object.address.clone(),
@@ -281,6 +358,30 @@ fn index<'a>(
     }
     Ok(indexed)
 }
+
+/// The create of `want`, its address and fields taken out (see [`plan_taking`]).
+fn create_taken(want: &mut Object) -> PlanItem {
+    let address = Address {
+        kind: want.address.kind,
+        path: std::mem::take(&mut want.address.path),
+    };
+    PlanItem {
+        action: Action::Create,
+        address,
+        changes: std::mem::take(&mut want.fields)
+            .into_iter()
+            .map(|(field, value)| FieldChange {
+                field,
+                before: None,
+                after: Some(value),
+            })
+            .collect(),
+        reason: CREATE_REASON.to_string(),
+    }
+}
+
+/// Why a desired object is created.
+const CREATE_REASON: &str = "not in the target";
 
 fn create(want: &Object) -> PlanItem {
     PlanItem {
@@ -295,7 +396,7 @@ fn create(want: &Object) -> PlanItem {
                 after: Some(value.clone()),
             })
             .collect(),
-        reason: "not in the target".to_string(),
+        reason: CREATE_REASON.to_string(),
     }
 }
 
@@ -369,23 +470,42 @@ fn removal(
     }
 }
 
-/// The fields whose desired value differs from the current one, in field-name order.
-fn field_changes(
-    want: &BTreeMap<String, Value>,
-    have: &BTreeMap<String, Value>,
-) -> Vec<FieldChange> {
-    let mut names: Vec<&String> = want.keys().chain(have.keys()).collect();
-    names.sort();
-    names.dedup();
-    names
-        .into_iter()
-        .filter(|name| !same_value(want.get(*name), have.get(*name)))
-        .map(|name| FieldChange {
-            field: name.clone(),
-            before: have.get(name).cloned(),
-            after: want.get(name).cloned(),
-        })
-        .collect()
+/// The fields whose desired value differs from the current one, in field-name order:
+/// one walk over both sorted lists, allocating only for a change.
+fn field_changes(want: &Fields, have: &Fields) -> Vec<FieldChange> {
+    let (want, have) = (want.as_slice(), have.as_slice());
+    let mut changes = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < want.len() || j < have.len() {
+        let order = match (want.get(i), have.get(j)) {
+            (Some((w, _)), Some((h, _))) => w.cmp(h),
+            (Some(_), None) => Ordering::Less,
+            _ => Ordering::Greater,
+        };
+        let (field, after, before) = match order {
+            Ordering::Less => {
+                i += 1;
+                (&want[i - 1].0, Some(&want[i - 1].1), None)
+            }
+            Ordering::Greater => {
+                j += 1;
+                (&have[j - 1].0, None, Some(&have[j - 1].1))
+            }
+            Ordering::Equal => {
+                i += 1;
+                j += 1;
+                (&want[i - 1].0, Some(&want[i - 1].1), Some(&have[j - 1].1))
+            }
+        };
+        if !same_value(after, before) {
+            changes.push(FieldChange {
+                field: field.clone(),
+                before: before.cloned(),
+                after: after.cloned(),
+            });
+        }
+    }
+    changes
 }
 
 /// A value in the form in which values compare.

@@ -1,7 +1,5 @@
 //! Builders for plan inputs, shared by the plan and renderer tests.
 
-use std::collections::BTreeMap;
-
 use crate::core::objects::{Address, Object, ObjectKind, Value};
 
 use super::{CurrentState, DatasourceBinding, DesiredState, Ownership};
@@ -25,7 +23,7 @@ pub(crate) fn obj(dotted: &str, fields: &[(&str, Value)]) -> Object {
         fields: fields
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect::<BTreeMap<_, _>>(),
+            .collect::<crate::core::objects::Fields>(),
         unmanaged: None,
     }
 }

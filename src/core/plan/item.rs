@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::objects::{Address, Object, Value};
+use crate::core::objects::{Address, Field, Object, Value};
 
 /// What an item does to its object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -34,7 +34,7 @@ impl Action {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldChange {
     /// The field's name, as the target calls it (e.g. `description`, `column_type`).
-    pub field: String,
+    pub field: Field,
     /// Current value.
     pub before: Option<Value>,
     /// Desired value.

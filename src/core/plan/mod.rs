@@ -15,8 +15,8 @@ mod planned;
 mod policy;
 
 pub use capabilities::Capabilities;
-pub use datasource::datasource_of;
-pub use engine::{DesiredState, PlanError, Side, plan, same_value};
+pub use datasource::{belongs_to, datasource_of, datasource_path};
+pub use engine::{DesiredState, PlanError, Side, plan, plan_taking, same_value};
 pub use glob::glob_match;
 pub use item::{Action, CurrentState, DatasourceBinding, FieldChange, Ownership, PlanItem};
 pub use plan_file::{

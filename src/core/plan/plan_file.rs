@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::core::normalize::canonical_html;
-use crate::core::objects::{Address, Object, ObjectKind, Value};
+use crate::core::objects::{Address, Fields, Object, ObjectKind, Value};
 
 use super::datasource::datasource_of;
 use super::engine::DesiredState;
@@ -100,6 +100,16 @@ struct Checked<'a> {
 impl PlanFile {
     /// Saves `plan`, computed from `desired` and `current`, with the hashes `apply` checks.
     pub fn new(plan: &Plan, desired: &DesiredState, current: &CurrentState) -> PlanFile {
+        PlanFile::with_desired_sha256(plan, desired_sha256(desired), current)
+    }
+
+    /// [`PlanFile::new`] with the desired state's [`desired_sha256`] computed already
+    /// (before planning took the desired objects apart, see `plan_taking`).
+    pub fn with_desired_sha256(
+        plan: &Plan,
+        desired_sha256: String,
+        current: &CurrentState,
+    ) -> PlanFile {
         let lookup = CurrentLookup::new(current);
         let before_hashes = plan
             .items
@@ -113,7 +123,7 @@ impl PlanFile {
         let mut file = PlanFile {
             format_version: PLAN_FORMAT_VERSION.to_string(),
             metaform_version: env!("CARGO_PKG_VERSION").to_string(),
-            desired_sha256: desired_sha256(desired),
+            desired_sha256,
             summary: plan.summary(),
             datasources: plan.datasources.clone(),
             items: plan.items.clone(),
@@ -290,6 +300,8 @@ pub fn check_fresh(
 /// sha256 of a desired state: its data sources and every object's fields, in address
 /// order, so the order the adapter produced them in does not matter.
 pub fn desired_sha256(desired: &DesiredState) -> String {
+    // The bytes are hashed object by object, never all held at once.
+    let mut hasher = Sha256::new();
     let mut bytes = Vec::new();
     let mut datasources: Vec<&Address> = desired.datasources.iter().collect();
     datasources.sort();
@@ -301,16 +313,23 @@ pub fn desired_sha256(desired: &DesiredState) -> String {
     for object in objects {
         encode_address(&object.address, &mut bytes);
         encode_fields(&object.fields, &mut bytes);
+        hasher.update(&bytes);
+        bytes.clear();
     }
-    sha256_hex(&bytes)
+    hasher.update(&bytes);
+    hex(&hasher.finalize())
 }
 
 /// Lowercase hex sha256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lowercase hex of a digest.
+fn hex(digest: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(bytes);
     let mut out = String::with_capacity(64);
-    for byte in &digest {
+    for byte in digest {
         out.push(HEX[usize::from(byte >> 4)] as char);
         out.push(HEX[usize::from(byte & 0x0f)] as char);
     }
@@ -373,7 +392,7 @@ fn encode_address(address: &Address, bytes: &mut Vec<u8>) {
     bytes.push(0x1e);
 }
 
-fn encode_fields(fields: &BTreeMap<String, Value>, bytes: &mut Vec<u8>) {
+fn encode_fields(fields: &Fields, bytes: &mut Vec<u8>) {
     for (name, value) in fields {
         bytes.extend_from_slice(name.as_bytes());
         bytes.push(0x1f);

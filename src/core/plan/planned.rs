@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::objects::ObjectKind;
 
-use super::datasource::datasource_of;
+use super::datasource::belongs_to;
 use super::item::{Action, DatasourceBinding, PlanItem};
 
 /// The outcome of [`plan`](super::plan): what would change, and why.
@@ -90,7 +90,7 @@ impl Plan {
                 items: self
                     .items
                     .iter()
-                    .filter(|item| datasource_of(&item.address).as_ref() == Some(&binding.address))
+                    .filter(|item| belongs_to(&item.address, &binding.address))
                     .collect(),
             })
             .filter(|group| !group.items.is_empty())
@@ -101,24 +101,39 @@ impl Plan {
     /// (data sources, schemas, tables, columns), then deletes in reverse kind order;
     /// orphans and missing objects are left out. Within a kind the plan order holds.
     pub fn apply_order(&self) -> Vec<&PlanItem> {
-        let rank = |item: &PlanItem| -> (u8, u8) {
-            let kind = match item.address.kind {
-                ObjectKind::Datasource => 0,
-                ObjectKind::Schema => 1,
-                ObjectKind::Table => 2,
-                ObjectKind::Column => 3,
-            };
-            match item.action {
-                Action::Create | Action::Update => (0, kind),
-                Action::Delete | Action::Orphan | Action::Missing => (1, 3 - kind),
-            }
-        };
         let mut ordered: Vec<&PlanItem> = self
             .items
             .iter()
             .filter(|item| item.action.writes())
             .collect();
-        ordered.sort_by_key(|item| rank(item));
+        ordered.sort_by_key(|item| apply_rank(item));
         ordered
+    }
+
+    /// The items of [`apply_order`](Self::apply_order), taken out of the plan instead of
+    /// borrowed (a first apply of a large catalog would otherwise hold them twice).
+    pub fn into_apply_order(self) -> Vec<PlanItem> {
+        let mut ordered: Vec<PlanItem> = self
+            .items
+            .into_iter()
+            .filter(|item| item.action.writes())
+            .collect();
+        ordered.sort_by_key(apply_rank);
+        ordered
+    }
+}
+
+/// Where an item stands in the apply order: creates and updates by kind, parents
+/// first, then deletes children first.
+fn apply_rank(item: &PlanItem) -> (u8, u8) {
+    let kind = match item.address.kind {
+        ObjectKind::Datasource => 0,
+        ObjectKind::Schema => 1,
+        ObjectKind::Table => 2,
+        ObjectKind::Column => 3,
+    };
+    match item.action {
+        Action::Create | Action::Update => (0, kind),
+        Action::Delete | Action::Orphan | Action::Missing => (1, 3 - kind),
     }
 }

@@ -181,7 +181,7 @@ pub(super) fn drop_ignored(policy: &Policy, item: &mut PlanItem) {
 pub(super) fn check(
     policy: &Policy,
     items: &[PlanItem],
-    current_counts: &BTreeMap<Address, usize>,
+    current_counts: &BTreeMap<&Address, usize>,
 ) -> Vec<PolicyViolation> {
     let mut violations = Vec::new();
     let mut deletes: BTreeMap<Address, usize> = BTreeMap::new();

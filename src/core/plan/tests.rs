@@ -455,6 +455,8 @@ fn order_is_deterministic() {
         .map(|i| i.address.path.len())
         .collect();
     assert_eq!(kinds, vec![2, 2, 3, 3, 3, 4, 5]);
+    let borrowed: Vec<PlanItem> = a.apply_order().into_iter().cloned().collect();
+    assert_eq!(a.into_apply_order(), borrowed);
 }
 
 /// A bound data source with no reported fields is neither created nor deleted.
@@ -630,4 +632,47 @@ fn notices_are_carried_once() {
     let have = current(binding("svc.db", Some("7"), OWNED), vec![]);
     let plan = plan(&want, &have, &Policy::default()).unwrap();
     assert_eq!(plan.notices, ["tags are not written"]);
+}
+
+/// Taking the created objects out of the desired state gives the plan that copying
+/// them gives, and leaves those objects empty.
+#[test]
+fn plan_taking_gives_the_plan_of_plan() {
+    let mut want = desired(
+        "svc.db",
+        vec![
+            obj("svc.db", &[("title", text("DB"))]),
+            obj(
+                "svc.db.s",
+                &[("title", text("S")), ("description", html("new"))],
+            ),
+            obj("svc.db.s.t", &[("title", text("T"))]),
+            obj(
+                "svc.db.s.t.c",
+                &[("title", text("C")), ("position", Value::Int(1))],
+            ),
+            obj("svc.db.s.u", &[("title", text("U"))]),
+        ],
+    );
+    let have = current(
+        binding("svc.db", Some("7"), OWNED),
+        vec![
+            obj(
+                "svc.db.s",
+                &[("title", text("S")), ("description", html("old"))],
+            ),
+            obj("svc.db.s.u", &[("title", text("U"))]),
+            obj("svc.db.s.gone", &[("title", text("G"))]),
+        ],
+    );
+    let copied = plan(&want, &have, &lenient()).unwrap();
+    let taken = plan_taking(&mut want, &have, &lenient()).unwrap();
+    assert_eq!(taken, copied);
+    let actions: Vec<Action> = taken.items.iter().map(|i| i.action).collect();
+    assert!(actions.contains(&Action::Create) && actions.contains(&Action::Delete));
+    // The data source (bound), the schema (updated) and `u` (unchanged) stay; the
+    // created table and column are taken.
+    let left: Vec<usize> = want.objects.iter().map(|o| o.fields.len()).collect();
+    assert_eq!(left, vec![1, 2, 0, 0, 1]);
+    assert!(want.objects[3].address.path.is_empty());
 }

@@ -113,7 +113,7 @@ mod tests {
             changes: changes
                 .iter()
                 .map(|(field, after)| FieldChange {
-                    field: field.to_string(),
+                    field: (*field).into(),
                     before: None,
                     after: after.map(|a| Value::Text(a.to_string())),
                 })

@@ -29,7 +29,7 @@ use crate::core::model::{
     Catalog, Column, ColumnConstraint, ConstraintType, Database, Schema, Table,
 };
 use crate::core::normalize::markdown_to_html;
-use crate::core::objects::{Address, Object, ObjectKind, Value};
+use crate::core::objects::{Address, Field, Fields, Object, ObjectKind, Value};
 
 use super::{keys, unmanaged};
 
@@ -93,8 +93,9 @@ pub fn database_objects(database: &Database, out: &mut Vec<Object>) {
         for table in &schema.tables {
             let table_path = child(&child(&ds_path, &schema.name), &table.name);
             out.push(desired_table(&table_path, table));
+            let primary = primary_key_columns(table);
             for column in &table.columns {
-                out.push(desired_column(&table_path, table, column));
+                out.push(desired_column(&table_path, table, &primary, column));
             }
         }
     }
@@ -102,15 +103,15 @@ pub fn database_objects(database: &Database, out: &mut Vec<Object>) {
 
 /// A data source object with its title.
 pub fn datasource_object(ds_path: &[String], title: String) -> Object {
-    let mut fields = BTreeMap::new();
-    fields.insert(field::TITLE.to_string(), Value::Text(title));
+    let mut fields = Fields::new();
+    fields.insert(Field::from_static(field::TITLE), Value::Text(title));
     object(ObjectKind::Datasource, ds_path.to_vec(), fields)
 }
 
 fn desired_schema(ds_path: &[String], schema: &Schema) -> Object {
-    let mut fields = BTreeMap::new();
+    let mut fields = Fields::new();
     fields.insert(
-        field::TITLE.into(),
+        Field::from_static(field::TITLE),
         Value::Text(title(&schema.name, schema.display_name.as_deref())),
     );
     insert_description(&mut fields, schema.description.as_deref());
@@ -118,9 +119,9 @@ fn desired_schema(ds_path: &[String], schema: &Schema) -> Object {
 }
 
 fn desired_table(table_path: &[String], table: &Table) -> Object {
-    let mut fields = BTreeMap::new();
+    let mut fields = Fields::new();
     fields.insert(
-        field::TITLE.into(),
+        Field::from_static(field::TITLE),
         Value::Text(title(&table.name, table.display_name.as_deref())),
     );
     insert_description(&mut fields, table.description.as_deref());
@@ -129,21 +130,30 @@ fn desired_table(table_path: &[String], table: &Table) -> Object {
     } else {
         "TABLE"
     };
-    fields.insert(field::TABLE_TYPE.into(), Value::Text(table_type.into()));
+    fields.insert(
+        Field::from_static(field::TABLE_TYPE),
+        Value::Text(table_type.into()),
+    );
     if let Some(sql) = table
         .view_definition
         .as_deref()
         .filter(|s| !s.trim().is_empty())
     {
-        fields.insert(field::SQL.into(), Value::Text(sql.to_string()));
+        fields.insert(Field::from_static(field::SQL), Value::Text(sql.to_string()));
     }
     object(ObjectKind::Table, table_path.to_vec(), fields)
 }
 
-fn desired_column(table_path: &[String], table: &Table, column: &Column) -> Object {
-    let mut fields = BTreeMap::new();
+/// A desired column of `table`, whose primary key columns are `primary_key`.
+fn desired_column(
+    table_path: &[String],
+    table: &Table,
+    primary_key: &BTreeSet<&str>,
+    column: &Column,
+) -> Object {
+    let mut fields = Fields::new();
     fields.insert(
-        field::TITLE.into(),
+        Field::from_static(field::TITLE),
         Value::Text(title(&column.name, column.display_name.as_deref())),
     );
     insert_description(&mut fields, column.description.as_deref());
@@ -153,19 +163,25 @@ fn desired_column(table_path: &[String], table: &Table, column: &Column) -> Obje
         .filter(|t| !t.is_empty())
         .unwrap_or(&column.data_type)
         .to_lowercase();
-    fields.insert(field::COLUMN_TYPE.into(), Value::Text(column_type));
+    fields.insert(
+        Field::from_static(field::COLUMN_TYPE),
+        Value::Text(column_type),
+    );
     if let Some(position) = column.ordinal_position.filter(|p| *p > 0) {
-        fields.insert(field::POSITION.into(), Value::Int(i64::from(position)));
+        fields.insert(
+            Field::from_static(field::POSITION),
+            Value::Int(i64::from(position)),
+        );
     }
-    let primary = primary_key_columns(table).contains(column.name.as_str());
+    let primary = primary_key.contains(column.name.as_str());
     let not_null = primary || column.constraint == Some(ColumnConstraint::NotNull);
-    fields.insert(field::NULLABLE.into(), Value::Bool(!not_null));
+    fields.insert(Field::from_static(field::NULLABLE), Value::Bool(!not_null));
     if primary {
-        fields.insert(field::PRIMARY_KEY.into(), Value::Bool(true));
+        fields.insert(Field::from_static(field::PRIMARY_KEY), Value::Bool(true));
     }
     if let Some(referred) = referred_column(table, &column.name) {
         fields.insert(
-            field::FOREIGN_KEY.into(),
+            Field::from_static(field::FOREIGN_KEY),
             Value::Text(keys::reference_text(referred)),
         );
     }
@@ -206,7 +222,7 @@ fn referred_column<'t>(table: &'t Table, column: &str) -> Option<&'t [String]> {
 
 /// A schema read from Alation, under the data source at `ds_path`.
 pub fn current_schema(ds_path: &[String], item: &SchemaItem) -> Object {
-    let mut fields = BTreeMap::new();
+    let mut fields = Fields::new();
     insert_text(&mut fields, field::TITLE, item.title.as_deref());
     insert_html(&mut fields, item.description.as_deref());
     let mut schema = object(ObjectKind::Schema, child(ds_path, &item.name), fields);
@@ -216,7 +232,7 @@ pub fn current_schema(ds_path: &[String], item: &SchemaItem) -> Object {
 
 /// A table read from Alation, under its schema's path.
 pub fn current_table(schema_path: &[String], item: &TableItem) -> Object {
-    let mut fields = BTreeMap::new();
+    let mut fields = Fields::new();
     insert_text(&mut fields, field::TITLE, item.title.as_deref());
     insert_html(&mut fields, item.description.as_deref());
     insert_text(&mut fields, field::TABLE_TYPE, item.table_type.as_deref());
@@ -235,7 +251,7 @@ pub fn current_column(
     item: &ColumnItem,
     datasources: &BTreeMap<i64, Vec<String>>,
 ) -> Object {
-    let mut fields = BTreeMap::new();
+    let mut fields = Fields::new();
     insert_text(&mut fields, field::TITLE, item.title.as_deref());
     insert_html(&mut fields, item.description.as_deref());
     insert_text(&mut fields, field::COLUMN_TYPE, item.column_type.as_deref());
@@ -245,14 +261,14 @@ pub fn current_column(
         _ => None,
     };
     if let Some(position) = position.filter(|p| *p > 0) {
-        fields.insert(field::POSITION.into(), Value::Int(position));
+        fields.insert(Field::from_static(field::POSITION), Value::Int(position));
     }
     if let Some(nullable) = item.nullable {
-        fields.insert(field::NULLABLE.into(), Value::Bool(nullable));
+        fields.insert(Field::from_static(field::NULLABLE), Value::Bool(nullable));
     }
     let index = item.index.clone().unwrap_or_default();
     if index.is_primary_key == Some(true) {
-        fields.insert(field::PRIMARY_KEY.into(), Value::Bool(true));
+        fields.insert(Field::from_static(field::PRIMARY_KEY), Value::Bool(true));
     }
     if let Some(key) = index
         .referenced_column_id
@@ -267,7 +283,7 @@ pub fn current_column(
             Some(path) => keys::reference_text(&path),
             None => format!("{OUTSIDE_REFERENCE}{key}"),
         };
-        fields.insert(field::FOREIGN_KEY.into(), Value::Text(text));
+        fields.insert(Field::from_static(field::FOREIGN_KEY), Value::Text(text));
     }
     let mut column = object(ObjectKind::Column, child(table_path, &item.name), fields);
     column.unmanaged = unmanaged::column(item);
@@ -282,30 +298,37 @@ pub(super) fn title(name: &str, display_name: Option<&str>) -> String {
         .to_string()
 }
 
-fn insert_description(fields: &mut BTreeMap<String, Value>, markdown: Option<&str>) {
+fn insert_description(fields: &mut Fields, markdown: Option<&str>) {
     let html = markdown.map(markdown_to_html);
     insert_html(fields, html.as_deref());
 }
 
-fn insert_html(fields: &mut BTreeMap<String, Value>, html: Option<&str>) {
+fn insert_html(fields: &mut Fields, html: Option<&str>) {
     if let Some(html) = html.map(str::trim).filter(|h| !h.is_empty()) {
-        fields.insert(field::DESCRIPTION.into(), Value::Html(html.to_string()));
+        fields.insert(
+            Field::from_static(field::DESCRIPTION),
+            Value::Html(html.to_string()),
+        );
     }
 }
 
-fn insert_text(fields: &mut BTreeMap<String, Value>, name: &str, text: Option<&str>) {
+fn insert_text(fields: &mut Fields, name: &'static str, text: Option<&str>) {
     if let Some(text) = text.filter(|t| !t.is_empty()) {
-        fields.insert(name.into(), Value::Text(text.to_string()));
+        fields.insert(Field::from_static(name), Value::Text(text.to_string()));
     }
 }
 
+/// `path` with `name` below it, allocated to its exact length (an address is kept for
+/// every object, so no spare capacity).
 fn child(path: &[String], name: &str) -> Vec<String> {
-    let mut path = path.to_vec();
-    path.push(name.to_string());
-    path
+    let mut child = Vec::with_capacity(path.len() + 1);
+    child.extend_from_slice(path);
+    child.push(name.to_string());
+    child
 }
 
-fn object(kind: ObjectKind, path: Vec<String>, fields: BTreeMap<String, Value>) -> Object {
+fn object(kind: ObjectKind, path: Vec<String>, mut fields: Fields) -> Object {
+    fields.shrink_to_fit();
     Object {
         address: Address { kind, path },
         fields,

@@ -313,10 +313,7 @@ fn unknown_referenced_data_sources_keep_the_key() {
     let current = current_column(&path(&["a", "b", "s", "t"]), &item, &BTreeMap::new());
     assert_eq!(
         current.fields,
-        BTreeMap::from([(
-            field::FOREIGN_KEY.to_string(),
-            Value::Text("alation:99.s.t.c".into())
-        )])
+        Fields::from([(field::FOREIGN_KEY, Value::Text("alation:99.s.t.c".into()))])
     );
 }
 

@@ -225,7 +225,6 @@ pub fn value_text(value: &Value) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
 
     use super::*;
     use crate::core::objects::Address;
@@ -239,7 +238,7 @@ mod tests {
             fields: fields
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect::<BTreeMap<_, _>>(),
+                .collect::<crate::core::objects::Fields>(),
             unmanaged: None,
         }
     }

@@ -11,11 +11,13 @@
 //! 3. none: it will be created (owned; deletable when created virtual).
 //!
 //! Then the schemas, tables and columns of every bound data source are read: data
-//! sources in parallel, the three lists of one data source concurrently, and a long
-//! list in id windows with several pages in flight (`AlationClient::get_all_windowed`).
+//! sources in parallel, the schemas and tables of one data source concurrently and then
+//! its columns, each page of columns turned into objects as it arrives, and a long list
+//! in id windows with several pages in flight (`AlationClient::get_all_windowed_map`).
 //! The client's parallelism bounds the requests in flight across all of them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use futures::{StreamExt, TryStreamExt};
 
@@ -103,16 +105,21 @@ pub async fn read_current(
         }
     }
 
-    let paths: BTreeMap<i64, Vec<String>> = to_read
-        .iter()
-        .map(|(ds, path, _)| (ds.id, path.clone()))
-        .collect();
+    let paths: Arc<BTreeMap<i64, Vec<String>>> = Arc::new(
+        to_read
+            .iter()
+            .map(|(ds, path, _)| (ds.id, path.clone()))
+            .collect(),
+    );
     let mut objects: Vec<Object> = futures::stream::iter(to_read)
-        .map(|(ds, path, ownership)| read_datasource(client, ds, path, ownership, &paths))
+        .map(|(ds, path, ownership)| {
+            read_datasource(client, ds, path, ownership, Arc::clone(&paths))
+        })
         .buffer_unordered(client.parallelism())
         .try_concat()
         .await?;
-    objects.sort_by(|a, b| a.address.cmp(&b.address));
+    // Of two objects at one address (which the plan refuses) either may come first.
+    objects.sort_unstable_by(|a, b| a.address.cmp(&b.address));
     Ok(CurrentState {
         datasources: bindings,
         objects,
@@ -190,6 +197,10 @@ fn undeletable(deletable: bool) -> Option<String> {
 
 /// The objects of one data source: itself, its schemas, tables and columns.
 ///
+/// The schemas and tables are read first (concurrently), so that each page of columns,
+/// the longest list by far, becomes objects as soon as it arrives: the columns are never
+/// all held in their wire form.
+///
 /// A linked data source belongs to whoever created it: its own fields (the title)
 /// are not read, so they are never planned to change; what lies under it is.
 async fn read_datasource(
@@ -197,13 +208,9 @@ async fn read_datasource(
     ds: Datasource,
     ds_path: Vec<String>,
     ownership: Ownership,
-    paths: &BTreeMap<i64, Vec<String>>,
+    paths: Arc<BTreeMap<i64, Vec<String>>>,
 ) -> Result<Vec<Object>, AlationError> {
-    let (schemas, tables, columns) = futures::try_join!(
-        client.schemas(ds.id),
-        client.tables(ds.id),
-        client.columns(ds.id)
-    )?;
+    let (schemas, tables) = futures::try_join!(client.schemas(ds.id), client.tables(ds.id))?;
     let mut objects = Vec::new();
     if ownership != Ownership::Linked {
         objects.push(mapping::datasource_object(
@@ -217,7 +224,8 @@ async fn read_datasource(
         schema_paths.insert(schema.id, object.address.path.clone());
         objects.push(object);
     }
-    let mut table_paths = BTreeMap::new();
+    drop(schemas);
+    let mut table_paths = HashMap::with_capacity(tables.len());
     for table in &tables {
         let Some(schema_path) = schema_paths.get(&table.schema_id) else {
             tracing::debug!(table = table.name, "table of an unknown schema ignored");
@@ -227,12 +235,18 @@ async fn read_datasource(
         table_paths.insert(table.id, object.address.path.clone());
         objects.push(object);
     }
-    for column in &columns {
-        let Some(table_path) = table_paths.get(&column.table_id) else {
-            tracing::debug!(column = column.name, "column of an unknown table ignored");
-            continue;
-        };
-        objects.push(mapping::current_column(table_path, column, paths));
-    }
+    drop(tables);
+    let table_paths = Arc::new(table_paths);
+    let columns = client
+        .columns_mapped(ds.id, move |column| {
+            let Some(table_path) = table_paths.get(&column.table_id) else {
+                tracing::debug!(column = column.name, "column of an unknown table ignored");
+                return None;
+            };
+            Some(mapping::current_column(table_path, &column, &paths))
+        })
+        .await?;
+    objects.reserve_exact(columns.len());
+    objects.extend(columns);
     Ok(objects)
 }
