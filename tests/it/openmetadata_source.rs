@@ -36,7 +36,8 @@ async fn serve_sample_data() -> String {
     format!("http://{addr}/api")
 }
 
-fn client(host_port: &str, token: &str) -> OpenMetadataClient {
+/// A client of the sandbox at `host_port` with `token`, retrying briefly.
+pub(crate) fn client(host_port: &str, token: &str) -> OpenMetadataClient {
     let options = HttpOptions {
         retry: RetryPolicy {
             max_attempts: 2,

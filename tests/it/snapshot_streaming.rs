@@ -9,15 +9,14 @@ use std::time::Duration;
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use metaform::api::openmetadata::OpenMetadataClient;
 use metaform::config::Filters;
 use metaform::core::model::{Database, Schema};
-use metaform::http::{HttpClient, HttpOptions, RetryPolicy};
 use metaform::sim::openmetadata::{GenerateSpec, generate, router};
 use metaform::sim::shared::Shared;
 use metaform::source::CatalogSink;
 use metaform::source::openmetadata::snapshot_into;
-use secrecy::SecretString;
+
+use crate::openmetadata_source::client;
 
 const JWT: &str = "sandbox-jwt-for-tests";
 
@@ -34,19 +33,6 @@ where
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{addr}/api")
-}
-
-fn client(host_port: &str) -> OpenMetadataClient {
-    let options = HttpOptions {
-        retry: RetryPolicy {
-            max_attempts: 2,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(50),
-        },
-        ..HttpOptions::default()
-    };
-    let http = HttpClient::new(&options).unwrap();
-    OpenMetadataClient::new(http, host_port, SecretString::from(JWT)).unwrap()
 }
 
 /// The schema FQNs whose tables were asked for, in the order first asked.
@@ -105,7 +91,7 @@ async fn snapshot_held_the_whole_catalog_before_writing() {
         seen_at_arrival: Vec::new(),
         schemas: 0,
     };
-    snapshot_into(&client(&host_port), &Filters::default(), &mut sink)
+    snapshot_into(&client(&host_port, JWT), &Filters::default(), &mut sink)
         .await
         .unwrap();
     assert_eq!(sink.schemas, 8);
@@ -136,7 +122,7 @@ async fn requests_in_flight_exceeded_the_parallelism() {
         }
     })
     .await;
-    let client = client(&host_port).with_parallelism(3);
+    let client = client(&host_port, JWT).with_parallelism(3);
     let catalog = metaform::source::openmetadata::snapshot(&client, &Filters::default())
         .await
         .unwrap();
